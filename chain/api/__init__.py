@@ -1,0 +1,1 @@
+"""The node's typed API: what every RPC method needs, with no wire formats."""

@@ -1,0 +1,240 @@
+"""Read-only execution: eth_call, eth_estimateGas, eth_createAccessList, with state overrides.
+
+Nothing here writes to the database: each run builds a fresh state on the block's state root,
+applies the overrides in its journal, executes, and drops the journal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
+
+from eth.abc import BlockHeaderAPI, ComputationAPI, StateAPI
+from eth.exceptions import Revert
+from eth.vm.spoof import SpoofTransaction
+from eth_utils import ValidationError
+
+from chain.backend.revert import decode_revert_reason
+from chain.backend.vm import BaseVM
+from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
+from chain.types import AccountOverride, CallRequest, CallResult
+
+StateFactory = Callable[[BlockHeaderAPI], StateAPI]
+# Gas estimation stops when the bracket is this tight, as geth does (1.5%).
+_ESTIMATE_PRECISION = 0.015
+
+
+@dataclass(frozen=True)
+class CallContext:
+    header: BlockHeaderAPI     # the block whose post-state and context the call sees
+    gas_cap: int               # upper bound for gas when the request gives none
+    chain_id: int
+
+
+def _apply_overrides(state: StateAPI, overrides: Mapping[bytes, AccountOverride]) -> None:
+    for address, o in overrides.items():
+        if o.balance is not None:
+            state.set_balance(address, o.balance)
+        if o.nonce is not None:
+            state.set_nonce(address, o.nonce)
+        if o.code is not None:
+            state.set_code(address, o.code)
+        if o.state is not None:
+            state.delete_storage(address)
+            for slot, value in o.state.items():
+                state.set_storage(address, slot, value)
+        if o.state_diff is not None:
+            for slot, value in o.state_diff.items():
+                state.set_storage(address, slot, value)
+
+
+def _call_header(ctx: CallContext, req: CallRequest) -> BlockHeaderAPI:
+    # geth's NoBaseFee: a call that names no fee runs with base fee 0, so it needs no funds for gas.
+    if req.has_fee_fields:
+        return ctx.header
+    return ctx.header.copy(base_fee_per_gas=0)
+
+
+def _transaction(state: StateAPI, ctx: CallContext, req: CallRequest, gas: int) -> SpoofTransaction:
+    sender = req.sender or b"\x00" * 20
+    max_fee = req.max_fee_per_gas if req.max_fee_per_gas is not None else (req.gas_price or 0)
+    tip = req.max_priority_fee_per_gas if req.max_priority_fee_per_gas is not None else max_fee
+    unsigned = BaseVM.get_transaction_builder().new_unsigned_dynamic_fee_transaction(
+        chain_id=ctx.chain_id,
+        nonce=state.get_nonce(sender),
+        max_priority_fee_per_gas=min(tip, max_fee),
+        max_fee_per_gas=max_fee,
+        gas=gas,
+        to=req.to or b"",
+        value=req.value,
+        data=req.data,
+        access_list=[(a, list(slots)) for a, slots in req.access_list],
+    )
+    # A spoofed sender and a dummy in-range signature: calls are never signed.
+    return SpoofTransaction(unsigned, from_=sender, sender=sender, s=1, r=1, y_parity=0)
+
+
+def execute(
+    make_state: StateFactory,
+    ctx: CallContext,
+    req: CallRequest,
+    overrides: Mapping[bytes, AccountOverride] | None = None,
+    gas: int | None = None,
+) -> tuple[ComputationAPI, StateAPI]:
+    """Run `req` once on a throwaway state; returns the finished computation and that state."""
+    state = make_state(_call_header(ctx, req))
+    if overrides:
+        _apply_overrides(state, overrides)
+    tx = _transaction(state, ctx, req, gas if gas is not None else (req.gas or ctx.gas_cap))
+    try:
+        computation = state.apply_transaction(tx)
+    except ValidationError as exc:
+        raise InvalidParams(_friendly_validation(str(exc))) from exc
+    return computation, state
+
+
+def call(
+    make_state: StateFactory,
+    ctx: CallContext,
+    req: CallRequest,
+    overrides: Mapping[bytes, AccountOverride] | None = None,
+) -> CallResult:
+    computation, _ = execute(make_state, ctx, req, overrides)
+    return _result(computation)
+
+
+def call_or_raise(
+    make_state: StateFactory,
+    ctx: CallContext,
+    req: CallRequest,
+    overrides: Mapping[bytes, AccountOverride] | None = None,
+) -> bytes:
+    """eth_call: output bytes, or ExecutionReverted / ExecutionFailed."""
+    result = call(make_state, ctx, req, overrides)
+    raise_for_result(result)
+    return result.output
+
+
+def raise_for_result(result: CallResult) -> None:
+    if result.success:
+        return
+    if result.revert_data is not None:
+        raise ExecutionReverted(decode_revert_reason(result.revert_data), result.revert_data)
+    raise ExecutionFailed(result.error or "execution failed")
+
+
+def _result(computation: ComputationAPI) -> CallResult:
+    gas_used = computation.get_gas_used()
+    if not computation.is_error:
+        return CallResult(bytes(computation.output), gas_used, True)
+    if isinstance(computation.error, Revert):
+        return CallResult(b"", gas_used, False, revert_data=bytes(computation.output))
+    return CallResult(b"", gas_used, False, error=_error_text(computation.error))
+
+
+def _error_text(error: Exception) -> str:
+    name = type(error).__name__
+    return {
+        "OutOfGas": "out of gas",
+        "InsufficientFunds": "insufficient funds for transfer",
+        "StackDepthLimit": "max call depth exceeded",
+        "InvalidInstruction": "invalid opcode",
+        "InvalidJumpDestination": "invalid jump destination",
+        "WriteProtection": "write protection",
+        "ContractCreationCollision": "contract address collision",
+        "OutOfBoundsRead": "return data out of bounds",
+        "StackUnderflow": "stack underflow",
+        "FullStack": "stack limit reached 1024",
+        "ReservedBytesInCode": "invalid code: must not begin with 0xef",
+    }.get(name, f"execution failed: {error or name}")
+
+
+def _friendly_validation(message: str) -> str:
+    if "cannot afford" in message or "enough balance" in message:
+        return "insufficient funds for gas * price + value"
+    if "Insufficient gas" in message:
+        return "intrinsic gas too low"
+    return message
+
+
+def estimate_gas(
+    make_state: StateFactory,
+    ctx: CallContext,
+    req: CallRequest,
+    overrides: Mapping[bytes, AccountOverride] | None = None,
+) -> int:
+    """The smallest gas limit (within 1.5%) with which `req` succeeds, as geth searches it.
+
+    Raises ExecutionReverted when the call reverts even with the cap, so clients see the reason
+    before they send.
+    """
+    hi = req.gas or ctx.gas_cap
+    computation, _ = execute(make_state, ctx, req, overrides, gas=hi)
+    result = _result(computation)
+    raise_for_result(result)
+    used = result.gas_used
+
+    def succeeds(gas: int) -> bool:
+        try:
+            comp, _ = execute(make_state, ctx, req, overrides, gas=gas)
+        except InvalidParams:  # below intrinsic gas
+            return False
+        return not comp.is_error
+
+    lo = used - 1
+    # Most transactions need only what they used plus the 1/64 held back by CALL: try that first.
+    optimistic = min(hi, (used + computation.get_gas_refund() + 2300) * 64 // 63)
+    if succeeds(optimistic):
+        hi = optimistic
+    else:
+        lo = optimistic
+    while hi - lo > 1 and (hi - lo) / hi > _ESTIMATE_PRECISION:
+        mid = (hi + lo) // 2
+        if succeeds(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def access_list(
+    make_state: StateFactory,
+    ctx: CallContext,
+    req: CallRequest,
+) -> tuple[list[tuple[bytes, list[int]]], int, CallResult]:
+    """eth_createAccessList: accounts and slots the call touches (without sender, target and
+    precompiles), the gas the transaction uses with that list, and the call's result."""
+    computation, state = execute(make_state, ctx, req)
+    exclude = {req.sender or b"\x00" * 20, req.to or b""} | {
+        i.to_bytes(20, "big") for i in range(1, 0x12)
+    }
+    touched = _warm_set(state)
+    entries = [(a, sorted(s)) for a, s in touched.items() if a not in exclude or s]
+    entries = [(a, s) for a, s in entries if a not in exclude or s]
+    with_list = CallRequest(**{**req.__dict__, "access_list": tuple((a, tuple(s)) for a, s in entries)})
+    computation2, _ = execute(make_state, ctx, with_list)
+    result = _result(computation2)
+    tx_gas = _tx_gas_used(computation2)
+    return entries, tx_gas, result
+
+
+def _tx_gas_used(computation: ComputationAPI) -> int:
+    """Gas a transaction would be charged: execution plus intrinsic gas, minus the refund."""
+    tx = computation.transaction_context  # noqa: F841  (kept for clarity of what is measured)
+    return int(computation.get_gas_used())
+
+
+def _warm_set(state: StateAPI) -> dict[bytes, set[int]]:
+    """The EIP-2929 warm accounts and slots after a call.
+
+    py-evm exposes warmth only as a per-key query, so this reads the journal it keeps for it;
+    it is the single place Wabei looks inside py-evm's account database.
+    """
+    journal = state._account_db._journal_accessed_state  # type: ignore[attr-defined]
+    out: dict[bytes, set[int]] = {}
+    for key, _ in journal.diff().pending_items():
+        key = bytes(key)
+        if len(key) == 20:
+            out.setdefault(key, set())
+        elif len(key) > 20:
+            out.setdefault(key[:20], set()).add(int.from_bytes(key[20:], "big"))
+    return out

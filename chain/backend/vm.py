@@ -1,0 +1,37 @@
+"""The one place that chooses the py-evm VM class and the objects it needs to run."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI, StateAPI
+from eth.consensus.context import ConsensusContext
+from eth.db.chain import ChainDB
+from eth.vm.chain_context import ChainContext
+from eth.vm.forks.prague import PragueVM
+
+# Prague is the newest fork py-evm 0.12 implements; Solidity targets `cancun`, which it runs.
+BaseVM = PragueVM
+
+
+def make_vm(
+    vm_class: type[PragueVM], header: BlockHeaderAPI, db: AtomicDatabaseAPI, chain_id: int
+) -> PragueVM:
+    """A VM positioned on `header` (the block being built, or the block to read/call at)."""
+    chaindb = ChainDB(db)
+    return vm_class(
+        header=header,
+        chaindb=chaindb,
+        chain_context=ChainContext(chain_id),
+        consensus_context=ConsensusContext(db),
+    )
+
+
+def build_state(
+    vm_class: type[PragueVM],
+    header: BlockHeaderAPI,
+    db: AtomicDatabaseAPI,
+    chain_id: int,
+    previous_hashes: Iterable[bytes] = (),
+) -> StateAPI:
+    """State after `header` with `header`'s block context, for reads and calls."""
+    return vm_class.build_state(db, header, ChainContext(chain_id), previous_hashes)  # type: ignore[arg-type]

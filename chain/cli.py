@@ -1,0 +1,88 @@
+"""The `wabei` command. Subcommands turn flags into configuration and call into the packages."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from chain.config import DEFAULT_MNEMONIC, ETHER, MiningMode, NodeConfig
+
+
+def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("node", help="start the devnet (HTTP and WebSocket JSON-RPC on one port)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8545, help="port (default 8545; 0 picks a free one)")
+    p.add_argument("--chain-id", type=int, default=31337)
+    p.add_argument("--accounts", type=int, default=10, help="number of dev accounts")
+    p.add_argument("--balance", type=int, default=10_000, help="ether per dev account")
+    p.add_argument("--mnemonic", default=DEFAULT_MNEMONIC)
+    p.add_argument("--gas-limit", type=int, default=30_000_000, help="block gas limit")
+    p.add_argument("--block-time", type=float, default=None, help="interval mining every N seconds")
+    p.add_argument("--no-mining", action="store_true", help="mine only on evm_mine / anvil_mine")
+    p.add_argument("--allow-empty-blocks", action="store_true",
+                   help="interval mode: mine blocks even when there is nothing to include")
+    p.add_argument("--timestamp", type=int, default=None, help="genesis timestamp (seconds)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but the listening address")
+
+
+def node_config(args: argparse.Namespace) -> NodeConfig:
+    if args.block_time is not None and args.no_mining:
+        raise SystemExit("wabei node: --block-time and --no-mining exclude each other")
+    if args.block_time is not None and args.block_time <= 0:
+        raise SystemExit("wabei node: --block-time must be positive")
+    mode = MiningMode.AUTO
+    if args.no_mining:
+        mode = MiningMode.MANUAL
+    elif args.block_time is not None:
+        mode = MiningMode.INTERVAL
+    return NodeConfig(
+        host=args.host, port=args.port, chain_id=args.chain_id, account_count=args.accounts,
+        account_balance_wei=args.balance * ETHER, mnemonic=args.mnemonic, gas_limit=args.gas_limit,
+        mining=mode, block_time=args.block_time or 0.0, allow_empty_blocks=args.allow_empty_blocks,
+        genesis_timestamp=args.timestamp, quiet=args.quiet,
+    )
+
+
+def _run_node(args: argparse.Namespace) -> int:
+    config = node_config(args)
+    from chain.node import serve_forever
+
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(serve_forever(config))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        pass
+    except OSError as exc:
+        print(f"wabei node: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    finally:
+        loop.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wabei", description="Wabei smart-contract platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _node_parser(sub)
+    c = sub.add_parser("compile", help="compile contracts/ (pinned solc) into contracts/build/")
+    c.add_argument("files", nargs="*", type=Path)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "node":
+        if rest:
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        return _run_node(args)
+    if args.command == "compile":
+        from deploy.compile import main as compile_main
+
+        return compile_main([str(f) for f in args.files] + rest)
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

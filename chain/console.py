@@ -1,0 +1,83 @@
+"""Terminal output in Anvil's style: banner, one line per request method, a block per transaction."""
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from eth_utils import to_checksum_address
+
+from chain.accounts import DevAccount
+from chain.api.node_api import MinedBlock
+from chain.backend.revert import decode_revert_reason
+from chain.config import NodeConfig
+
+ETHER = 10**18
+
+
+class Console:
+    def __init__(self, out: TextIO = sys.stdout) -> None:
+        self._out = out
+        self._last_method: str | None = None
+        self._repeats = 0
+
+    def _print(self, text: str = "") -> None:
+        self._out.write(text + "\n")
+        self._out.flush()
+
+    def banner(self, config: NodeConfig, accounts: tuple[DevAccount, ...], url: str) -> None:
+        p = self._print
+        p("Wabei — a Python devnet on py-evm\n")
+        p("Available Accounts\n==================")
+        for i, a in enumerate(accounts):
+            p(f"({i}) {to_checksum_address(a.address)} ({config.account_balance_wei / ETHER:g} ETH)")
+        p("\nPrivate Keys\n==================")
+        for i, a in enumerate(accounts):
+            p(f"({i}) 0x{a.private_key.to_bytes().hex()}")
+        p("\nWallet\n==================")
+        p(f"Mnemonic:          {config.mnemonic}")
+        p("Derivation path:   m/44'/60'/0'/0/")
+        p(f"\nChain ID\n==================\n{config.chain_id}")
+        p(f"\nGas Limit\n==================\n{config.gas_limit}")
+        mode = config.mining.value + (f" ({config.block_time}s)" if config.block_time else "")
+        p(f"\nMining\n==================\n{mode}")
+        storage = str(config.data_dir) if config.data_dir else "in memory"
+        p(f"\nStorage\n==================\n{storage}\n")
+        p(f"Listening on {url}")
+
+    def request(self, method: str) -> None:
+        """One line per method; consecutive repeats collapse into a count."""
+        if method == self._last_method:
+            self._repeats += 1
+            return
+        if self._repeats:
+            self._print(f"{self._last_method} (×{self._repeats + 1})")
+        else:
+            pass
+        self._last_method, self._repeats = method, 0
+        self._print(method)
+
+    def block(self, mined: MinedBlock) -> None:
+        block = mined.block
+        prev = 0
+        for i, (tx, receipt) in enumerate(zip(block.transactions, block.receipts)):
+            gas = receipt.gas_used - prev
+            prev = receipt.gas_used
+            self._print("")
+            self._print(f"    Transaction: 0x{bytes(tx.hash).hex()}")
+            if not tx.to:
+                from eth._utils.address import generate_contract_address
+                created = generate_contract_address(block.senders[i], tx.nonce)
+                self._print(f"    Contract created: 0x{created.hex()}")
+            else:
+                self._print(f"    To: 0x{bytes(tx.to).hex()}")
+            self._print(f"    Gas used: {gas} of {tx.gas}")
+            self._print(f"    Block Number: {block.number}")
+            if receipt.state_root != b"\x01":
+                comp = mined.built.computations[i]
+                reason = decode_revert_reason(bytes(comp.output)) if comp.output else None
+                self._print(f"    Error: reverted{': ' + reason if reason else ''}")
+        if block.transactions:
+            self._print("")
+
+    def rejected(self, tx_hash: bytes, reason: str) -> None:
+        self._print(f"    Dropped 0x{tx_hash.hex()}: {reason}")

@@ -1,0 +1,83 @@
+"""The node's exception tree. `rpc/errors.py` maps each class to one JSON-RPC error code."""
+from __future__ import annotations
+
+
+class WabeiError(Exception):
+    """Base of every error the node raises on purpose."""
+
+
+class InvalidParams(WabeiError):
+    """A request parameter is missing, malformed or out of range (-32602)."""
+
+
+class ResourceNotFound(WabeiError):
+    """A block, transaction or filter that the caller named does not exist (-32001)."""
+
+
+class TransactionRejected(WabeiError):
+    """A transaction cannot enter the pool: nonce, funds, fees, gas, signature, chain id (-32003)."""
+
+
+class NonceTooLow(TransactionRejected):
+    pass
+
+
+class InsufficientFunds(TransactionRejected):
+    pass
+
+
+class IntrinsicGasTooLow(TransactionRejected):
+    pass
+
+
+class FeeCapTooLow(TransactionRejected):
+    pass
+
+
+class GasLimitExceeded(TransactionRejected):
+    pass
+
+
+class InvalidSignature(TransactionRejected):
+    pass
+
+
+class WrongChainId(TransactionRejected):
+    pass
+
+
+class AlreadyKnown(TransactionRejected):
+    pass
+
+
+class ReplacementUnderpriced(TransactionRejected):
+    pass
+
+
+class PoolFull(TransactionRejected):
+    pass
+
+
+class UnknownAccount(WabeiError):
+    """eth_sendTransaction/eth_sign from an account the node cannot sign for (-32000)."""
+
+
+class ExecutionReverted(WabeiError):
+    """A call or gas estimate reverted (JSON-RPC code 3, revert bytes in `data`)."""
+
+    def __init__(self, reason: str | None, data: bytes) -> None:
+        self.reason = reason
+        self.data = data
+        super().__init__(f"execution reverted: {reason}" if reason else "execution reverted")
+
+
+class ExecutionFailed(WabeiError):
+    """A call failed without revert data: out of gas, invalid opcode, ... (-32000)."""
+
+
+class MethodNotFound(WabeiError):
+    """The JSON-RPC method does not exist or is not enabled (-32601)."""
+
+
+class StorageError(WabeiError):
+    """The data directory cannot be read or written, or belongs to another chain."""

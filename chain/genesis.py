@@ -1,0 +1,57 @@
+"""The genesis block: funded dev accounts (and, later, system contracts) on an empty state."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI
+from eth.constants import BLANK_ROOT_HASH
+
+from chain.backend.vm import BaseVM
+
+
+@dataclass(frozen=True)
+class GenesisAccount:
+    balance: int = 0
+    nonce: int = 0
+    code: bytes = b""
+    storage: dict[int, int] = field(default_factory=dict)
+
+
+def build_genesis(
+    db: AtomicDatabaseAPI,
+    alloc: dict[bytes, GenesisAccount],
+    *,
+    gas_limit: int,
+    timestamp: int,
+    base_fee: int,
+    coinbase: bytes,
+) -> BlockHeaderAPI:
+    """Write the genesis state into `db` and return its header (block 0, post-merge fields)."""
+    state = BaseVM.get_state_class()(db, _genesis_context(gas_limit, timestamp, base_fee), BLANK_ROOT_HASH)
+    for address, account in alloc.items():
+        state.set_balance(address, account.balance)
+        state.set_nonce(address, account.nonce)
+        if account.code:
+            state.set_code(address, account.code)
+        for slot, value in account.storage.items():
+            state.set_storage(address, slot, value)
+    state.persist()
+    return BaseVM.create_genesis_header(
+        state_root=state.state_root,
+        gas_limit=gas_limit,
+        timestamp=timestamp,
+        base_fee_per_gas=base_fee,
+        coinbase=coinbase,
+        difficulty=0,
+        extra_data=b"wabei",
+    )
+
+
+def _genesis_context(gas_limit: int, timestamp: int, base_fee: int):  # type: ignore[no-untyped-def]
+    from eth.vm.execution_context import ExecutionContext
+
+    return ExecutionContext(
+        coinbase=b"\x00" * 20, timestamp=timestamp, block_number=0, difficulty=0,
+        mix_hash=b"\x00" * 32, gas_limit=gas_limit, prev_hashes=(), chain_id=0,
+        base_fee_per_gas=base_fee,
+    )

@@ -1,0 +1,180 @@
+"""Wire formats: hex strings in, bytes and ints out, and the JSON shapes clients expect back.
+
+Every decoder raises InvalidParams naming the parameter, so a user sees which argument was wrong.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from eth_utils import is_hex
+
+from chain.exceptions import InvalidParams
+from chain.types import AccountOverride, CallRequest, LogFilter
+
+UINT256_MAX = 2**256 - 1
+
+
+# -- decoding ----------------------------------------------------------------------------------
+def quantity(value: Any, name: str, max_value: int = UINT256_MAX) -> int:
+    """A JSON-RPC QUANTITY: 0x-prefixed hex without leading zeros; ints tolerated, as geth does."""
+    if isinstance(value, bool):
+        raise InvalidParams(f"invalid {name}: expected a hex quantity, got a boolean")
+    if isinstance(value, int):
+        out = value
+    elif isinstance(value, str) and value[:2] in ("0x", "0X") and len(value) > 2:
+        try:
+            out = int(value, 16)
+        except ValueError:
+            raise InvalidParams(f"invalid {name}: {value!r} is not hex") from None
+    else:
+        raise InvalidParams(f"invalid {name}: expected a 0x-prefixed hex quantity, got {value!r}")
+    if out < 0 or out > max_value:
+        raise InvalidParams(f"invalid {name}: {value!r} is out of range")
+    return out
+
+
+def data(value: Any, name: str) -> bytes:
+    if not isinstance(value, str) or value[:2] not in ("0x", "0X"):
+        raise InvalidParams(f"invalid {name}: expected 0x-prefixed hex data, got {_short(value)}")
+    body = value[2:]
+    if len(body) % 2:
+        raise InvalidParams(f"invalid {name}: hex data has an odd number of digits")
+    try:
+        return bytes.fromhex(body)
+    except ValueError:
+        raise InvalidParams(f"invalid {name}: {_short(value)} is not hex") from None
+
+
+def fixed(value: Any, name: str, size: int) -> bytes:
+    out = data(value, name)
+    if len(out) != size:
+        raise InvalidParams(f"invalid {name}: expected {size} bytes, got {len(out)}")
+    return out
+
+
+def address(value: Any, name: str) -> bytes:
+    """Any case accepted (checksummed, lower, upper), as geth accepts."""
+    return fixed(value, name, 20)
+
+
+def slot(value: Any, name: str) -> int:
+    """A storage slot: a quantity or 32 bytes of data (both are seen in the wild)."""
+    if isinstance(value, str) and len(value) == 66:
+        return int.from_bytes(data(value, name), "big")
+    return quantity(value, name)
+
+
+def boolean(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidParams(f"invalid {name}: expected true or false, got {_short(value)}")
+    return value
+
+
+def obj(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidParams(f"invalid {name}: expected an object, got {_short(value)}")
+    return value
+
+
+def call_request(value: Any, name: str = "transaction") -> CallRequest:
+    o = obj(value, name)
+    def opt(key: str, fn: Any) -> Any:
+        v = o.get(key)
+        return None if v is None else fn(v, f"{name}.{key}")
+    payload = o.get("input", o.get("data"))
+    if "input" in o and "data" in o and o["input"] != o["data"] and o["data"] is not None and o["input"] is not None:
+        raise InvalidParams(f"invalid {name}: both 'data' and 'input' are set and differ")
+    access = o.get("accessList") or []
+    if not isinstance(access, list):
+        raise InvalidParams(f"invalid {name}.accessList: expected a list")
+    access_list = tuple(
+        (address(obj(e, f"{name}.accessList").get("address"), f"{name}.accessList.address"),
+         tuple(slot(s, f"{name}.accessList.storageKeys") for s in e.get("storageKeys") or []))
+        for e in access
+    )
+    to = o.get("to")
+    return CallRequest(
+        sender=opt("from", address),
+        to=None if to in (None, "", "0x") else address(to, f"{name}.to"),
+        gas=opt("gas", quantity),
+        gas_price=opt("gasPrice", quantity),
+        max_fee_per_gas=opt("maxFeePerGas", quantity),
+        max_priority_fee_per_gas=opt("maxPriorityFeePerGas", quantity),
+        value=opt("value", quantity) or 0,
+        data=b"" if payload is None else data(payload, f"{name}.input"),
+        nonce=opt("nonce", quantity),
+        access_list=access_list,
+        chain_id=opt("chainId", quantity),
+        tx_type=opt("type", quantity),
+    )
+
+
+def state_overrides(value: Any, name: str = "stateOverrides") -> dict[bytes, AccountOverride]:
+    if value is None:
+        return {}
+    out = {}
+    for addr_hex, o in obj(value, name).items():
+        o = obj(o, f"{name}[{addr_hex}]")
+        if "state" in o and "stateDiff" in o:
+            raise InvalidParams(f"invalid {name}[{addr_hex}]: 'state' and 'stateDiff' are exclusive")
+        def slots(v: Any) -> dict[int, int] | None:
+            return None if v is None else {slot(k, "slot"): slot(x, "value") for k, x in obj(v, name).items()}
+        out[address(addr_hex, f"{name} key")] = AccountOverride(
+            balance=None if o.get("balance") is None else quantity(o["balance"], "balance"),
+            nonce=None if o.get("nonce") is None else quantity(o["nonce"], "nonce"),
+            code=None if o.get("code") is None else data(o["code"], "code"),
+            state=slots(o.get("state")),
+            state_diff=slots(o.get("stateDiff")),
+        )
+    return out
+
+
+def topics_filter(value: Any, name: str) -> tuple[frozenset[bytes] | None, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InvalidParams(f"invalid {name}: expected a list")
+    if len(value) > 4:
+        raise InvalidParams(f"invalid {name}: at most 4 topic positions")
+    out: list[frozenset[bytes] | None] = []
+    for i, t in enumerate(value):
+        if t is None or t == []:
+            out.append(None)
+        elif isinstance(t, list):
+            out.append(frozenset(fixed(x, f"{name}[{i}]", 32) for x in t if x is not None))
+        else:
+            out.append(frozenset([fixed(t, f"{name}[{i}]", 32)]))
+    return tuple(out)
+
+
+def addresses_filter(value: Any, name: str) -> frozenset[bytes]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, list):
+        return frozenset(address(a, name) for a in value)
+    return frozenset([address(value, name)])
+
+
+# -- encoding ----------------------------------------------------------------------------------
+def hex_int(value: int) -> str:
+    return hex(value)
+
+
+def hex_bytes(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def hex_addr(value: bytes | None) -> str | None:
+    return None if value is None or value == b"" else "0x" + value.hex()
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+__all__ = [
+    "quantity", "data", "fixed", "address", "slot", "boolean", "obj", "call_request",
+    "state_overrides", "topics_filter", "addresses_filter", "hex_int", "hex_bytes", "hex_addr",
+    "LogFilter", "is_hex",
+]

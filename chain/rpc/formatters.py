@@ -1,0 +1,163 @@
+"""JSON shapes of blocks, transactions, receipts and logs, as geth returns them."""
+from __future__ import annotations
+
+from typing import Any
+
+import rlp
+
+from eth.abc import BlockHeaderAPI, SignedTransactionAPI
+from eth._utils.address import generate_contract_address
+
+from chain.api.admission import fee_fields
+from chain.api.logs import block_logs
+from chain.storage.chain_store import StoredBlock
+from chain.types import LogEntry
+
+H = hex
+_EMPTY_UNCLES = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347"
+
+
+def _hx(b: bytes) -> str:
+    return "0x" + bytes(b).hex()
+
+
+def header_json(h: BlockHeaderAPI) -> dict[str, Any]:
+    out = {
+        "number": H(h.block_number),
+        "hash": _hx(h.hash),
+        "parentHash": _hx(h.parent_hash),
+        "nonce": _hx(h.nonce),
+        "sha3Uncles": _hx(h.uncles_hash),
+        "logsBloom": "0x" + h.bloom.to_bytes(256, "big").hex(),
+        "transactionsRoot": _hx(h.transaction_root),
+        "stateRoot": _hx(h.state_root),
+        "receiptsRoot": _hx(h.receipt_root),
+        "miner": _hx(h.coinbase),
+        "difficulty": H(h.difficulty),
+        "totalDifficulty": "0x0",
+        "extraData": _hx(h.extra_data),
+        "gasLimit": H(h.gas_limit),
+        "gasUsed": H(h.gas_used),
+        "timestamp": H(h.timestamp),
+        "mixHash": _hx(h.mix_hash),
+        "baseFeePerGas": H(h.base_fee_per_gas),
+        "withdrawalsRoot": _hx(h.withdrawals_root),
+        "blobGasUsed": H(h.blob_gas_used),
+        "excessBlobGas": H(h.excess_blob_gas),
+        "parentBeaconBlockRoot": _hx(h.parent_beacon_block_root),
+        "requestsHash": _hx(h.requests_hash),
+    }
+    return out
+
+
+def block_json(block: StoredBlock, full: bool) -> dict[str, Any]:
+    out = header_json(block.header)
+    out["size"] = H(len(rlp.encode(block.header)) + sum(len(tx.encode()) for tx in block.transactions))
+    out["uncles"] = []
+    out["withdrawals"] = []
+    if full:
+        out["transactions"] = [tx_json(block, i) for i in range(len(block.transactions))]
+    else:
+        out["transactions"] = [_hx(tx.hash) for tx in block.transactions]
+    return out
+
+
+def tx_json(block: StoredBlock | None, index: int | None, tx: SignedTransactionAPI | None = None,
+            sender: bytes | None = None) -> dict[str, Any]:
+    """A transaction; `block` None means still pending (block fields null, as geth)."""
+    if block is not None and index is not None:
+        tx, sender = block.transactions[index], block.senders[index]
+        base_fee: int | None = int(block.header.base_fee_per_gas)
+    else:
+        base_fee = None
+    assert tx is not None and sender is not None
+    type_id = tx.type_id or 0
+    out: dict[str, Any] = {
+        "hash": _hx(tx.hash),
+        "type": H(type_id),
+        "nonce": H(tx.nonce),
+        "blockHash": _hx(block.hash) if block is not None else None,
+        "blockNumber": H(block.number) if block is not None else None,
+        "transactionIndex": H(index) if index is not None else None,
+        "from": _hx(sender),
+        "to": _hx(tx.to) if tx.to else None,
+        "value": H(tx.value),
+        "gas": H(tx.gas),
+        "input": _hx(tx.data),
+        "v": H(tx.v if type_id == 0 else tx.y_parity),
+        "r": H(tx.r),
+        "s": H(tx.s),
+    }
+    max_fee, tip = fee_fields(tx)
+    if type_id == 0:
+        out["gasPrice"] = H(tx.gas_price)
+        chain_id = None if tx.v in (27, 28) else (tx.v - 35) // 2
+        if chain_id is not None:
+            out["chainId"] = H(chain_id)
+    else:
+        out["chainId"] = H(tx.chain_id)
+        out["yParity"] = H(tx.y_parity)
+        out["accessList"] = [
+            {"address": _hx(a), "storageKeys": ["0x" + s.to_bytes(32, "big").hex() for s in slots]}
+            for a, slots in tx.access_list
+        ]
+        if type_id >= 2:
+            out["maxFeePerGas"] = H(max_fee)
+            out["maxPriorityFeePerGas"] = H(tip)
+            out["gasPrice"] = H(min(max_fee, base_fee + tip) if base_fee is not None else max_fee)
+        else:
+            out["gasPrice"] = H(tx.gas_price)
+    return out
+
+
+def log_json(e: LogEntry) -> dict[str, Any]:
+    return {
+        "address": _hx(e.address),
+        "topics": [_hx(t) for t in e.topics],
+        "data": _hx(e.data),
+        "blockNumber": H(e.block_number),
+        "blockHash": _hx(e.block_hash),
+        "transactionHash": _hx(e.tx_hash),
+        "transactionIndex": H(e.tx_index),
+        "logIndex": H(e.log_index),
+        "removed": e.removed,
+    }
+
+
+def effective_gas_price(tx: SignedTransactionAPI, base_fee: int) -> int:
+    max_fee, tip = fee_fields(tx)
+    if (tx.type_id or 0) < 2:
+        return max_fee
+    return min(max_fee, base_fee + tip)
+
+
+def receipts_json(block: StoredBlock) -> list[dict[str, Any]]:
+    logs = list(block_logs(block))
+    out = []
+    prev_cumulative = 0
+    for i, (tx, receipt) in enumerate(zip(block.transactions, block.receipts)):
+        sender = block.senders[i]
+        created = generate_contract_address(sender, tx.nonce) if not tx.to else None
+        r = {
+            "transactionHash": _hx(tx.hash),
+            "transactionIndex": H(i),
+            "blockHash": _hx(block.hash),
+            "blockNumber": H(block.number),
+            "from": _hx(sender),
+            "to": _hx(tx.to) if tx.to else None,
+            "cumulativeGasUsed": H(receipt.gas_used),
+            "gasUsed": H(receipt.gas_used - prev_cumulative),
+            "effectiveGasPrice": H(effective_gas_price(tx, int(block.header.base_fee_per_gas))),
+            "contractAddress": _hx(created) if created else None,
+            "logs": [log_json(e) for e in logs if e.tx_index == i],
+            "logsBloom": "0x" + receipt.bloom.to_bytes(256, "big").hex(),
+            "type": H(tx.type_id or 0),
+            "status": "0x1" if receipt.state_root == b"\x01" else "0x0",
+        }
+        prev_cumulative = receipt.gas_used
+        out.append(r)
+    return out
+
+
+def receipt_json(block: StoredBlock, index: int) -> dict[str, Any]:
+    return receipts_json(block)[index]

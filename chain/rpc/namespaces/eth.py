@@ -1,0 +1,287 @@
+"""eth_* methods: decode params, call NodeAPI, encode results. No chain logic lives here."""
+from __future__ import annotations
+
+from typing import Any
+
+from trie import HexaryTrie
+from eth_utils import keccak
+import rlp
+from eth.rlp.accounts import Account
+
+from chain.api.filters import FilterManager
+from chain.api.node_api import NodeAPI
+from chain.exceptions import InvalidParams
+from chain.rpc import codec, formatters as fmt
+from chain.rpc.namespaces.common import block_number, header_at, is_pending
+from chain.types import LogFilter
+
+
+class EthNamespace:
+    prefixes = ("eth",)
+
+    def __init__(self, api: NodeAPI, filters: FilterManager) -> None:
+        self._api = api
+        self._filters = filters
+
+    # -- chain info ------------------------------------------------------------------------
+    def chainId(self) -> str:
+        return hex(self._api.chain_id)
+
+    def blockNumber(self) -> str:
+        return hex(self._api.head.block_number)
+
+    def accounts(self) -> list[str]:
+        return ["0x" + a.address.hex() for a in self._api.accounts]
+
+    def coinbase(self) -> str:
+        return "0x" + self._api.backend.coinbase.hex()
+
+    def mining(self) -> bool:
+        return self._api.miner is not None and self._api.miner.automine
+
+    def hashrate(self) -> str:
+        return "0x0"
+
+    def syncing(self) -> bool:
+        return False
+
+    def protocolVersion(self) -> str:
+        return "0x41"
+
+    def gasPrice(self) -> str:
+        return hex(self._api.gas_price())
+
+    def maxPriorityFeePerGas(self) -> str:
+        from chain.api.node_api import DEFAULT_PRIORITY_FEE
+        return hex(DEFAULT_PRIORITY_FEE)
+
+    def blobBaseFee(self) -> str:
+        return "0x1"
+
+    def feeHistory(self, block_count: Any, newest: Any, percentiles: Any = None) -> dict[str, Any]:
+        count = codec.quantity(block_count, "blockCount")
+        newest_n = block_number(self._api, newest, "newestBlock")
+        if newest_n > self._api.head.block_number:
+            raise InvalidParams(f"newestBlock {newest_n} is after the head {self._api.head.block_number}")
+        pct = percentiles or []
+        if not isinstance(pct, list) or any(not isinstance(p, (int, float)) or not 0 <= p <= 100 for p in pct) \
+                or pct != sorted(pct):
+            raise InvalidParams("invalid rewardPercentiles: expected increasing numbers in [0, 100]")
+        h = self._api.fee_history(count, newest_n, pct)
+        out: dict[str, Any] = {
+            "oldestBlock": hex(h["oldest"]),
+            "baseFeePerGas": [hex(x) for x in h["base_fees"]],
+            "gasUsedRatio": h["ratios"],
+            "baseFeePerBlobGas": ["0x1"] * len(h["base_fees"]),
+            "blobGasUsedRatio": [0.0] * len(h["ratios"]),
+        }
+        if h["rewards"] is not None:
+            out["reward"] = [[hex(x) for x in r] for r in h["rewards"]]
+        return out
+
+    # -- state -----------------------------------------------------------------------------
+    def getBalance(self, address: Any, block: Any = "latest") -> str:
+        return hex(self._api.balance(codec.address(address, "address"), header_at(self._api, block)))
+
+    def getTransactionCount(self, address: Any, block: Any = "latest") -> str:
+        addr = codec.address(address, "address")
+        return hex(self._api.nonce(addr, header_at(self._api, block), pending=is_pending(block)))
+
+    def getCode(self, address: Any, block: Any = "latest") -> str:
+        return "0x" + self._api.code(codec.address(address, "address"), header_at(self._api, block)).hex()
+
+    def getStorageAt(self, address: Any, position: Any, block: Any = "latest") -> str:
+        value = self._api.storage(codec.address(address, "address"), codec.slot(position, "position"),
+                                  header_at(self._api, block))
+        return "0x" + value.to_bytes(32, "big").hex()
+
+    def getProof(self, address: Any, keys: Any, block: Any = "latest") -> dict[str, Any]:
+        addr = codec.address(address, "address")
+        if not isinstance(keys, list):
+            raise InvalidParams("invalid storageKeys: expected a list")
+        slots = [codec.slot(k, "storageKeys") for k in keys]
+        header = header_at(self._api, block)
+        state = self._api.backend.state_at(header)
+        db = self._api.backend.db
+        account_trie = HexaryTrie(db, state.state_root)
+        account_proof = account_trie.get_proof(keccak(addr))
+        raw_account = account_trie.get(keccak(addr))
+        account = rlp.decode(raw_account, sedes=Account) if raw_account else Account()
+        storage_root = bytes(account.storage_root)
+        storage_trie = HexaryTrie(db, storage_root)
+        return {
+            "address": "0x" + addr.hex(),
+            "accountProof": ["0x" + rlp.encode(node).hex() for node in account_proof],
+            "balance": hex(state.get_balance(addr)),
+            "codeHash": "0x" + bytes(state.get_code_hash(addr)).hex(),
+            "nonce": hex(state.get_nonce(addr)),
+            "storageHash": "0x" + storage_root.hex(),
+            "storageProof": [
+                {"key": hex(s), "value": hex(state.get_storage(addr, s)),
+                 "proof": ["0x" + rlp.encode(n).hex() for n in storage_trie.get_proof(keccak(s.to_bytes(32, "big")))]
+                }
+                for s in slots
+            ],
+        }
+
+    # -- blocks ----------------------------------------------------------------------------
+    def getBlockByNumber(self, block: Any, full: Any = False) -> dict[str, Any] | None:
+        try:
+            header = header_at(self._api, block)
+        except Exception as exc:
+            if type(exc).__name__ == "ResourceNotFound":
+                return None
+            raise
+        return fmt.block_json(self._api.block(header), codec.boolean(full, "fullTransactions"))
+
+    def getBlockByHash(self, block_hash: Any, full: Any = False) -> dict[str, Any] | None:
+        b = self._api.block_or_none(codec.fixed(block_hash, "blockHash", 32))
+        return None if b is None else fmt.block_json(b, codec.boolean(full, "fullTransactions"))
+
+    def getBlockTransactionCountByNumber(self, block: Any) -> str:
+        return hex(len(self._api.block(header_at(self._api, block)).transactions))
+
+    def getBlockTransactionCountByHash(self, block_hash: Any) -> str | None:
+        b = self._api.block_or_none(codec.fixed(block_hash, "blockHash", 32))
+        return None if b is None else hex(len(b.transactions))
+
+    def getUncleCountByBlockNumber(self, block: Any) -> str:
+        header_at(self._api, block)
+        return "0x0"
+
+    def getUncleCountByBlockHash(self, block_hash: Any) -> str:
+        return "0x0"
+
+    def getUncleByBlockNumberAndIndex(self, block: Any, index: Any) -> None:
+        return None
+
+    def getUncleByBlockHashAndIndex(self, block_hash: Any, index: Any) -> None:
+        return None
+
+    def getBlockReceipts(self, block: Any) -> list[dict[str, Any]] | None:
+        try:
+            header = header_at(self._api, block)
+        except Exception as exc:
+            if type(exc).__name__ == "ResourceNotFound":
+                return None
+            raise
+        return fmt.receipts_json(self._api.block(header))
+
+    # -- transactions ----------------------------------------------------------------------
+    def getTransactionByHash(self, tx_hash: Any) -> dict[str, Any] | None:
+        found = self._api.transaction(codec.fixed(tx_hash, "transactionHash", 32))
+        if found is None:
+            return None
+        return fmt.tx_json(found.block, found.index, found.tx, found.sender)
+
+    def getTransactionByBlockNumberAndIndex(self, block: Any, index: Any) -> dict[str, Any] | None:
+        b = self._api.block(header_at(self._api, block))
+        i = codec.quantity(index, "index")
+        return fmt.tx_json(b, i) if i < len(b.transactions) else None
+
+    def getTransactionByBlockHashAndIndex(self, block_hash: Any, index: Any) -> dict[str, Any] | None:
+        b = self._api.block_or_none(codec.fixed(block_hash, "blockHash", 32))
+        i = codec.quantity(index, "index")
+        return fmt.tx_json(b, i) if b is not None and i < len(b.transactions) else None
+
+    def getTransactionReceipt(self, tx_hash: Any) -> dict[str, Any] | None:
+        found = self._api.transaction(codec.fixed(tx_hash, "transactionHash", 32))
+        if found is None or found.block is None or found.index is None:
+            return None
+        return fmt.receipt_json(found.block, found.index)
+
+    def sendRawTransaction(self, raw: Any) -> str:
+        return "0x" + self._api.send_raw_transaction(codec.data(raw, "data")).hex()
+
+    def sendTransaction(self, tx: Any) -> str:
+        return "0x" + self._api.send_transaction(codec.call_request(tx)).hex()
+
+    def signTransaction(self, tx: Any) -> str:
+        return "0x" + self._api.sign_transaction(codec.call_request(tx)).hex()
+
+    def sign(self, address: Any, message: Any) -> str:
+        return "0x" + self._api.sign(codec.address(address, "address"), codec.data(message, "message")).hex()
+
+    def signTypedData_v4(self, address: Any, typed: Any) -> str:
+        import json
+        if isinstance(typed, str):
+            try:
+                typed = json.loads(typed)
+            except ValueError:
+                raise InvalidParams("invalid typedData: not JSON") from None
+        try:
+            return "0x" + self._api.sign_typed_data(codec.address(address, "address"), codec.obj(typed, "typedData")).hex()
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidParams(f"invalid typedData: {exc}") from exc
+
+    def signTypedData(self, address: Any, typed: Any) -> str:
+        return self.signTypedData_v4(address, typed)
+
+    # -- execution -------------------------------------------------------------------------
+    def call(self, tx: Any, block: Any = "latest", overrides: Any = None, _block_overrides: Any = None) -> str:
+        req = codec.call_request(tx)
+        return "0x" + self._api.call(req, header_at(self._api, block), codec.state_overrides(overrides)).hex()
+
+    def estimateGas(self, tx: Any, block: Any = "latest", overrides: Any = None) -> str:
+        req = codec.call_request(tx)
+        return hex(self._api.estimate_gas(req, header_at(self._api, block), codec.state_overrides(overrides)))
+
+    def createAccessList(self, tx: Any, block: Any = "latest") -> dict[str, Any]:
+        req = codec.call_request(tx)
+        entries, gas, result = self._api.create_access_list(req, header_at(self._api, block))
+        out: dict[str, Any] = {
+            "accessList": [{"address": "0x" + a.hex(), "storageKeys": ["0x" + s.to_bytes(32, "big").hex() for s in slots]}
+                           for a, slots in entries],
+            "gasUsed": hex(gas),
+        }
+        if not result.success:
+            out["error"] = "execution reverted" if result.revert_data is not None else (result.error or "failed")
+        return out
+
+    # -- logs and filters ------------------------------------------------------------------
+    def _log_filter(self, criteria: Any, for_filter: bool) -> LogFilter:
+        c = codec.obj(criteria, "filter")
+        block_hash = c.get("blockHash")
+        if block_hash is not None and ("fromBlock" in c or "toBlock" in c):
+            raise InvalidParams("invalid filter: blockHash cannot be combined with fromBlock/toBlock")
+        head = self._api.head.block_number
+        from_b = block_number(self._api, c.get("fromBlock", "latest"), "fromBlock")
+        to_raw = c.get("toBlock", "latest")
+        to_b = None if for_filter and to_raw in ("latest", "pending", None) else block_number(self._api, to_raw, "toBlock")
+        if to_b is not None and from_b > to_b and block_hash is None:
+            raise InvalidParams(f"invalid block range: fromBlock {from_b} is after toBlock {to_b}")
+        del head
+        return LogFilter(
+            from_block=from_b, to_block=to_b,
+            addresses=codec.addresses_filter(c.get("address"), "address"),
+            topics=codec.topics_filter(c.get("topics"), "topics"),
+            block_hash=None if block_hash is None else codec.fixed(block_hash, "blockHash", 32),
+        )
+
+    def getLogs(self, criteria: Any) -> list[dict[str, Any]]:
+        return [fmt.log_json(e) for e in self._api.logs(self._log_filter(criteria, False))]
+
+    def newFilter(self, criteria: Any) -> str:
+        return self._filters.new_log_filter(self._log_filter(criteria, True), self._api.head.block_number)
+
+    def newBlockFilter(self) -> str:
+        return self._filters.new_block_filter()
+
+    def newPendingTransactionFilter(self) -> str:
+        return self._filters.new_pending_filter()
+
+    def uninstallFilter(self, filter_id: Any) -> bool:
+        if not isinstance(filter_id, str):
+            raise InvalidParams("invalid filter id: expected a hex string")
+        return self._filters.uninstall(filter_id)
+
+    def getFilterChanges(self, filter_id: Any) -> list[Any]:
+        if not isinstance(filter_id, str):
+            raise InvalidParams("invalid filter id: expected a hex string")
+        changes = self._filters.poll(filter_id, self._api.head.block_number, self._api.logs)
+        return [fmt.log_json(c) if not isinstance(c, bytes) else "0x" + c.hex() for c in changes]
+
+    def getFilterLogs(self, filter_id: Any) -> list[dict[str, Any]]:
+        if not isinstance(filter_id, str):
+            raise InvalidParams("invalid filter id: expected a hex string")
+        return [fmt.log_json(e) for e in self._api.logs(self._filters.criteria(filter_id))]

@@ -1,0 +1,43 @@
+"""txpool_* methods, in geth's shapes."""
+from __future__ import annotations
+
+from typing import Any
+
+from chain.api.node_api import NodeAPI
+from chain.pool import PooledTx
+from chain.rpc.formatters import tx_json
+
+
+class TxpoolNamespace:
+    prefixes = ("txpool",)
+
+    def __init__(self, api: NodeAPI) -> None:
+        self._api = api
+
+    def status(self) -> dict[str, str]:
+        pending, queued = self._api.pool.pending(), self._api.pool.queued()
+        return {"pending": hex(sum(map(len, pending.values()))),
+                "queued": hex(sum(map(len, queued.values())))}
+
+    def content(self) -> dict[str, Any]:
+        return self._group(lambda p: tx_json(None, None, p.tx, p.sender))
+
+    def inspect(self) -> dict[str, Any]:
+        def summary(p: PooledTx) -> str:
+            to = "0x" + bytes(p.tx.to).hex() if p.tx.to else "contract creation"
+            return f"{to}: {p.tx.value} wei + {p.gas} gas × {p.max_fee} wei"
+        return self._group(summary)
+
+    def contentFrom(self, address: str) -> dict[str, Any]:
+        whole = self.content()
+        key = address.lower()
+        return {k: whole[k].get(key, {}) for k in ("pending", "queued")}
+
+    def _group(self, fmt: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, groups in (("pending", self._api.pool.pending()), ("queued", self._api.pool.queued())):
+            out[name] = {
+                "0x" + sender.hex(): {str(p.nonce): fmt(p) for p in txs}
+                for sender, txs in groups.items()
+            }
+        return out

@@ -1,0 +1,20 @@
+"""web3_* methods."""
+from __future__ import annotations
+
+from typing import Any
+
+from eth_utils import keccak
+
+from chain.rpc import codec
+
+CLIENT_VERSION = "wabei/v0.1.0/python"
+
+
+class Web3Namespace:
+    prefixes = ("web3",)
+
+    def clientVersion(self) -> str:
+        return CLIENT_VERSION
+
+    def sha3(self, value: Any) -> str:
+        return "0x" + keccak(codec.data(value, "data")).hex()

@@ -1,0 +1,122 @@
+"""HTTP and WebSocket JSON-RPC on one port (aiohttp), with request size and batch limits."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import orjson
+from aiohttp import WSMsgType, web
+
+from chain.api.node_api import NodeAPI
+from chain.rpc.dispatch import Dispatcher, Session
+from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
+from chain.rpc.subscriptions import SubscriptionSet
+
+log = logging.getLogger("wabei.rpc")
+
+
+def _error(code: int, message: str, rid: Any = None) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": rid, "error": error_object(code, message)}
+
+
+class RpcServer:
+    def __init__(self, api: NodeAPI, dispatcher: Dispatcher, *, max_request_bytes: int,
+                 max_batch_length: int) -> None:
+        self._api = api
+        self._dispatcher = dispatcher
+        self._max_bytes = max_request_bytes
+        self._max_batch = max_batch_length
+        self.app = web.Application(client_max_size=max_request_bytes)
+        self.app.router.add_route("*", "/", self._handle)
+        self._sockets: set[web.WebSocketResponse] = set()
+        self.app.on_shutdown.append(self._close_sockets)
+
+    def handle_payload(self, raw: bytes | str, session: Session | None = None) -> Any:
+        """Decode one HTTP body or WS message and run it: single request or batch."""
+        if len(raw) > self._max_bytes:
+            return _error(INVALID_REQUEST, f"request too large: {len(raw)} bytes, limit {self._max_bytes}")
+        try:
+            payload = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            return _error(PARSE_ERROR, f"parse error: {exc}")
+        if isinstance(payload, list):
+            if not payload:
+                return _error(INVALID_REQUEST, "invalid request: empty batch")
+            if len(payload) > self._max_batch:
+                return _error(INVALID_REQUEST, f"batch too large: {len(payload)} requests, limit {self._max_batch}")
+            responses = [r for r in (self._dispatcher.handle(p, session) for p in payload) if r is not None]
+            return responses or None
+        return self._dispatcher.handle(payload, session)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            return await self._websocket(request)
+        if request.method == "OPTIONS":
+            return web.Response(status=204, headers=_CORS)
+        if request.method != "POST":
+            return web.Response(status=405, text="JSON-RPC: use POST, or a WebSocket upgrade\n", headers=_CORS)
+        if request.content_length is not None and request.content_length > self._max_bytes:
+            return _json(_error(INVALID_REQUEST, f"request too large: {request.content_length} bytes, "
+                                                 f"limit {self._max_bytes}"), status=413)
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _json(_error(INVALID_REQUEST, f"request too large: limit {self._max_bytes} bytes"), status=413)
+        result = self.handle_payload(body)
+        if result is None:
+            return web.Response(status=204, headers=_CORS)
+        return _json(result)
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=self._max_bytes, heartbeat=30)
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=100_000)
+
+        def send(message: Any) -> None:
+            try:
+                outbox.put_nowait(orjson.dumps(message))
+            except asyncio.QueueFull:  # a client that never reads loses notifications, not the node
+                log.warning("websocket client is not reading; dropping a notification")
+
+        subs = SubscriptionSet(self._api, send)
+        session: Session = {"eth_subscribe": subs.subscribe, "eth_unsubscribe": subs.unsubscribe}
+        writer = asyncio.get_running_loop().create_task(_drain(ws, outbox))
+        try:
+            async for msg in ws:
+                if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    result = self.handle_payload(msg.data, session)
+                    if result is not None:
+                        send(result)
+                elif msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            subs.close()
+            outbox.put_nowait(None)
+            await writer
+            self._sockets.discard(ws)
+        return ws
+
+    async def _close_sockets(self, _app: web.Application) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+
+
+async def _drain(ws: web.WebSocketResponse, outbox: "asyncio.Queue[bytes | None]") -> None:
+    while True:
+        item = await outbox.get()
+        if item is None or ws.closed:
+            return
+        try:
+            await ws.send_str(item.decode())
+        except (ConnectionResetError, RuntimeError):
+            return
+
+
+_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "*",
+         "Access-Control-Allow-Methods": "POST, GET, OPTIONS"}
+
+
+def _json(body: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json", headers=_CORS)

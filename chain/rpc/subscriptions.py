@@ -1,0 +1,80 @@
+"""eth_subscribe over WebSocket: newHeads, logs (with filters), newPendingTransactions.
+
+Each connection owns its subscriptions; closing the socket removes them. Notifications are queued
+on the connection's outbox, so they never overtake a response the client is still waiting for.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+from chain.api.logs import block_logs, matches
+from chain.api.node_api import MinedBlock, NodeAPI
+from chain.exceptions import InvalidParams
+from chain.pool import PooledTx
+from chain.rpc import codec
+from chain.rpc.formatters import header_json, log_json
+from chain.types import LogFilter
+
+Send = Callable[[dict[str, Any]], None]
+
+
+class SubscriptionSet:
+    def __init__(self, api: NodeAPI, send: Send, max_subscriptions: int = 1000) -> None:
+        self._api = api
+        self._send = send
+        self._max = max_subscriptions
+        self._unsubscribe: dict[str, Callable[[], None]] = {}
+
+    def subscribe(self, params: Any) -> str:
+        if not isinstance(params, list) or not params or not isinstance(params[0], str):
+            raise InvalidParams("eth_subscribe expects [kind, options?]")
+        if len(self._unsubscribe) >= self._max:
+            raise InvalidParams(f"too many subscriptions on this connection ({self._max})")
+        kind, sid = params[0], "0x" + os.urandom(16).hex()
+        if kind == "newHeads":
+            stop = self._api.new_blocks.subscribe(lambda m: self._notify(sid, header_json(m.block.header)))
+        elif kind == "logs":
+            flt = _log_filter(params[1] if len(params) > 1 else {})
+            stop = self._api.new_blocks.subscribe(lambda m: self._on_logs(sid, flt, m))
+        elif kind == "newPendingTransactions":
+            stop = self._api.new_pending.subscribe(lambda p: self._on_pending(sid, p))
+        else:
+            raise InvalidParams(f"unsupported subscription kind {kind!r}: use newHeads, logs or newPendingTransactions")
+        self._unsubscribe[sid] = stop
+        return sid
+
+    def unsubscribe(self, params: Any) -> bool:
+        if not isinstance(params, list) or len(params) != 1 or not isinstance(params[0], str):
+            raise InvalidParams("eth_unsubscribe expects [subscriptionId]")
+        stop = self._unsubscribe.pop(params[0], None)
+        if stop is None:
+            return False
+        stop()
+        return True
+
+    def close(self) -> None:
+        for stop in self._unsubscribe.values():
+            stop()
+        self._unsubscribe.clear()
+
+    def _notify(self, sid: str, result: Any) -> None:
+        self._send({"jsonrpc": "2.0", "method": "eth_subscription",
+                    "params": {"subscription": sid, "result": result}})
+
+    def _on_logs(self, sid: str, flt: LogFilter, mined: MinedBlock) -> None:
+        for entry in block_logs(mined.block):
+            if matches(entry, flt):
+                self._notify(sid, log_json(entry))
+
+    def _on_pending(self, sid: str, ptx: PooledTx) -> None:
+        self._notify(sid, "0x" + ptx.hash.hex())
+
+
+def _log_filter(options: Any) -> LogFilter:
+    o = codec.obj(options, "filter")
+    return LogFilter(
+        from_block=0, to_block=None,
+        addresses=codec.addresses_filter(o.get("address"), "address"),
+        topics=codec.topics_filter(o.get("topics"), "topics"),
+    )

@@ -1,0 +1,74 @@
+"""Plain values that cross the line between the RPC layer and the node: bytes and ints only."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    """An eth_call / eth_estimateGas / eth_sendTransaction request, decoded."""
+
+    sender: bytes | None = None
+    to: bytes | None = None
+    gas: int | None = None
+    gas_price: int | None = None
+    max_fee_per_gas: int | None = None
+    max_priority_fee_per_gas: int | None = None
+    value: int = 0
+    data: bytes = b""
+    nonce: int | None = None
+    access_list: tuple[tuple[bytes, tuple[int, ...]], ...] = ()
+    chain_id: int | None = None
+    tx_type: int | None = None
+
+    @property
+    def has_fee_fields(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.gas_price, self.max_fee_per_gas, self.max_priority_fee_per_gas)
+        )
+
+
+@dataclass(frozen=True)
+class AccountOverride:
+    """One entry of eth_call's state-override set."""
+
+    balance: int | None = None
+    nonce: int | None = None
+    code: bytes | None = None
+    state: dict[int, int] | None = None        # replaces all storage
+    state_diff: dict[int, int] | None = None   # patches individual slots
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """eth_getLogs / eth_newFilter criteria; topics[i] is None (any) or a set of alternatives."""
+
+    from_block: int
+    to_block: int | None      # None = follow the head (filters)
+    addresses: frozenset[bytes] = frozenset()
+    topics: tuple[frozenset[bytes] | None, ...] = ()
+    block_hash: bytes | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    address: bytes
+    topics: tuple[bytes, ...]
+    data: bytes
+    block_number: int
+    block_hash: bytes
+    tx_hash: bytes
+    tx_index: int
+    log_index: int
+    removed: bool = False
+
+
+@dataclass
+class CallResult:
+    output: bytes
+    gas_used: int
+    success: bool
+    revert_data: bytes | None = None
+    error: str | None = None
+    logs: list[LogEntry] = field(default_factory=list)

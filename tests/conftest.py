@@ -1,0 +1,81 @@
+"""Shared fixtures: a real node process on a free port, and clients connected to it over the wire."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from web3 import Web3
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class RunningNode:
+    process: subprocess.Popen[str]
+    host: str
+    port: int
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_node(*args: str, timeout: float = 30.0) -> RunningNode:
+    """Start `wabei node` as a separate process on a free port and wait until it listens."""
+    cmd = [sys.executable, "-m", "chain.cli", "node", "--port", "0", "--quiet", *args]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + timeout
+    assert proc.stdout is not None
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.match(r"Listening on ([\d.]+):(\d+)", line)
+        if m:
+            return RunningNode(proc, m.group(1), int(m.group(2)))
+    proc.kill()
+    raise RuntimeError("node did not start:\n" + "".join(lines))
+
+
+@pytest.fixture(scope="session")
+def node() -> Iterator[RunningNode]:
+    """One automine node shared by tests that only add state (each test uses fresh contracts)."""
+    n = start_node()
+    yield n
+    n.stop()
+
+
+@pytest.fixture()
+def fresh_node() -> Iterator[RunningNode]:
+    """A node of a test's own, for tests that change global state (time, mining mode, snapshots)."""
+    n = start_node()
+    yield n
+    n.stop()
+
+
+@pytest.fixture(scope="session")
+def w3(node: RunningNode) -> Web3:
+    return Web3(Web3.HTTPProvider(node.http_url))
