@@ -1,0 +1,131 @@
+"""The embedded database: SQLite in WAL mode behind py-evm's AtomicDatabaseAPI.
+
+Why SQLite (measured in docs/storage.md): it ships with Python (no native build on a fresh
+machine), one transaction makes a block atomic, WAL with synchronous=FULL makes a committed block
+survive SIGKILL and power loss at about 0.7 ms per commit on this machine, and readers never
+block the single writer (the block producer).
+"""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterator
+
+from eth.abc import AtomicWriteBatchAPI
+from eth.db.backends.base import BaseAtomicDB, BaseDB
+
+from chain.exceptions import StorageError
+
+_DELETED = object()
+
+
+class SqliteDB(BaseAtomicDB):
+    """A key-value store in one SQLite file, with a bounded write-through read cache."""
+
+    def __init__(self, path: Path, cache_entries: int = 200_000) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID"
+            )
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"cannot open the chain database at {path}: {exc}") from exc
+        self._cache: OrderedDict[bytes, bytes | None] = OrderedDict()
+        self._cache_entries = cache_entries
+
+    # -- reads -------------------------------------------------------------------------------
+    def _lookup(self, key: bytes) -> bytes | None:
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        row = self._conn.execute("SELECT v FROM kv WHERE k = ?", (key,)).fetchone()
+        value = None if row is None else bytes(row[0])
+        self._remember(key, value)
+        return value
+
+    def _remember(self, key: bytes, value: bytes | None) -> None:
+        self._cache[key] = value
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_entries:
+            self._cache.popitem(last=False)
+
+    def __getitem__(self, key: bytes) -> bytes:
+        value = self._lookup(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def _exists(self, key: bytes) -> bool:
+        return self._lookup(key) is not None
+
+    # -- writes ------------------------------------------------------------------------------
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        self.write({key: value})
+
+    def __delitem__(self, key: bytes) -> None:
+        if not self._exists(key):
+            raise KeyError(key)
+        self.write({key: None})
+
+    def write(self, changes: dict[bytes, bytes | None]) -> None:
+        """Apply all `changes` (None = delete) in one durable transaction, or none of them."""
+        upserts = [(k, v) for k, v in changes.items() if v is not None]
+        deletes = [(k,) for k, v in changes.items() if v is None]
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                if upserts:
+                    self._conn.executemany("INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)", upserts)
+                if deletes:
+                    self._conn.executemany("DELETE FROM kv WHERE k = ?", deletes)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            # Nothing of this batch is visible: the cache is only updated after a commit.
+            raise StorageError(f"writing to {self.path} failed, nothing was saved: {exc}") from exc
+        for k, v in changes.items():
+            self._remember(k, v)
+
+    @contextlib.contextmanager
+    def atomic_batch(self) -> Iterator[AtomicWriteBatchAPI]:
+        batch = _Batch(self)
+        yield batch  # type: ignore[misc]  # _Batch implements the read/write half of the API
+        self.write(batch.changes)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class _Batch(BaseDB):
+    """Collects one atomic batch; reads see its own pending writes first."""
+
+    def __init__(self, db: SqliteDB) -> None:
+        self._db = db
+        self.changes: dict[bytes, bytes | None] = {}
+
+    def __getitem__(self, key: bytes) -> bytes:
+        if key in self.changes:
+            value = self.changes[key]
+            if value is None:
+                raise KeyError(key)
+            return value
+        return self._db[key]
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        self.changes[key] = value
+
+    def __delitem__(self, key: bytes) -> None:
+        self.changes[key] = None
+
+    def _exists(self, key: bytes) -> bool:
+        if key in self.changes:
+            return self.changes[key] is not None
+        return key in self._db
