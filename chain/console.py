@@ -4,7 +4,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from eth_utils import to_checksum_address
+from eth_typing import Address
+from eth_utils.address import to_checksum_address
 
 from chain.accounts import DevAccount
 from chain.api.node_api import MinedBlock
@@ -66,7 +67,7 @@ class Console:
             self._print(f"    Transaction: 0x{bytes(tx.hash).hex()}")
             if not tx.to:
                 from eth._utils.address import generate_contract_address
-                created = generate_contract_address(block.senders[i], tx.nonce)
+                created = generate_contract_address(Address(block.senders[i]), tx.nonce)
                 self._print(f"    Contract created: 0x{created.hex()}")
             else:
                 self._print(f"    To: 0x{bytes(tx.to).hex()}")

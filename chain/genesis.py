@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI
+from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI, ExecutionContextAPI
 from eth.constants import BLANK_ROOT_HASH
+from eth_typing import Address, BlockNumber, Hash32
 
 from chain.backend.vm import BaseVM
 
@@ -28,7 +29,8 @@ def build_genesis(
 ) -> BlockHeaderAPI:
     """Write the genesis state into `db` and return its header (block 0, post-merge fields)."""
     state = BaseVM.get_state_class()(db, _genesis_context(gas_limit, timestamp, base_fee), BLANK_ROOT_HASH)
-    for address, account in alloc.items():
+    for raw_address, account in alloc.items():
+        address = Address(raw_address)
         state.set_balance(address, account.balance)
         state.set_nonce(address, account.nonce)
         if account.code:
@@ -47,11 +49,11 @@ def build_genesis(
     )
 
 
-def _genesis_context(gas_limit: int, timestamp: int, base_fee: int):  # type: ignore[no-untyped-def]
+def _genesis_context(gas_limit: int, timestamp: int, base_fee: int) -> ExecutionContextAPI:
     from eth.vm.execution_context import ExecutionContext
 
     return ExecutionContext(
-        coinbase=b"\x00" * 20, timestamp=timestamp, block_number=0, difficulty=0,
-        mix_hash=b"\x00" * 32, gas_limit=gas_limit, prev_hashes=(), chain_id=0,
-        base_fee_per_gas=base_fee,
+        coinbase=Address(b"\x00" * 20), timestamp=timestamp, block_number=BlockNumber(0),
+        difficulty=0, mix_hash=Hash32(b"\x00" * 32), gas_limit=gas_limit, prev_hashes=(),
+        chain_id=0, base_fee_per_gas=base_fee,
     )

@@ -5,8 +5,11 @@ maps them to -32003 (or -32000) and nothing is mined.
 """
 from __future__ import annotations
 
-from eth.abc import SignedTransactionAPI, StateAPI
-from eth_utils import ValidationError
+from typing import cast
+
+from eth.abc import LegacyTransactionFieldsAPI, SignedTransactionAPI, StateAPI
+from eth_typing import Address
+from eth_utils.exceptions import ValidationError
 
 from chain.exceptions import (
     FeeCapTooLow,
@@ -36,7 +39,8 @@ def tx_chain_id(tx: SignedTransactionAPI) -> int | None:
     chain_id = getattr(tx, "chain_id", None)
     if chain_id is not None:
         return int(chain_id)
-    v = int(tx.v)
+    # No chain id means a legacy transaction, whose `v` py-evm exposes only on the legacy API.
+    v = int(cast(LegacyTransactionFieldsAPI, tx).v)
     return None if v in (27, 28) else (v - 35) // 2
 
 
@@ -87,12 +91,12 @@ def check_transaction(
             f"max fee per gas less than block base fee: address 0x{sender.hex()}, "
             f"maxFeePerGas: {max_fee}, baseFee: {next_base_fee}"
         )
-    nonce = state.get_nonce(sender)
+    nonce = state.get_nonce(Address(sender))
     if tx.nonce < nonce:
         raise NonceTooLow(
             f"nonce too low: address 0x{sender.hex()}, tx: {tx.nonce} state: {nonce}"
         )
-    balance = state.get_balance(sender)
+    balance = state.get_balance(Address(sender))
     cost = tx.gas * max_fee + tx.value
     if balance < cost:
         raise InsufficientFunds(

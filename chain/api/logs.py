@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from eth_bloom import BloomFilter
+from eth_bloom.bloom import BloomFilter
 
 from chain.storage.chain_store import StoredBlock
 from chain.types import LogEntry, LogFilter

@@ -11,7 +11,8 @@ from typing import Any, Iterator
 from eth.abc import BlockHeaderAPI, SignedTransactionAPI
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth.vm.spoof import SpoofTransaction
-from eth_keys import keys
+from eth_keys.datatypes import PrivateKey
+from eth_typing import Address
 
 from chain.accounts import DevAccount
 from chain.api import admission, signing
@@ -20,7 +21,7 @@ from chain.api.logs import block_logs, bloom_may_match, matches
 from chain.backend import executor
 from chain.backend.backend import Backend
 from chain.backend.builder import BuiltBlock
-from chain.backend.vm import BaseVM
+from chain.backend.vm import base_fee, transaction_builder
 from chain.config import NodeConfig
 from chain.exceptions import InvalidParams, ResourceNotFound, TransactionRejected, UnknownAccount
 from chain.pool import PooledTx, TxPool
@@ -52,7 +53,7 @@ class NodeAPI:
         self.config = config
         self.backend = backend
         self.accounts = accounts
-        self._keys: dict[bytes, keys.PrivateKey] = {a.address: a.private_key for a in accounts}
+        self._keys: dict[bytes, PrivateKey] = {a.address: a.private_key for a in accounts}
         self.impersonated: set[bytes] = set()
         self.auto_impersonate = False
         self.pool = TxPool(self._head_nonce)
@@ -71,7 +72,7 @@ class NodeAPI:
         return self.backend.head
 
     def _head_nonce(self, address: bytes) -> int:
-        return int(self.backend.state_at(self.head).get_nonce(address))
+        return int(self.backend.state_at(self.head).get_nonce(Address(address)))
 
     def header_by_number(self, number: int) -> BlockHeaderAPI:
         h = self.backend.store.canonical_hash(number)
@@ -95,18 +96,18 @@ class NodeAPI:
         return self.backend.store.block(block_hash)
 
     def balance(self, address: bytes, header: BlockHeaderAPI) -> int:
-        return int(self.backend.state_at(header).get_balance(address))
+        return int(self.backend.state_at(header).get_balance(Address(address)))
 
     def nonce(self, address: bytes, header: BlockHeaderAPI, pending: bool = False) -> int:
         if pending:
             return self.pool.next_nonce(address)
-        return int(self.backend.state_at(header).get_nonce(address))
+        return int(self.backend.state_at(header).get_nonce(Address(address)))
 
     def code(self, address: bytes, header: BlockHeaderAPI) -> bytes:
-        return bytes(self.backend.state_at(header).get_code(address))
+        return bytes(self.backend.state_at(header).get_code(Address(address)))
 
     def storage(self, address: bytes, slot: int, header: BlockHeaderAPI) -> int:
-        return int(self.backend.state_at(header).get_storage(address, slot))
+        return int(self.backend.state_at(header).get_storage(Address(address), slot))
 
     def transaction(self, tx_hash: bytes) -> TxLookup | None:
         loc = self.backend.store.tx_location(tx_hash)
@@ -133,7 +134,7 @@ class NodeAPI:
         for n in range(oldest, newest + 1):
             block = self.block(self.header_by_number(n))
             h = block.header
-            base_fees.append(int(h.base_fee_per_gas))
+            base_fees.append(base_fee(h))
             ratios.append(h.gas_used / h.gas_limit if h.gas_limit else 0.0)
             rewards.append(_block_rewards(block, percentiles))
         last = self.header_by_number(newest)
@@ -217,12 +218,13 @@ class NodeAPI:
         gas = req.gas
         if gas is None:
             gas = self.estimate_gas(replace(req, nonce=None), self.head)
-        builder = BaseVM.get_transaction_builder()
+        builder = transaction_builder()
+        to = Address(req.to or b"")
         legacy = req.gas_price is not None or req.tx_type == 0
         if legacy:
             gas_price = req.gas_price if req.gas_price is not None else self.gas_price()
             unsigned: Any = builder.create_unsigned_transaction(
-                nonce=nonce, gas_price=gas_price, gas=gas, to=req.to or b"", value=req.value, data=req.data)
+                nonce=nonce, gas_price=gas_price, gas=gas, to=to, value=req.value, data=req.data)
         else:
             tip = req.max_priority_fee_per_gas
             if tip is None:
@@ -230,8 +232,8 @@ class NodeAPI:
             max_fee = req.max_fee_per_gas if req.max_fee_per_gas is not None else 2 * self.next_base_fee() + tip
             unsigned = builder.new_unsigned_dynamic_fee_transaction(
                 chain_id=self.chain_id, nonce=nonce, max_priority_fee_per_gas=tip, max_fee_per_gas=max_fee,
-                gas=gas, to=req.to or b"", value=req.value, data=req.data,
-                access_list=[(a, list(s)) for a, s in req.access_list])
+                gas=gas, to=to, value=req.value, data=req.data,
+                access_list=[(Address(a), list(s)) for a, s in req.access_list])
         if can_sign:
             if legacy:
                 return unsigned.as_signed_transaction(self._keys[sender], chain_id=self.chain_id)  # type: ignore[no-any-return]
@@ -297,17 +299,17 @@ class NodeAPI:
 
     # -- dev methods -------------------------------------------------------------------------
     def set_balance(self, address: bytes, value: int) -> None:
-        self.backend.edit_head_state(lambda s: s.set_balance(address, value))
+        self.backend.edit_head_state(lambda s: s.set_balance(Address(address), value))
 
     def set_code(self, address: bytes, code: bytes) -> None:
-        self.backend.edit_head_state(lambda s: s.set_code(address, code))
+        self.backend.edit_head_state(lambda s: s.set_code(Address(address), code))
 
     def set_nonce(self, address: bytes, nonce: int) -> None:
-        self.backend.edit_head_state(lambda s: s.set_nonce(address, nonce))
+        self.backend.edit_head_state(lambda s: s.set_nonce(Address(address), nonce))
         self.pool.prune()
 
     def set_storage(self, address: bytes, slot: int, value: int) -> None:
-        self.backend.edit_head_state(lambda s: s.set_storage(address, slot, value))
+        self.backend.edit_head_state(lambda s: s.set_storage(Address(address), slot, value))
 
     def snapshot(self) -> int:
         return self.backend.snapshot()
@@ -318,7 +320,7 @@ class NodeAPI:
             self.pool.prune()
         return ok
 
-    def key_for(self, address: bytes) -> keys.PrivateKey:
+    def key_for(self, address: bytes) -> PrivateKey:
         key = self._keys.get(address)
         if key is None:
             raise UnknownAccount(f"unknown account 0x{address.hex()}: no key to sign with")
@@ -338,7 +340,7 @@ def _impersonated(unsigned: Any, sender: bytes, legacy: bool, chain_id: int) -> 
     senders never produce the same hash; the real sender rides along as a spoofed attribute.
     """
     s = int.from_bytes(sender, "big") + 1
-    builder = BaseVM.get_transaction_builder()
+    builder = transaction_builder()
     if legacy:
         signed = builder.new_transaction(
             nonce=unsigned.nonce, gas_price=unsigned.gas_price, gas=unsigned.gas, to=unsigned.to,
@@ -357,14 +359,14 @@ def _block_rewards(block: StoredBlock, percentiles: list[float]) -> list[int]:
     """Effective tips at the given gas-weighted percentiles, as geth computes eth_feeHistory."""
     if not percentiles:
         return []
-    base_fee = int(block.header.base_fee_per_gas)
+    block_base_fee = base_fee(block.header)
     if not block.transactions:
         return [0 for _ in percentiles]
     prev = 0
     items = []
     for tx, receipt in zip(block.transactions, block.receipts):
         max_fee, tip = admission.fee_fields(tx)
-        items.append((min(tip, max_fee - base_fee), receipt.gas_used - prev))
+        items.append((min(tip, max_fee - block_base_fee), receipt.gas_used - prev))
         prev = receipt.gas_used
     items.sort()
     total = sum(g for _, g in items) or 1

@@ -5,16 +5,16 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
-from eth_keys import keys
+from eth_keys.datatypes import PrivateKey
 
 
-def sign_message(key: keys.PrivateKey, message: bytes) -> bytes:
+def sign_message(key: PrivateKey, message: bytes) -> bytes:
     """eth_sign / personal_sign: the EIP-191 "Ethereum Signed Message" prefix, 65-byte r||s||v."""
     signed = Account.sign_message(encode_defunct(primitive=message), key.to_bytes())
     return bytes(signed.signature)
 
 
-def sign_typed_data(key: keys.PrivateKey, typed_data: dict[str, Any]) -> bytes:
+def sign_typed_data(key: PrivateKey, typed_data: dict[str, Any]) -> bytes:
     """eth_signTypedData_v4 over the full EIP-712 message."""
     signed = Account.sign_message(encode_typed_data(full_message=typed_data), key.to_bytes())
     return bytes(signed.signature)

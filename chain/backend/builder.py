@@ -17,7 +17,9 @@ from eth.abc import (
     ReceiptAPI,
     SignedTransactionAPI,
 )
-from eth_utils import ValidationError, keccak
+from eth.vm.forks.prague import PragueVM
+from eth_utils.crypto import keccak
+from eth_utils.exceptions import ValidationError
 
 from chain.backend.vm import make_vm
 
@@ -43,7 +45,7 @@ class BuiltBlock:
 
 
 def build_block(
-    vm_class: type,
+    vm_class: type[PragueVM],
     db: AtomicDatabaseAPI,
     chain_id: int,
     parent: BlockHeaderAPI,

@@ -6,15 +6,16 @@ applies the overrides in its journal, executes, and drops the journal.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, cast
 
-from eth.abc import BlockHeaderAPI, ComputationAPI, StateAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.exceptions import Revert
 from eth.vm.spoof import SpoofTransaction
-from eth_utils import ValidationError
+from eth_typing import Address
+from eth_utils.exceptions import ValidationError
 
 from chain.backend.revert import decode_revert_reason
-from chain.backend.vm import BaseVM
+from chain.backend.vm import transaction_builder
 from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
 from chain.types import AccountOverride, CallRequest, CallResult
 
@@ -31,7 +32,8 @@ class CallContext:
 
 
 def _apply_overrides(state: StateAPI, overrides: Mapping[bytes, AccountOverride]) -> None:
-    for address, o in overrides.items():
+    for raw_address, o in overrides.items():
+        address = Address(raw_address)
         if o.balance is not None:
             state.set_balance(address, o.balance)
         if o.nonce is not None:
@@ -54,23 +56,28 @@ def _call_header(ctx: CallContext, req: CallRequest) -> BlockHeaderAPI:
     return ctx.header.copy(base_fee_per_gas=0)
 
 
-def _transaction(state: StateAPI, ctx: CallContext, req: CallRequest, gas: int) -> SpoofTransaction:
-    sender = req.sender or b"\x00" * 20
+def _transaction(state: StateAPI, ctx: CallContext, req: CallRequest, gas: int) -> SignedTransactionAPI:
+    sender = Address(req.sender or b"\x00" * 20)
     max_fee = req.max_fee_per_gas if req.max_fee_per_gas is not None else (req.gas_price or 0)
     tip = req.max_priority_fee_per_gas if req.max_priority_fee_per_gas is not None else max_fee
-    unsigned = BaseVM.get_transaction_builder().new_unsigned_dynamic_fee_transaction(
+    unsigned = transaction_builder().new_unsigned_dynamic_fee_transaction(
         chain_id=ctx.chain_id,
         nonce=state.get_nonce(sender),
         max_priority_fee_per_gas=min(tip, max_fee),
         max_fee_per_gas=max_fee,
         gas=gas,
-        to=req.to or b"",
+        to=Address(req.to or b""),
         value=req.value,
         data=req.data,
-        access_list=[(a, list(slots)) for a, slots in req.access_list],
+        access_list=[(Address(a), list(slots)) for a, slots in req.access_list],
     )
-    # A spoofed sender and a dummy in-range signature: calls are never signed.
-    return SpoofTransaction(unsigned, from_=sender, sender=sender, s=1, r=1, y_parity=0)
+    # A spoofed sender and a dummy in-range signature: calls are never signed. The spoof proxies
+    # every other attribute to `unsigned`, so it stands in for a signed transaction (py-evm's own
+    # gas estimator casts it the same way).
+    return cast(
+        SignedTransactionAPI,
+        SpoofTransaction(unsigned, from_=sender, sender=sender, s=1, r=1, y_parity=0),
+    )
 
 
 def execute(

@@ -1,16 +1,38 @@
 """The one place that chooses the py-evm VM class and the objects it needs to run."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, cast
 
 from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI, StateAPI
 from eth.consensus.context import ConsensusContext
 from eth.db.chain import ChainDB
 from eth.vm.chain_context import ChainContext
 from eth.vm.forks.prague import PragueVM
+from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 
 # Prague is the newest fork py-evm 0.12 implements; Solidity targets `cancun`, which it runs.
 BaseVM = PragueVM
+
+
+def transaction_builder() -> type[PragueTransactionBuilder]:
+    """BaseVM's transaction builder, typed as the concrete class it is.
+
+    py-evm types `get_transaction_builder()` as the abstract TransactionBuilderAPI, which lacks the
+    London+ constructors (`new_dynamic_fee_transaction`, ...) that Wabei uses.
+    """
+    return cast(type[PragueTransactionBuilder], BaseVM.get_transaction_builder())
+
+
+def base_fee(header: BlockHeaderAPI) -> int:
+    """`header`'s base fee per gas, in wei.
+
+    py-evm types it Optional because pre-London headers have none; every header this node makes
+    is Prague. Raises TypeError for a header without one, as `int(None)` did before this check.
+    """
+    fee = header.base_fee_per_gas
+    if fee is None:
+        raise TypeError(f"block {header.block_number} has no base fee (pre-London header)")
+    return int(fee)
 
 
 def make_vm(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils import is_hex
+from eth_utils.hexadecimal import is_hex
 
 from chain.exceptions import InvalidParams
 from chain.types import AccountOverride, CallRequest, LogFilter

@@ -1,24 +1,36 @@
 """JSON shapes of blocks, transactions, receipts and logs, as geth returns them."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import rlp
 
-from eth.abc import BlockHeaderAPI, SignedTransactionAPI
+from eth.abc import BlockHeaderAPI, LegacyTransactionFieldsAPI, SignedTransactionAPI
 from eth._utils.address import generate_contract_address
+from eth_typing import Address
 
 from chain.api.admission import fee_fields
 from chain.api.logs import block_logs
+from chain.backend.vm import base_fee as header_base_fee
 from chain.storage.chain_store import StoredBlock
 from chain.types import LogEntry
 
 H = hex
 _EMPTY_UNCLES = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347"
+_T = TypeVar("_T")
 
 
 def _hx(b: bytes) -> str:
     return "0x" + bytes(b).hex()
+
+
+def _present(value: _T | None, name: str) -> _T:
+    """A field py-evm types Optional because older forks or legacy transactions lack it; where it is
+    read here, Wabei's Prague blocks and typed transactions have it. Raises TypeError when it is
+    missing, as formatting None did before this check."""
+    if value is None:
+        raise TypeError(f"missing {name}")
+    return value
 
 
 def header_json(h: BlockHeaderAPI) -> dict[str, Any]:
@@ -40,12 +52,13 @@ def header_json(h: BlockHeaderAPI) -> dict[str, Any]:
         "gasUsed": H(h.gas_used),
         "timestamp": H(h.timestamp),
         "mixHash": _hx(h.mix_hash),
-        "baseFeePerGas": H(h.base_fee_per_gas),
-        "withdrawalsRoot": _hx(h.withdrawals_root),
+        "baseFeePerGas": H(header_base_fee(h)),
+        "withdrawalsRoot": _hx(_present(h.withdrawals_root, "withdrawals_root")),
         "blobGasUsed": H(h.blob_gas_used),
         "excessBlobGas": H(h.excess_blob_gas),
-        "parentBeaconBlockRoot": _hx(h.parent_beacon_block_root),
-        "requestsHash": _hx(h.requests_hash),
+        "parentBeaconBlockRoot": _hx(_present(h.parent_beacon_block_root, "parent_beacon_block_root")),
+        # Prague's field: BlockHeaderAPI does not declare it, PragueBlockHeader has it as an rlp field.
+        "requestsHash": _hx(getattr(h, "requests_hash")),
     }
     return out
 
@@ -67,7 +80,7 @@ def tx_json(block: StoredBlock | None, index: int | None, tx: SignedTransactionA
     """A transaction; `block` None means still pending (block fields null, as geth)."""
     if block is not None and index is not None:
         tx, sender = block.transactions[index], block.senders[index]
-        base_fee: int | None = int(block.header.base_fee_per_gas)
+        base_fee: int | None = header_base_fee(block.header)
     else:
         base_fee = None
     assert tx is not None and sender is not None
@@ -84,18 +97,19 @@ def tx_json(block: StoredBlock | None, index: int | None, tx: SignedTransactionA
         "value": H(tx.value),
         "gas": H(tx.gas),
         "input": _hx(tx.data),
-        "v": H(tx.v if type_id == 0 else tx.y_parity),
+        "v": H(_legacy(tx).v if type_id == 0 else tx.y_parity),
         "r": H(tx.r),
         "s": H(tx.s),
     }
     max_fee, tip = fee_fields(tx)
     if type_id == 0:
         out["gasPrice"] = H(tx.gas_price)
-        chain_id = None if tx.v in (27, 28) else (tx.v - 35) // 2
+        v = _legacy(tx).v
+        chain_id = None if v in (27, 28) else (v - 35) // 2
         if chain_id is not None:
             out["chainId"] = H(chain_id)
     else:
-        out["chainId"] = H(tx.chain_id)
+        out["chainId"] = H(_present(tx.chain_id, "chain_id"))
         out["yParity"] = H(tx.y_parity)
         out["accessList"] = [
             {"address": _hx(a), "storageKeys": ["0x" + s.to_bytes(32, "big").hex() for s in slots]}
@@ -108,6 +122,11 @@ def tx_json(block: StoredBlock | None, index: int | None, tx: SignedTransactionA
         else:
             out["gasPrice"] = H(tx.gas_price)
     return out
+
+
+def _legacy(tx: SignedTransactionAPI) -> LegacyTransactionFieldsAPI:
+    """`tx` as a legacy (type 0) transaction: py-evm exposes `v` only there, and says to cast."""
+    return cast(LegacyTransactionFieldsAPI, tx)
 
 
 def log_json(e: LogEntry) -> dict[str, Any]:
@@ -137,7 +156,7 @@ def receipts_json(block: StoredBlock) -> list[dict[str, Any]]:
     prev_cumulative = 0
     for i, (tx, receipt) in enumerate(zip(block.transactions, block.receipts)):
         sender = block.senders[i]
-        created = generate_contract_address(sender, tx.nonce) if not tx.to else None
+        created = generate_contract_address(Address(sender), tx.nonce) if not tx.to else None
         r = {
             "transactionHash": _hx(tx.hash),
             "transactionIndex": H(i),
@@ -147,7 +166,7 @@ def receipts_json(block: StoredBlock) -> list[dict[str, Any]]:
             "to": _hx(tx.to) if tx.to else None,
             "cumulativeGasUsed": H(receipt.gas_used),
             "gasUsed": H(receipt.gas_used - prev_cumulative),
-            "effectiveGasPrice": H(effective_gas_price(tx, int(block.header.base_fee_per_gas))),
+            "effectiveGasPrice": H(effective_gas_price(tx, header_base_fee(block.header))),
             "contractAddress": _hx(created) if created else None,
             "logs": [log_json(e) for e in logs if e.tx_index == i],
             "logsBloom": "0x" + receipt.bloom.to_bytes(256, "big").hex(),

@@ -39,4 +39,4 @@ def header_at(api: NodeAPI, value: Any, name: str = "block") -> BlockHeaderAPI:
 
 
 def is_pending(value: Any) -> bool:
-    return value == "pending"
+    return bool(value == "pending")  # `value` is raw JSON (Any), so `==` is typed Any too

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from trie import HexaryTrie
-from eth_utils import keccak
+from trie.hexary import HexaryTrie
+from eth_utils.crypto import keccak
 import rlp
 from eth.rlp.accounts import Account
+from eth_typing import Address
 
 from chain.api.filters import FilterManager
 from chain.api.node_api import NodeAPI
@@ -96,7 +97,7 @@ class EthNamespace:
         return "0x" + value.to_bytes(32, "big").hex()
 
     def getProof(self, address: Any, keys: Any, block: Any = "latest") -> dict[str, Any]:
-        addr = codec.address(address, "address")
+        addr = Address(codec.address(address, "address"))
         if not isinstance(keys, list):
             raise InvalidParams("invalid storageKeys: expected a list")
         slots = [codec.slot(k, "storageKeys") for k in keys]

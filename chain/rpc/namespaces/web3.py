@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from chain.rpc import codec
 
