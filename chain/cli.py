@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from chain.config import DEFAULT_MNEMONIC, ETHER, MiningMode, NodeConfig
+from chain.exceptions import StorageError
 
 
 def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,6 +25,9 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--allow-empty-blocks", action="store_true",
                    help="interval mode: mine blocks even when there is nothing to include")
     p.add_argument("--timestamp", type=int, default=None, help="genesis timestamp (seconds)")
+    p.add_argument("--data-dir", type=Path, default=Path(".wabei"),
+                   help="where the chain is stored (default ./.wabei); restarts resume from it")
+    p.add_argument("--in-memory", action="store_true", help="keep the chain in memory only")
     p.add_argument("--quiet", action="store_true", help="print nothing but the listening address")
 
 
@@ -42,6 +46,7 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         account_balance_wei=args.balance * ETHER, mnemonic=args.mnemonic, gas_limit=args.gas_limit,
         mining=mode, block_time=args.block_time or 0.0, allow_empty_blocks=args.allow_empty_blocks,
         genesis_timestamp=args.timestamp, quiet=args.quiet,
+        data_dir=None if args.in_memory else args.data_dir,
     )
 
 
@@ -59,6 +64,9 @@ def _run_node(args: argparse.Namespace) -> int:
         pass
     except OSError as exc:
         print(f"wabei node: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except StorageError as exc:
+        print(f"wabei node: {exc}", file=sys.stderr)
         return 1
     finally:
         loop.close()

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from eth.db.atomic import AtomicDB
 
 from chain.accounts import derive_accounts
 from chain.api.filters import FilterManager
@@ -25,6 +24,7 @@ from chain.rpc.namespaces.personal import PersonalNamespace
 from chain.rpc.namespaces.txpool import TxpoolNamespace
 from chain.rpc.namespaces.web3 import Web3Namespace
 from chain.rpc.server import RpcServer
+from chain.storage import open_database
 
 
 @dataclass
@@ -50,6 +50,7 @@ class NodeHandle:
     async def stop(self) -> None:
         await self._miner.stop()
         await self._runner.cleanup()
+        self.api.backend.db.close()  # type: ignore[attr-defined]  # SqliteDB / MemoryStore
 
 
 def build_api(config: NodeConfig) -> NodeAPI:
@@ -62,7 +63,12 @@ def build_api(config: NodeConfig) -> NodeAPI:
         coinbase=config.coinbase,
         alloc={a.address: GenesisAccount(balance=config.account_balance_wei) for a in accounts},
     )
-    backend = Backend(AtomicDB(), params)
+    db = open_database(config.data_dir)
+    try:
+        backend = Backend(db, params)
+    except Exception:
+        db.close()
+        raise
     return NodeAPI(config, backend, accounts)
 
 

@@ -42,12 +42,13 @@ class RunningNode:
 
 def start_node(*args: str, timeout: float = 30.0) -> RunningNode:
     """Start `wabei node` as a separate process on a free port and wait until it listens."""
-    cmd = [sys.executable, "-m", "chain.cli", "node", "--port", "0", "--quiet", *args]
+    storage = [] if "--data-dir" in args else ["--in-memory"]
+    cmd = [sys.executable, "-m", "chain.cli", "node", "--port", "0", "--quiet", *storage, *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     deadline = time.monotonic() + timeout
     assert proc.stdout is not None
-    lines = []
+    lines: list[str] = []
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:

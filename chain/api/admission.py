@@ -9,6 +9,7 @@ from typing import cast
 
 from eth.abc import LegacyTransactionFieldsAPI, SignedTransactionAPI, StateAPI
 from eth_typing import Address
+from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
 
 from chain.exceptions import (
@@ -49,7 +50,7 @@ def recover_sender(tx: SignedTransactionAPI) -> bytes:
         raise InvalidSignature("invalid transaction signature: r or s out of range")
     try:
         return bytes(tx.sender)
-    except (ValidationError, Exception) as exc:
+    except (ValidationError, BadSignature, ValueError) as exc:
         raise InvalidSignature(f"invalid transaction signature: {exc}") from exc
 
 

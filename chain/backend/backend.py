@@ -5,6 +5,7 @@ committed once, so a block and everything indexed with it appear atomically.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
@@ -77,14 +78,22 @@ class Backend:
         store = ChainStore(buffer)
         store.write_block(StoredBlock(header, (), (), ()))
         store.set_meta("chain_id", str(p.chain_id).encode())
+        store.set_meta("genesis_fingerprint", genesis_fingerprint(p))
         buffer.commit()
 
     def _check_chain_id(self) -> None:
+        """Refuse a database made for another chain instead of silently reusing it."""
         stored = self.store.meta("chain_id")
         if stored is not None and int(stored) != self.params.chain_id:
             raise StorageError(
-                f"this data directory holds chain id {int(stored)}, not {self.params.chain_id}; "
-                "use another --data-dir or the original --chain-id"
+                f"the data directory holds chain id {int(stored)}, not {self.params.chain_id}; "
+                "use another --data-dir, or start with the original --chain-id"
+            )
+        fingerprint = self.store.meta("genesis_fingerprint")
+        if fingerprint is not None and bytes(fingerprint) != genesis_fingerprint(self.params):
+            raise StorageError(
+                "the data directory was created with a different genesis (accounts, balances, "
+                "mnemonic or gas limit); use another --data-dir, or the original flags"
             )
 
     @property
@@ -132,6 +141,16 @@ class Backend:
     # -- time ------------------------------------------------------------------------------
     def now(self) -> int:
         return int(time.time()) + self.time_offset
+
+    def increase_time(self, seconds: int) -> int:
+        """evm_increaseTime: the next block is at least `seconds` after the head; returns the offset.
+
+        When blocks were mined faster than one a second the head runs ahead of the clock; that
+        lead is folded in first, so time travel never moves less than asked.
+        """
+        lead = int(self.head.timestamp) - int(time.time())
+        self.time_offset = max(self.time_offset, lead) + seconds
+        return self.time_offset
 
     def timestamp_for_next_block(self, requested: int | None = None) -> int:
         """Strictly after the head; honours evm_setNextBlockTimestamp and time travel."""
@@ -202,6 +221,15 @@ class Backend:
 
     def clear_snapshots(self) -> None:
         self._snapshots.clear()
+
+
+def genesis_fingerprint(params: ChainParams) -> bytes:
+    """What makes two genesis blocks the same chain, apart from the wall-clock timestamp."""
+    parts = [str(params.chain_id), str(params.gas_limit), str(params.genesis_base_fee)]
+    for address in sorted(params.alloc):
+        a = params.alloc[address]
+        parts.append(f"{address.hex()}:{a.balance}:{a.nonce}:{a.code.hex()}:{sorted(a.storage.items())}")
+    return hashlib.sha256("|".join(parts).encode()).digest()
 
 
 class _LazyHashes:

@@ -86,7 +86,9 @@ def build_block(
             continue
         running = vm.add_receipt_to_header(running, receipt)
         running = vm.increment_blob_gas_used(running, tx)
-        built.transactions.append(tx)
+        # The block holds the transaction itself; an impersonation wrapper (SpoofTransaction)
+        # only carries the sender, which is stored beside it, and cannot be deep-copied.
+        built.transactions.append(getattr(tx, "spoof_target", tx))
         built.senders.append(bytes(tx.sender))
         built.receipts.append(receipt)
         built.computations.append(computation)

@@ -5,7 +5,7 @@ applies the overrides in its journal, executes, and drops the journal.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping, cast
 
 from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
@@ -208,26 +208,24 @@ def access_list(
     ctx: CallContext,
     req: CallRequest,
 ) -> tuple[list[tuple[bytes, list[int]]], int, CallResult]:
-    """eth_createAccessList: accounts and slots the call touches (without sender, target and
-    precompiles), the gas the transaction uses with that list, and the call's result."""
-    computation, state = execute(make_state, ctx, req)
-    exclude = {req.sender or b"\x00" * 20, req.to or b""} | {
+    """eth_createAccessList: accounts and slots the call touches (without sender, target,
+    coinbase and precompiles, unless a slot of theirs was touched), the gas the transaction
+    uses with that list, and the call's result."""
+    _, state = execute(make_state, ctx, req)
+    exclude = {req.sender or b"\x00" * 20, req.to or b"", bytes(ctx.header.coinbase)} | {
         i.to_bytes(20, "big") for i in range(1, 0x12)
     }
-    touched = _warm_set(state)
-    entries = [(a, sorted(s)) for a, s in touched.items() if a not in exclude or s]
-    entries = [(a, s) for a, s in entries if a not in exclude or s]
-    with_list = CallRequest(**{**req.__dict__, "access_list": tuple((a, tuple(s)) for a, s in entries)})
-    computation2, _ = execute(make_state, ctx, with_list)
-    result = _result(computation2)
-    tx_gas = _tx_gas_used(computation2)
-    return entries, tx_gas, result
+    entries = [(a, sorted(s)) for a, s in _warm_set(state).items() if a not in exclude or s]
+    with_list = replace(req, access_list=tuple((a, tuple(s)) for a, s in entries))
+    computation, state2 = execute(make_state, ctx, with_list)
+    intrinsic = int(_transaction(state2, ctx, with_list, ctx.gas_cap).intrinsic_gas)
+    return entries, _tx_gas_used(computation, intrinsic), _result(computation)
 
 
-def _tx_gas_used(computation: ComputationAPI) -> int:
-    """Gas a transaction would be charged: execution plus intrinsic gas, minus the refund."""
-    tx = computation.transaction_context  # noqa: F841  (kept for clarity of what is measured)
-    return int(computation.get_gas_used())
+def _tx_gas_used(computation: ComputationAPI, intrinsic: int) -> int:
+    """Gas a transaction is charged: intrinsic plus execution gas, minus the capped refund."""
+    total = intrinsic + int(computation.get_gas_used())
+    return total - min(int(computation.get_gas_refund()), total // 5)
 
 
 def _warm_set(state: StateAPI) -> dict[bytes, set[int]]:

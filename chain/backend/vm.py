@@ -10,8 +10,14 @@ from eth.vm.chain_context import ChainContext
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 
+from eth.vm.forks.prague.state import PragueState
+
+from chain.backend.preimages import PreimageRecordingAccountDB
+
 # Prague is the newest fork py-evm 0.12 implements; Solidity targets `cancun`, which it runs.
-BaseVM = PragueVM
+# The state records address and slot preimages so the state can be listed (dumps).
+WabeiState = PragueState.configure(__name__="WabeiPragueState", account_db_class=PreimageRecordingAccountDB)
+BaseVM = PragueVM.configure(__name__="WabeiPragueVM", _state_class=WabeiState)
 
 
 def transaction_builder() -> type[PragueTransactionBuilder]:

@@ -11,7 +11,7 @@ import contextlib
 import sqlite3
 from collections import OrderedDict
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 from eth.abc import AtomicWriteBatchAPI
 from eth.db.backends.base import BaseAtomicDB, BaseDB
@@ -36,6 +36,7 @@ class SqliteDB(BaseAtomicDB):
             )
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"cannot open the chain database at {path}: {exc}") from exc
+        self.lock_file: IO[str] | None = None
         self._cache: OrderedDict[bytes, bytes | None] = OrderedDict()
         self._cache_entries = cache_entries
 
@@ -100,8 +101,15 @@ class SqliteDB(BaseAtomicDB):
         yield batch  # type: ignore[misc]  # _Batch implements the read/write half of the API
         self.write(batch.changes)
 
+    def all_items(self) -> Iterator[tuple[bytes, bytes]]:
+        """Every key and value, for a full dump (anvil_dumpState)."""
+        for k, v in self._conn.execute("SELECT k, v FROM kv"):
+            yield bytes(k), bytes(v)
+
     def close(self) -> None:
         self._conn.close()
+        if self.lock_file is not None:
+            self.lock_file.close()
 
 
 class _Batch(BaseDB):

@@ -17,6 +17,7 @@ class AnvilNamespace:
         """Mine `blocks` blocks (default 1), `interval` seconds apart (default 1)."""
         n = 1 if blocks is None else codec.quantity(blocks, "blocks", max_value=10**6)
         step = 1 if interval is None else codec.quantity(interval, "interval", max_value=2**32)
+        step = max(step, 1)  # timestamps strictly increase, so 0 means "one second apart"
         for i in range(n):
             ts = None if i == 0 else int(self._api.head.timestamp) + step
             self._api.mine_block(ts)

@@ -11,7 +11,7 @@ from eth_typing import Address
 
 from chain.api.filters import FilterManager
 from chain.api.node_api import NodeAPI
-from chain.exceptions import InvalidParams
+from chain.exceptions import InvalidParams, ResourceNotFound
 from chain.rpc import codec, formatters as fmt
 from chain.rpc.namespaces.common import block_number, header_at, is_pending
 from chain.types import LogFilter
@@ -129,10 +129,8 @@ class EthNamespace:
     def getBlockByNumber(self, block: Any, full: Any = False) -> dict[str, Any] | None:
         try:
             header = header_at(self._api, block)
-        except Exception as exc:
-            if type(exc).__name__ == "ResourceNotFound":
-                return None
-            raise
+        except ResourceNotFound:
+            return None
         return fmt.block_json(self._api.block(header), codec.boolean(full, "fullTransactions"))
 
     def getBlockByHash(self, block_hash: Any, full: Any = False) -> dict[str, Any] | None:
@@ -162,10 +160,8 @@ class EthNamespace:
     def getBlockReceipts(self, block: Any) -> list[dict[str, Any]] | None:
         try:
             header = header_at(self._api, block)
-        except Exception as exc:
-            if type(exc).__name__ == "ResourceNotFound":
-                return None
-            raise
+        except ResourceNotFound:
+            return None
         return fmt.receipts_json(self._api.block(header))
 
     # -- transactions ----------------------------------------------------------------------

@@ -35,9 +35,7 @@ class EvmNamespace:
 
     def increaseTime(self, seconds: Any) -> str:
         """Move the clock forward; returns the total offset in seconds, as Hardhat does."""
-        delta = codec.quantity(seconds, "seconds", max_value=2**63)
-        self._api.backend.time_offset += delta
-        return hex(self._api.backend.time_offset)
+        return hex(self._api.backend.increase_time(codec.quantity(seconds, "seconds", max_value=2**63)))
 
     def setNextBlockTimestamp(self, timestamp: Any) -> None:
         ts = codec.quantity(timestamp, "timestamp", max_value=2**63)

@@ -5,6 +5,7 @@ from typing import Any
 
 from chain.api.node_api import NodeAPI
 from chain.pool import PooledTx
+from chain.rpc import codec
 from chain.rpc.formatters import tx_json
 
 
@@ -28,9 +29,9 @@ class TxpoolNamespace:
             return f"{to}: {p.tx.value} wei + {p.gas} gas × {p.max_fee} wei"
         return self._group(summary)
 
-    def contentFrom(self, address: str) -> dict[str, Any]:
+    def contentFrom(self, address: Any) -> dict[str, Any]:
         whole = self.content()
-        key = address.lower()
+        key = "0x" + codec.address(address, "address").hex()
         return {k: whole[k].get(key, {}) for k in ("pending", "queued")}
 
     def _group(self, fmt: Any) -> dict[str, Any]:
