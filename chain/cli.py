@@ -28,6 +28,8 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--data-dir", type=Path, default=Path(".wabei"),
                    help="where the chain is stored (default ./.wabei); restarts resume from it")
     p.add_argument("--in-memory", action="store_true", help="keep the chain in memory only")
+    p.add_argument("--dump-state", type=Path, default=None, help="write the chain to FILE on shutdown")
+    p.add_argument("--load-state", type=Path, default=None, help="load a chain dumped with --dump-state")
     p.add_argument("--quiet", action="store_true", help="print nothing but the listening address")
 
 
@@ -47,6 +49,7 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         mining=mode, block_time=args.block_time or 0.0, allow_empty_blocks=args.allow_empty_blocks,
         genesis_timestamp=args.timestamp, quiet=args.quiet,
         data_dir=None if args.in_memory else args.data_dir,
+        dump_state=args.dump_state, load_state=args.load_state,
     )
 
 

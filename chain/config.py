@@ -36,6 +36,8 @@ class NodeConfig:
     allow_empty_blocks: bool = False             # interval mode: mine even with nothing to include
     data_dir: Path | None = None                 # None = in memory
     quiet: bool = False
+    dump_state: Path | None = None               # written on shutdown (SIGINT/SIGTERM)
+    load_state: Path | None = None               # loaded at start
     max_request_bytes: int = 5 * 1024 * 1024
     max_batch_length: int = 1000
     max_filters: int = 10_000                    # installed filters and subscriptions, per node

@@ -11,6 +11,7 @@ from chain.accounts import derive_accounts
 from chain.api.filters import FilterManager
 from chain.api.node_api import NodeAPI
 from chain.backend.backend import Backend, ChainParams
+from chain.backend.dump import dump_state, load_state, read_dump_file, write_dump_file
 from chain.config import NodeConfig
 from chain.console import Console
 from chain.genesis import GenesisAccount
@@ -107,10 +108,15 @@ async def start_node(config: NodeConfig) -> NodeHandle:
 async def serve_forever(config: NodeConfig) -> None:
     """Run until cancelled (Ctrl-C / SIGTERM), then stop cleanly."""
     handle = await start_node(config)
+    if config.load_state is not None:
+        load_state(handle.api.backend, read_dump_file(config.load_state))
     if config.quiet:
         # Machines (tests, scripts) read this one line to learn the port when started on port 0.
         print(f"Listening on {handle.host}:{handle.port}", flush=True)
     try:
         await asyncio.Event().wait()
     finally:
+        if config.dump_state is not None:
+            # Ctrl-C and SIGTERM land here; the file is replaced atomically.
+            write_dump_file(config.dump_state, dump_state(handle.api.backend))
         await handle.stop()

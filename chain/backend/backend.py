@@ -57,11 +57,16 @@ class Backend:
         if self.store.head_hash() is None:
             self._write_genesis()
         self._check_chain_id()
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the head from the database (start-up, and after a state load)."""
         self.head: BlockHeaderAPI = self.store.header(self.store.head_hash())  # type: ignore[arg-type,assignment]
         # Dev methods (setBalance, setCode...) change state without a block; reads at `latest`
         # and the next block start from this root rather than the head header's.
         saved_root = self.store.meta("head_state_root")
         self.head_state_root: bytes = bytes(saved_root) if saved_root else bytes(self.head.state_root)
+        self._snapshots.clear()
 
     # -- genesis ---------------------------------------------------------------------------
     def _write_genesis(self) -> None:

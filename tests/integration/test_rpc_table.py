@@ -188,6 +188,8 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
             "setAutomine": [True],
             "setIntervalMining": [0],
             "nodeInfo": [],
+            "dumpState": [],
+            "loadState": lambda: [rpc("anvil_dumpState")],
         }.items()},
     }
 

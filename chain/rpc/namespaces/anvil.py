@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import gzip
+
+import orjson
+
 from chain.api.node_api import NodeAPI
+from chain.backend.dump import dump_state, load_state
+from chain.exceptions import InvalidParams
 from chain.rpc import codec
 
 
@@ -66,6 +72,22 @@ class AnvilNamespace:
 
     def setIntervalMining(self, seconds: Any) -> None:
         self._api.miner.set_interval(codec.quantity(seconds, "interval"))
+
+    def dumpState(self) -> str:
+        """The whole chain as gzip-compressed JSON, hex-encoded (Anvil's format for this call)."""
+        return "0x" + gzip.compress(orjson.dumps(dump_state(self._api.backend))).hex()
+
+    def loadState(self, state: Any) -> bool:
+        """Load what dumpState returned (or the JSON of --dump-state, as an object)."""
+        if isinstance(state, str):
+            try:
+                raw = codec.data(state, "state")
+                state = orjson.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+            except (OSError, EOFError, orjson.JSONDecodeError) as exc:
+                raise InvalidParams(f"invalid state: corrupt or truncated dump ({exc}); nothing was loaded") from exc
+        load_state(self._api.backend, state)
+        self._api.pool.clear()
+        return True
 
     def nodeInfo(self) -> dict[str, Any]:
         h = self._api.head
