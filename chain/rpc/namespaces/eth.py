@@ -242,7 +242,12 @@ class EthNamespace:
         if block_hash is not None and ("fromBlock" in c or "toBlock" in c):
             raise InvalidParams("invalid filter: blockHash cannot be combined with fromBlock/toBlock")
         head = self._api.head.block_number
-        from_b = block_number(self._api, c.get("fromBlock", "latest"), "fromBlock")
+        from_raw = c.get("fromBlock", "latest")
+        if for_filter and from_raw in ("latest", "pending", None):
+            # A filter "from latest" reports blocks mined after it was installed, as geth's does.
+            from_b = self._api.head.block_number + 1
+        else:
+            from_b = block_number(self._api, from_raw, "fromBlock")
         to_raw = c.get("toBlock", "latest")
         to_b = None if for_filter and to_raw in ("latest", "pending", None) else block_number(self._api, to_raw, "toBlock")
         if to_b is not None and from_b > to_b and block_hash is None:
