@@ -32,7 +32,7 @@ def _text(stream: str | bytes | None) -> str:
 def test_ethers_client(node: Any) -> None:
     nodejs = shutil.which("node")
     if nodejs is None or not (REPO_ROOT / "node_modules" / "ethers").is_dir():
-        pytest.skip("needs node and `npm ci` in the repository root")
+        pytest.fail("needs node and `npm ci` in the repository root (run ./scripts/setup)")
     command = [nodejs, str(SCRIPT), node.http_url, node.ws_url]
     try:
         result = subprocess.run(

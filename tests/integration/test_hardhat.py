@@ -33,7 +33,7 @@ def _text(stream: str | bytes | None) -> str:
 def test_hardhat_suite(node: Any) -> None:
     nodejs = shutil.which("node")
     if nodejs is None or not HARDHAT.exists():
-        pytest.skip("needs node and `npm ci` in the repository root")
+        pytest.fail("needs node and `npm ci` in the repository root (run ./scripts/setup)")
     # The local bin rather than npx: npx would try the registry if the
     # package were missing, and stall until the timeout.
     command = [nodejs, str(HARDHAT), "test", "--network", "wabei"]
