@@ -52,8 +52,6 @@ class Console:
             return
         if self._repeats:
             self._print(f"{self._last_method} (×{self._repeats + 1})")
-        else:
-            pass
         self._last_method, self._repeats = method, 0
         self._print(method)
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils.hexadecimal import is_hex
 
 from chain.exceptions import InvalidParams
-from chain.types import AccountOverride, CallRequest, LogFilter
+from chain.types import AccountOverride, CallRequest
 
 UINT256_MAX = 2**256 - 1
 
@@ -172,9 +171,3 @@ def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) < 60 else text[:57] + "..."
 
-
-__all__ = [
-    "quantity", "data", "fixed", "address", "slot", "boolean", "obj", "call_request",
-    "state_overrides", "topics_filter", "addresses_filter", "hex_int", "hex_bytes", "hex_addr",
-    "LogFilter", "is_hex",
-]

@@ -241,7 +241,6 @@ class EthNamespace:
         block_hash = c.get("blockHash")
         if block_hash is not None and ("fromBlock" in c or "toBlock" in c):
             raise InvalidParams("invalid filter: blockHash cannot be combined with fromBlock/toBlock")
-        head = self._api.head.block_number
         from_raw = c.get("fromBlock", "latest")
         if for_filter and from_raw in ("latest", "pending", None):
             # A filter "from latest" reports blocks mined after it was installed, as geth's does.
@@ -252,7 +251,6 @@ class EthNamespace:
         to_b = None if for_filter and to_raw in ("latest", "pending", None) else block_number(self._api, to_raw, "toBlock")
         if to_b is not None and from_b > to_b and block_hash is None:
             raise InvalidParams(f"invalid block range: fromBlock {from_b} is after toBlock {to_b}")
-        del head
         return LogFilter(
             from_block=from_b, to_block=to_b,
             addresses=codec.addresses_filter(c.get("address"), "address"),
