@@ -87,7 +87,10 @@ class SqliteDB(BaseAtomicDB):
                     self._conn.executemany("DELETE FROM kv WHERE k = ?", deletes)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # A failed COMMIT (disk full, I/O error) may already have rolled back; a second
+                # ROLLBACK would raise and hide the error that says what went wrong.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
             # Nothing of this batch is visible: the cache is only updated after a commit.
