@@ -1,4 +1,4 @@
-"""The genesis block: funded dev accounts (and, later, system contracts) on an empty state."""
+"""The genesis block: funded dev accounts and the platform's system accounts on an empty state."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,6 +8,7 @@ from eth.constants import BLANK_ROOT_HASH
 from eth_typing import Address, BlockNumber, Hash32
 
 from chain.backend.vm import BaseVM
+from vm_hooks.computation import system_accounts
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,14 @@ class GenesisAccount:
     nonce: int = 0
     code: bytes = b""
     storage: dict[int, int] = field(default_factory=dict)
+
+
+def system_alloc() -> dict[bytes, GenesisAccount]:
+    """Accounts for the platform precompiles (CNS, ENS), present on every chain from block 0.
+
+    Nonce 1 keeps them from ever being "empty" (EIP-161) and so from being swept away.
+    """
+    return {address: GenesisAccount(nonce=1, code=code) for address, code in system_accounts().items()}
 
 
 def build_genesis(

@@ -14,7 +14,7 @@ from chain.backend.backend import Backend, ChainParams
 from chain.backend.dump import dump_state, load_state, read_dump_file, write_dump_file
 from chain.config import NodeConfig
 from chain.console import Console
-from chain.genesis import GenesisAccount
+from chain.genesis import GenesisAccount, system_alloc
 from chain.miner import Miner
 from chain.rpc.dispatch import Dispatcher
 from chain.rpc.namespaces.anvil import AnvilNamespace
@@ -62,7 +62,10 @@ def build_api(config: NodeConfig) -> NodeAPI:
         genesis_base_fee=config.genesis_base_fee_wei,
         genesis_timestamp=config.genesis_timestamp,
         coinbase=config.coinbase,
-        alloc={a.address: GenesisAccount(balance=config.account_balance_wei) for a in accounts},
+        alloc={
+            **system_alloc(),
+            **{a.address: GenesisAccount(balance=config.account_balance_wei) for a in accounts},
+        },
     )
     db = open_database(config.data_dir)
     try:

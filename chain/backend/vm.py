@@ -13,10 +13,16 @@ from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth.vm.forks.prague.state import PragueState
 
 from chain.backend.preimages import PreimageRecordingAccountDB
+from vm_hooks.computation import WabeiComputation
 
 # Prague is the newest fork py-evm 0.12 implements; Solidity targets `cancun`, which it runs.
-# The state records address and slot preimages so the state can be listed (dumps).
-WabeiState = PragueState.configure(__name__="WabeiPragueState", account_db_class=PreimageRecordingAccountDB)
+# The state records address and slot preimages so the state can be listed (dumps), and runs
+# Wabei's computation class, which adds the platform precompiles (vm_hooks).
+WabeiState = PragueState.configure(
+    __name__="WabeiPragueState",
+    account_db_class=PreimageRecordingAccountDB,
+    computation_class=WabeiComputation,
+)
 BaseVM = PragueVM.configure(__name__="WabeiPragueVM", _state_class=WabeiState)
 
 

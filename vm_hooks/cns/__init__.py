@@ -1,0 +1,1 @@
+"""The Contract Name Service implemented natively: the FISCO interface and its ENS views."""

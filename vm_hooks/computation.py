@@ -1,0 +1,42 @@
+"""Wabei's computation class: py-evm's Prague computation plus the platform precompiles.
+
+This is the extension point py-evm offers (`configure()` with a merged precompile map); the VM
+picks it up through the state class in chain/backend/vm.py. Permission checks will hook in here.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from eth.abc import ComputationAPI
+from eth.vm.forks.prague.computation import PRAGUE_PRECOMPILES, PragueComputation
+from eth_typing import Address
+
+from vm_hooks.addresses import SYSTEM_STUB_CODE
+from vm_hooks.cns.ens import (
+    CNS_RESOLVER_PRECOMPILE,
+    ENS_REGISTRY_PRECOMPILE,
+    UNIVERSAL_RESOLVER_PRECOMPILE,
+)
+from vm_hooks.cns.fisco import CNS_PRECOMPILE
+from vm_hooks.precompile import AbiPrecompile
+
+PLATFORM_PRECOMPILES: tuple[AbiPrecompile, ...] = (
+    CNS_PRECOMPILE,
+    CNS_RESOLVER_PRECOMPILE,
+    ENS_REGISTRY_PRECOMPILE,
+    UNIVERSAL_RESOLVER_PRECOMPILE,
+)
+
+_precompile_map: dict[Address, Callable[[ComputationAPI], ComputationAPI]] = {
+    **PRAGUE_PRECOMPILES,
+    **{p.address: p for p in PLATFORM_PRECOMPILES},
+}
+
+WabeiComputation = PragueComputation.configure(
+    __name__="WabeiPragueComputation", _precompiles=_precompile_map
+)
+
+
+def system_accounts() -> dict[Address, bytes]:
+    """Address → code of every account the genesis must create for the platform precompiles."""
+    return {p.address: SYSTEM_STUB_CODE for p in PLATFORM_PRECOMPILES}
