@@ -14,17 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ens.exceptions import InvalidName
-from ens.utils import normalize_name, raw_name_to_hash
+from eth_hash.auto import keccak
+
+from cns.errors import CnsNameError
 
 TLD = "wabei"
 MAX_NAME_LENGTH = 128
 MAX_VERSION_LENGTH = 128
 _VERSION_RE = re.compile(r"^[A-Za-z0-9._-]+$")
-
-
-class CnsNameError(ValueError):
-    """A CNS name, version or reference that cannot be used; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +47,8 @@ def normalize_label(name: str) -> str:
     if any(ch.isspace() for ch in name):
         raise CnsNameError(f"CNS name {name!r} contains whitespace")
     try:
-        label: str = normalize_name(name)
-    except InvalidName as exc:
+        label = _normalize(name)
+    except ValueError as exc:
         raise CnsNameError(f"CNS name {name!r} is not a valid ENS label: {exc}") from None
     if not label or "." in label:
         raise CnsNameError(f"CNS name {name!r} does not normalise to a single ENS label")
@@ -73,8 +70,8 @@ def pinned_label(version: str) -> str:
     core = version[1:] if version[0] in "vV" else version
     candidate = "v" + core.replace(".", "-")
     try:
-        label: str = normalize_name(candidate)
-    except InvalidName as exc:
+        label = _normalize(candidate)
+    except ValueError as exc:
         raise CnsNameError(f"CNS version {version!r} cannot be pinned as an ENS label: {exc}") from None
     if "." in label:
         raise CnsNameError(f"CNS version {version!r} cannot be pinned as one ENS label")
@@ -89,9 +86,25 @@ def ens_name(name: str, version: str | None = None) -> str:
     return f"{pinned_label(version)}.{label}.{TLD}"
 
 
-def namehash(full_name: str) -> bytes:
-    """ENS namehash (EIP-137) of an already normalised dotted name."""
-    return bytes(raw_name_to_hash(full_name))
+def namehash(normal_name: str) -> bytes:
+    """ENS namehash (EIP-137) of an already normalised dotted name ('' is the root)."""
+    node = b"\x00" * 32
+    if normal_name:
+        for label in reversed(normal_name.split(".")):
+            node = keccak(node + keccak(label.encode("utf-8")))
+    return node
+
+
+def _normalize(name: str) -> str:
+    """ENSIP-15 normalisation, through web3's `ens` package; raises ValueError if invalid.
+
+    Imported on first use: importing `ens` pulls in all of web3, which a node that never
+    touches a CNS name should not pay for at startup.
+    """
+    from ens.utils import normalize_name
+
+    normal: str = normalize_name(name)
+    return normal
 
 
 def parse_reference(text: str) -> Reference:

@@ -20,7 +20,8 @@ from eth_abi.exceptions import DecodingError
 from eth_typing import Address
 from eth_utils.abi import function_signature_to_4byte_selector
 
-from cns.names import TLD, CnsNameError, dns_decode, namehash
+from cns.errors import CnsNameError
+from cns.names import TLD, dns_decode, namehash
 from vm_hooks.addresses import CNS, CNS_RESOLVER, ENS_REGISTRY, UNIVERSAL_RESOLVER
 from vm_hooks.cns.store import CnsStore
 from vm_hooks.precompile import AbiPrecompile, Call, Method, PrecompileRevert, custom_error, revert

@@ -19,7 +19,8 @@ from eth_typing import Address
 from eth_utils.abi import event_signature_to_log_topic
 from eth_utils.address import is_hex_address, to_canonical_address, to_checksum_address
 
-from cns.names import TLD, CnsNameError, namehash, normalize_label, pinned_label
+from cns.errors import CnsNameError
+from cns.names import TLD, namehash, normalize_label, pinned_label
 from vm_hooks.addresses import CNS
 from vm_hooks.cns.store import CnsStore, Entry
 from vm_hooks.precompile import AbiPrecompile, Call, Method, revert
