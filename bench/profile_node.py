@@ -1,0 +1,249 @@
+"""Profile the node under the sequential ERC-20 workload of bench/run.py.
+
+    python bench/profile_node.py [--txs 300] [--data-dir] [--client web3|raw] [--no-profile]
+
+Starts a Wabei node in a child process (`--serve`) under cProfile, deploys TestToken, then sends
+`--txs` pre-signed ERC-20 transfers one at a time (send_raw_transaction, then the receipt), as
+bench/run.py does. Only the transfer loop is profiled: the child starts its profiler on SIGUSR1 and
+writes the stats on SIGUSR2. Prints throughput, the client-side time per transaction and the
+node's CPU per transaction split into the phases of a transaction's life.
+
+`--client raw` sends the same JSON-RPC bodies over one keep-alive http.client connection instead
+of web3.py, which shows what the node alone can do. `--no-profile` measures throughput without
+cProfile's overhead (cProfile inflates Python-heavy phases roughly 1.5-2x).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import http.client
+import json
+import os
+import pstats
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+CHAIN_ID = 31337
+BASE = {"chainId": CHAIN_ID, "maxFeePerGas": 10 * 10**9, "maxPriorityFeePerGas": 10**9, "type": 2}
+
+# Phases, as (label, function) pairs: a phase's time is the cumulative time of that function,
+# minus the phases nested inside it (listed after it). Keys are (file suffix, function name).
+PHASES: list[tuple[str, tuple[str, str]]] = [
+    ("admission: decode + signature recovery", ("chain/api/admission.py", "decode_raw")),
+    ("admission: signature recovery", ("chain/api/admission.py", "recover_sender")),
+    ("admission: checks vs head state", ("chain/api/admission.py", "check_transaction")),
+    ("pool add/ready/prune/remove", ("chain/pool.py", "add")),
+    ("pool add/ready/prune/remove", ("chain/pool.py", "ready")),
+    ("pool add/ready/prune/remove", ("chain/pool.py", "prune")),
+    ("pool add/ready/prune/remove", ("chain/pool.py", "remove")),
+    ("execution (apply_transaction)", ("chain/backend/builder.py", "build_block")),
+    ("storage: write_block + commit", ("chain/storage/chain_store.py", "write_block")),
+    ("storage: write_block + commit", ("chain/storage/buffer.py", "commit")),
+    ("receipt lookup (getTransactionReceipt)", ("chain/rpc/namespaces/eth.py", "getTransactionReceipt")),
+]
+
+
+def _presign(n: int, token_address: str | None, recipients: list[str]) -> list[bytes]:
+    from eth_account import Account
+    from web3 import Web3
+
+    from deploy.compile import load_artifact
+
+    acct = Account.from_key(KEY)
+    art = load_artifact("TestToken")
+    token = Web3().eth.contract(address=token_address, abi=art.abi)
+    return [
+        bytes(acct.sign_transaction({
+            **BASE, "nonce": 1 + i, "to": token_address, "value": 0, "gas": 100_000,
+            "data": token.encode_abi("transfer", args=[recipients[i], 10**18]),
+        }).raw_transaction)
+        for i in range(n)
+    ]
+
+
+class RawClient:
+    """The two calls of the loop over one keep-alive connection, parsed with json (no web3)."""
+
+    def __init__(self, port: int) -> None:
+        self._conn = http.client.HTTPConnection("127.0.0.1", port)
+        self._id = 0
+
+    def call(self, method: str, params: list[Any]) -> Any:
+        self._id += 1
+        body = json.dumps({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params})
+        self._conn.request("POST", "/", body, {"Content-Type": "application/json"})
+        reply = json.loads(self._conn.getresponse().read())
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        return reply["result"]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far: steadier than wall time when the machine is busy."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def drive(args: argparse.Namespace) -> None:
+    from eth_account import Account
+    from web3 import Web3
+
+    from deploy.compile import load_artifact
+
+    cmd = [sys.executable, __file__, "--serve"]
+    if args.data_dir:
+        tmp = tempfile.mkdtemp(prefix="wabei-prof-")
+        cmd += ["--dir", tmp]
+    if args.no_profile:
+        cmd += ["--no-profile"]
+    stats_file = Path(tempfile.mkstemp(suffix=".prof")[1])
+    cmd += ["--stats", str(stats_file)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    port = int(proc.stdout.readline().rsplit(":", 1)[1])
+    w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 60}))
+    print(f"startup to listening: {time.perf_counter() - t0:.2f}s", file=sys.stderr)
+    try:
+        acct = Account.from_key(KEY)
+        art = load_artifact("TestToken")
+        deploy = w3.eth.contract(abi=art.abi, bytecode=art.bytecode).constructor("B", "B", 10**27)
+        raw = acct.sign_transaction({**BASE, "nonce": 0, "data": deploy.data_in_transaction,
+                                     "gas": 3_000_000, "value": 0}).raw_transaction
+        token = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(raw))["contractAddress"]
+        recipients = [Web3.to_checksum_address(os.urandom(20)) for _ in range(args.txs)]
+        txs = _presign(args.txs, token, recipients)
+        raw_client = RawClient(port) if args.client == "raw" else None
+
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(0.2)
+        cpu0 = time.process_time()
+        node_cpu0 = _cpu_seconds(proc.pid)
+        t = time.perf_counter()
+        for raw in txs:
+            if raw_client is not None:
+                h = raw_client.call("eth_sendRawTransaction", ["0x" + raw.hex()])
+                r = raw_client.call("eth_getTransactionReceipt", [h])
+                ok = r["status"] == "0x1"
+            else:
+                r = w3.eth.get_transaction_receipt(w3.eth.send_raw_transaction(raw))
+                ok = r["status"] == 1
+            if not ok:
+                raise RuntimeError("transfer reverted")
+        wall = time.perf_counter() - t
+        client_cpu = time.process_time() - cpu0
+        node_cpu = _cpu_seconds(proc.pid) - node_cpu0
+        proc.send_signal(signal.SIGUSR2)
+        deadline = time.time() + 30
+        while not stats_file.stat().st_size and time.time() < deadline:
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    n = args.txs
+    print(f"\n{args.client} client, {n} ERC-20 transfers: {n / wall:.1f} tx/s, "
+          f"{wall / n * 1000:.2f} ms/tx wall, client CPU {client_cpu / n * 1000:.2f} ms/tx, "
+          f"node CPU {node_cpu / n * 1000:.2f} ms/tx")
+    if not args.no_profile and stats_file.stat().st_size:
+        report(pstats.Stats(str(stats_file)), n, args.top)
+
+
+def _find(stats: pstats.Stats, suffix: str, name: str) -> float:
+    total = 0.0
+    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if func == name and filename.endswith(suffix):
+            total += ct
+    return total
+
+
+def report(stats: pstats.Stats, n: int, top: int) -> None:
+    total = stats.total_tt  # type: ignore[attr-defined]
+    cum: dict[str, float] = {}
+    for label, (suffix, name) in PHASES:
+        cum[label] = cum.get(label, 0.0) + _find(stats, suffix, name)
+    apply = _find(stats, "eth/vm/base.py", "apply_transaction")
+    finalize = _find(stats, "eth/vm/base.py", "finalize_block")
+    build = cum["execution (apply_transaction)"]
+    dispatch = _find(stats, "chain/rpc/dispatch.py", "handle")
+    rows = [
+        ("HTTP + JSON (aiohttp, orjson, event loop)", total - dispatch),
+        ("dispatch + param codecs + result formatting", 0.0),  # filled below
+        ("admission: decode + signature recovery", cum["admission: decode + signature recovery"]
+         + cum["admission: signature recovery"]),
+        ("admission: checks vs head state", cum["admission: checks vs head state"]),
+        ("pool bookkeeping (incl. head nonce reads)", cum["pool add/ready/prune/remove"]),
+        ("execution (apply_transaction)", apply),
+        ("block building + state root (finalize)", build - apply),
+        ("  of which finalize_block (state root, persist)", finalize),
+        ("storage: write_block + commit (+fsync)", cum["storage: write_block + commit"]),
+        ("receipt lookup (getTransactionReceipt)", cum["receipt lookup (getTransactionReceipt)"]),
+    ]
+    accounted = sum(v for k, v in rows[2:] if not k.startswith("  "))
+    rows[1] = (rows[1][0], dispatch - accounted)
+    print(f"\nnode CPU under cProfile: {total / n * 1000:.2f} ms/tx")
+    print("| phase | ms/tx | share |\n|---|--:|--:|")
+    for label, v in rows:
+        print(f"| {label} | {v / n * 1000:.2f} | {v / total * 100:.0f}% |")
+    print()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def serve(args: argparse.Namespace) -> None:
+    from chain.config import NodeConfig
+    from chain.node import start_node
+
+    prof = cProfile.Profile()
+
+    async def main() -> None:
+        config = NodeConfig(port=0, quiet=True, data_dir=Path(args.dir) if args.dir else None)
+        handle = await start_node(config)
+        print(f"Listening on {handle.host}:{handle.port}", flush=True)
+        done = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # Registered even without profiling: SIGUSR1's default action would kill the node.
+        loop.add_signal_handler(signal.SIGUSR1, (lambda: None) if args.no_profile else prof.enable)
+        loop.add_signal_handler(signal.SIGUSR2, done.set)
+        loop.add_signal_handler(signal.SIGTERM, done.set)
+        await done.wait()
+        prof.disable()
+        if not args.no_profile:
+            prof.dump_stats(args.stats)
+        else:
+            Path(args.stats).write_text("-")
+        await handle.stop()
+
+    asyncio.run(main())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--txs", type=int, default=300)
+    ap.add_argument("--client", choices=["web3", "raw"], default="web3")
+    ap.add_argument("--data-dir", action="store_true", help="SQLite data dir instead of --in-memory")
+    ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--top", type=int, default=0, help="also print the top N functions")
+    ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--dir", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--stats", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve(args)
+    else:
+        drive(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
