@@ -9,10 +9,11 @@ from chain.storage.chain_store import StoredBlock
 from chain.types import LogEntry, LogFilter
 
 
-def block_logs(block: StoredBlock) -> Iterator[LogEntry]:
-    """Every log of a block with its block-wide index, in order."""
+def block_logs(block: StoredBlock, upto: int | None = None) -> Iterator[LogEntry]:
+    """Every log of a block with its block-wide index, in order (of its first `upto` transactions)."""
     log_index = 0
-    for tx_index, (tx, receipt) in enumerate(zip(block.transactions, block.receipts)):
+    pairs = zip(block.transactions[:upto], block.receipts[:upto])
+    for tx_index, (tx, receipt) in enumerate(pairs):
         for log in receipt.logs:
             yield LogEntry(
                 address=bytes(log.address),

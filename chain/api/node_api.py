@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
-from eth.abc import BlockHeaderAPI, SignedTransactionAPI
+from eth.abc import BlockHeaderAPI, SignedTransactionAPI, StateAPI
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth.vm.spoof import SpoofTransaction
 from eth_keys.datatypes import PrivateKey
@@ -72,7 +72,13 @@ class NodeAPI:
         return self.backend.head
 
     def _head_nonce(self, address: bytes) -> int:
-        return int(self.backend.state_at(self.head).get_nonce(Address(address)))
+        return int(self.backend.head_state().get_nonce(Address(address)))
+
+    def _reader(self, header: BlockHeaderAPI) -> StateAPI:
+        """State for reads at `header`: the shared head reader at `latest`, else a fresh one."""
+        if header.hash == self.head.hash:
+            return self.backend.head_state()
+        return self.backend.state_at(header)
 
     def header_by_number(self, number: int) -> BlockHeaderAPI:
         h = self.backend.store.canonical_hash(number)
@@ -96,18 +102,18 @@ class NodeAPI:
         return self.backend.store.block(block_hash)
 
     def balance(self, address: bytes, header: BlockHeaderAPI) -> int:
-        return int(self.backend.state_at(header).get_balance(Address(address)))
+        return int(self._reader(header).get_balance(Address(address)))
 
     def nonce(self, address: bytes, header: BlockHeaderAPI, pending: bool = False) -> int:
         if pending:
             return self.pool.next_nonce(address)
-        return int(self.backend.state_at(header).get_nonce(Address(address)))
+        return int(self._reader(header).get_nonce(Address(address)))
 
     def code(self, address: bytes, header: BlockHeaderAPI) -> bytes:
-        return bytes(self.backend.state_at(header).get_code(Address(address)))
+        return bytes(self._reader(header).get_code(Address(address)))
 
     def storage(self, address: bytes, slot: int, header: BlockHeaderAPI) -> int:
-        return int(self.backend.state_at(header).get_storage(Address(address), slot))
+        return int(self._reader(header).get_storage(Address(address), slot))
 
     def transaction(self, tx_hash: bytes) -> TxLookup | None:
         loc = self.backend.store.tx_location(tx_hash)
@@ -242,7 +248,7 @@ class NodeAPI:
 
     def _submit(self, tx: SignedTransactionAPI, sender: bytes) -> bytes:
         ptx = admission.check_transaction(
-            tx, sender, self.backend.state_at(self.head),
+            tx, sender, self.backend.head_state(),
             chain_id=self.chain_id, block_gas_limit=self.config.gas_limit,
             next_base_fee=self.next_base_fee(),
         )
@@ -260,7 +266,25 @@ class NodeAPI:
 
     def mine_block(self, timestamp: int | None = None) -> MinedBlock:
         """Mine one block with every ready pool transaction that fits."""
-        candidates = [p.tx for p in self.pool.ready(self.next_base_fee())]
+        return self._mine([p.tx for p in self.pool.ready(self.next_base_fee())], timestamp)
+
+    def mine_ready(self) -> int:
+        """Automine and interval mining: one block per transaction in automine, else one block."""
+        if self.miner is None or not self.miner.automine:
+            self.mine_block()
+            return 1
+        count = 0
+        while True:
+            ready = self.pool.ready(self.next_base_fee())
+            if not ready:
+                return count
+            self._mine([ready[0].tx])
+            count += 1
+            if ready[0].hash in self.pool:
+                return count  # kept back (it cannot fit any block): do not spin on it
+
+    def _mine(self, candidates: list[SignedTransactionAPI], timestamp: int | None = None) -> MinedBlock:
+        """Build a block from `candidates`, update the pool, and announce the block."""
         built = self.backend.mine(candidates, timestamp)
         for tx in built.transactions:
             self.pool.remove(bytes(tx.hash))
@@ -274,28 +298,6 @@ class NodeAPI:
         mined = MinedBlock(stored, built)
         self.new_blocks.publish(mined)
         return mined
-
-    def mine_ready(self) -> int:
-        """Automine and interval mining: one block per transaction in automine, else one block."""
-        count = 0
-        if self.miner is not None and self.miner.automine:
-            while self.has_ready():
-                ready = self.pool.ready(self.next_base_fee())
-                self._mine_only(ready[0])
-                count += 1
-            return count
-        self.mine_block()
-        return 1
-
-    def _mine_only(self, ptx: PooledTx) -> None:
-        built = self.backend.mine([ptx.tx])
-        self.pool.remove(ptx.hash)
-        for tx, reason in built.rejected:
-            self.rejected.publish((bytes(tx.hash), reason))
-        self.pool.prune()
-        stored = self.backend.store.block(bytes(built.block.hash))
-        assert stored is not None
-        self.new_blocks.publish(MinedBlock(stored, built))
 
     # -- dev methods -------------------------------------------------------------------------
     def set_balance(self, address: bytes, value: int) -> None:

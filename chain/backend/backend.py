@@ -20,6 +20,7 @@ from chain.storage.buffer import WriteBuffer
 from chain.storage.chain_store import ChainStore, StoredBlock
 
 _PREV_HASHES = 256
+_READER_USES = 10_000  # reads served by one shared head reader before it is rebuilt
 StateEdit = Callable[[StateAPI], None]
 
 
@@ -54,6 +55,9 @@ class Backend:
         self.next_timestamp: int | None = None   # evm_setNextBlockTimestamp
         self._snapshots: dict[int, _Snapshot] = {}
         self._next_snapshot_id = 1
+        self._reader: StateAPI | None = None
+        self._reader_key: tuple[bytes, bytes] | None = None
+        self._reader_uses = 0
         if self.store.head_hash() is None:
             self._write_genesis()
         self._check_chain_id()
@@ -67,6 +71,7 @@ class Backend:
         saved_root = self.store.meta("head_state_root")
         self.head_state_root: bytes = bytes(saved_root) if saved_root else bytes(self.head.state_root)
         self._snapshots.clear()
+        self.store.forget()
 
     # -- genesis ---------------------------------------------------------------------------
     def _write_genesis(self) -> None:
@@ -110,18 +115,6 @@ class Backend:
         return self.store.header(self.store.canonical_hash(0))  # type: ignore[arg-type,return-value]
 
     # -- state -----------------------------------------------------------------------------
-    def previous_hashes(self, header: BlockHeaderAPI) -> list[bytes]:
-        """The up-to-256 ancestor hashes BLOCKHASH may ask for, newest first."""
-        out: list[bytes] = []
-        n = header.block_number - 1
-        while n >= 0 and len(out) < _PREV_HASHES:
-            h = self.store.canonical_hash(n)
-            if h is None:
-                break
-            out.append(h)
-            n -= 1
-        return out
-
     def state_at(self, header: BlockHeaderAPI, context: BlockHeaderAPI | None = None) -> StateAPI:
         """A throwaway state after `header` (at the head, including dev-method edits).
 
@@ -131,6 +124,21 @@ class Backend:
         root = self.head_state_root if header.hash == self.head.hash else bytes(header.state_root)
         ctx = (context or header).copy(state_root=root)
         return build_state(self.vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, header))
+
+    def head_state(self) -> StateAPI:
+        """A read-only state at `latest` (dev edits included), shared until the head state changes.
+
+        For reads only (admission, pool nonces, eth_getBalance at latest): building a py-evm
+        state costs more than the reads themselves, and one shared reader keeps its account cache
+        between them. Callers must not write to it; calls that execute use `state_at`.
+        """
+        key = (bytes(self.head.hash), self.head_state_root)
+        if self._reader is None or self._reader_key != key or self._reader_uses >= _READER_USES:
+            self._reader = self.state_at(self.head)
+            self._reader_key = key
+            self._reader_uses = 0
+        self._reader_uses += 1  # bounds what its caches can hold when no block is mined
+        return self._reader
 
     def edit_head_state(self, edit: "StateEdit") -> None:
         """Apply a dev-method edit (balance, code, nonce, storage) to the state at `latest`."""
@@ -187,12 +195,12 @@ class Backend:
         buffer = WriteBuffer(self.db)
         built = build_block(self.vm_class, buffer, self.chain_id, parent, spec, candidates)
         header = built.block.header
+        stored = StoredBlock(header, tuple(built.transactions), tuple(built.senders), tuple(built.receipts))
         store = ChainStore(buffer)
-        store.write_block(
-            StoredBlock(header, tuple(built.transactions), tuple(built.senders), tuple(built.receipts))
-        )
+        store.write_block(stored)
         store.set_meta("head_state_root", bytes(header.state_root))
         buffer.commit()
+        self.store.remember(stored)
         self.head = header
         self.head_state_root = bytes(header.state_root)
         return built
@@ -238,12 +246,24 @@ def genesis_fingerprint(params: ChainParams) -> bytes:
 
 
 class _LazyHashes:
-    """Ancestor hashes computed only if the code runs BLOCKHASH."""
+    """Ancestor hashes computed only if the code runs BLOCKHASH.
+
+    py-evm's ExecutionContext calls `iter()` on this as soon as a state is built, so `__iter__`
+    must be a generator: returning an iterator over a finished list read 256 index entries for
+    every state, BLOCKHASH or not.
+    """
 
     def __init__(self, backend: Backend, header: BlockHeaderAPI) -> None:
         self._backend = backend
         self._header = header
 
     def __iter__(self) -> Iterator[bytes]:
-        return iter(self._backend.previous_hashes(self._header))
+        store = self._backend.store
+        n = self._header.block_number - 1
+        for _ in range(_PREV_HASHES):
+            h = store.canonical_hash(n) if n >= 0 else None
+            if h is None:
+                return
+            yield h
+            n -= 1
 

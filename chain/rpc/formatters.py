@@ -152,31 +152,32 @@ def effective_gas_price(tx: SignedTransactionAPI, base_fee: int) -> int:
 
 def receipts_json(block: StoredBlock) -> list[dict[str, Any]]:
     logs = list(block_logs(block))
-    out = []
-    prev_cumulative = 0
-    for i, (tx, receipt) in enumerate(zip(block.transactions, block.receipts)):
-        sender = block.senders[i]
-        created = generate_contract_address(Address(sender), tx.nonce) if not tx.to else None
-        r = {
-            "transactionHash": _hx(tx.hash),
-            "transactionIndex": H(i),
-            "blockHash": _hx(block.hash),
-            "blockNumber": H(block.number),
-            "from": _hx(sender),
-            "to": _hx(tx.to) if tx.to else None,
-            "cumulativeGasUsed": H(receipt.gas_used),
-            "gasUsed": H(receipt.gas_used - prev_cumulative),
-            "effectiveGasPrice": H(effective_gas_price(tx, header_base_fee(block.header))),
-            "contractAddress": _hx(created) if created else None,
-            "logs": [log_json(e) for e in logs if e.tx_index == i],
-            "logsBloom": "0x" + receipt.bloom.to_bytes(256, "big").hex(),
-            "type": H(tx.type_id or 0),
-            "status": "0x1" if receipt.state_root == b"\x01" else "0x0",
-        }
-        prev_cumulative = receipt.gas_used
-        out.append(r)
-    return out
+    return [_receipt(block, i, [e for e in logs if e.tx_index == i]) for i in range(len(block.receipts))]
 
 
 def receipt_json(block: StoredBlock, index: int) -> dict[str, Any]:
-    return receipts_json(block)[index]
+    """One transaction's receipt, without formatting the rest of its block's receipts."""
+    logs = [e for e in block_logs(block, upto=index + 1) if e.tx_index == index]
+    return _receipt(block, index, logs)
+
+
+def _receipt(block: StoredBlock, i: int, logs: list[LogEntry]) -> dict[str, Any]:
+    tx, receipt, sender = block.transactions[i], block.receipts[i], block.senders[i]
+    prev_cumulative = block.receipts[i - 1].gas_used if i > 0 else 0
+    created = generate_contract_address(Address(sender), tx.nonce) if not tx.to else None
+    return {
+        "transactionHash": _hx(tx.hash),
+        "transactionIndex": H(i),
+        "blockHash": _hx(block.hash),
+        "blockNumber": H(block.number),
+        "from": _hx(sender),
+        "to": _hx(tx.to) if tx.to else None,
+        "cumulativeGasUsed": H(receipt.gas_used),
+        "gasUsed": H(receipt.gas_used - prev_cumulative),
+        "effectiveGasPrice": H(effective_gas_price(tx, header_base_fee(block.header))),
+        "contractAddress": _hx(created) if created else None,
+        "logs": [log_json(e) for e in logs],
+        "logsBloom": "0x" + receipt.bloom.to_bytes(256, "big").hex(),
+        "type": H(tx.type_id or 0),
+        "status": "0x1" if receipt.state_root == b"\x01" else "0x0",
+    }

@@ -8,6 +8,7 @@ its receipts, its state and the new head become visible together.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -24,6 +25,7 @@ _BODY = b"wabei:body:"
 _SENDERS = b"wabei:senders:"
 _RECEIPTS = b"wabei:receipts:"
 _TX = b"wabei:tx:"
+RECENT_BLOCKS = 64  # decoded blocks kept in memory: clients read the block they just mined
 
 
 def _num_key(prefix: bytes, number: int) -> bytes:
@@ -60,6 +62,20 @@ class ChainStore:
 
     def __init__(self, db: DatabaseAPI) -> None:
         self.db = db
+        # By hash, so always valid: a hash fixes header, transactions and receipts, and stored
+        # bodies are never rewritten (evm_revert only drops their canonical index).
+        self._recent: OrderedDict[bytes, StoredBlock] = OrderedDict()
+
+    def remember(self, block: StoredBlock) -> None:
+        """Keep a block that was just committed, so reading it back does not decode it again."""
+        self._recent[block.hash] = block
+        self._recent.move_to_end(block.hash)
+        while len(self._recent) > RECENT_BLOCKS:
+            self._recent.popitem(last=False)
+
+    def forget(self) -> None:
+        """Drop the remembered blocks (the database was replaced underneath, e.g. a state load)."""
+        self._recent.clear()
 
     # -- writes ----------------------------------------------------------------------------
     def write_block(self, block: StoredBlock) -> None:
@@ -118,6 +134,9 @@ class ChainStore:
         return header is not None and self.canonical_hash(header.block_number) == block_hash
 
     def block(self, block_hash: bytes) -> StoredBlock | None:
+        recent = self._recent.get(block_hash)
+        if recent is not None:
+            return recent
         header = self.header(block_hash)
         if header is None or _BODY + block_hash not in self.db:
             return None
