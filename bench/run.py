@@ -1,227 +1,207 @@
-"""First Wabei benchmark: Wabei vs Hardhat node, same web3.py client, same pre-signed txs.
+"""Wabei against eth-tester, Hardhat and Ganache: same web3.py client, same pre-signed transactions.
 
-    python bench/run.py [--runs 3] [--txs 300]
+    ./scripts/bench                        # installs what it needs, then runs this
+    python bench/run.py [--runs 3] [--txs 300] [--per-sender 100] [--peers Wabei,Hardhat,...]
+    python bench/run.py --large-state      # Wabei only: 100k accounts + 10k blocks vs empty
+    python bench/run.py --footprint        # Wabei only: disk bytes per transfer, RSS after 100k txs
 
-Each peer is started as a separate process on a free port, one after another, and
-stopped after its run. Metrics per run: startup until eth_chainId answers, sequential
-ETH transfers/s and ERC-20 transfers/s (send_raw_transaction then receipt, automine),
-median eth_call latency of 200 balanceOf calls, and peak RSS (VmHWM from /proc, summed
-over the node process and its descendants). The table reports the median over runs.
-eth-tester and Ganache are not installed and are skipped.
+One run = every peer once in automine and once in interval mining, peers interleaved so that a
+change in machine load hits all of them alike. The table shows the median over runs of each metric
+and, in brackets, the peer's figure divided by Wabei's from the same runs.
 """
-
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from eth_account import Account  # noqa: E402
-from web3 import Web3  # noqa: E402
-from web3.exceptions import TransactionNotFound  # noqa: E402
+import peers  # noqa: E402
+import workloads as wl  # noqa: E402
+from deploy.compile import Artifact  # noqa: E402
 
-from deploy.compile import load_artifact  # noqa: E402
-
-KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-CHAIN_ID = 31337
-MAX_FEE = 10 * 10**9
-TIP = 1 * 10**9
-CALLS = 200
-STARTUP_TIMEOUT = 120.0
+SENDERS = 8
+FUNDING = wl.TOKEN_SUPPLY // 16  # tokens each concurrent sender gets before the timed part
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def automine_run(peer: peers.Peer, n: int, art: Artifact, scratch: Path) -> dict[str, float]:
+    """Startup, idle RSS, sequential ETH and ERC-20 transfers, eth_call latency, peak RSS."""
+    me = wl.Signer(wl.dev_accounts(1)[0], peer.chain_id)
+    recipients = wl.fresh_addresses(n)
+    eth_txs = me.eth_transfers(0, recipients)
+    deploy_tx = me.token_deploy(n, art)
+    token = wl.token_address(me.account.address, n)
+    erc_txs = me.token_transfers(token, n + 1, recipients)
 
-
-def chain_id_answers(url: str) -> bool:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).encode()
-    req = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    node = peers.start(peer, "auto", data_dir=_scratch_dir(peer, scratch))
     try:
-        with urllib.request.urlopen(req, timeout=1) as r:
-            return "result" in json.loads(r.read())
-    except Exception:
-        return False
+        time.sleep(1.0)  # let start-up work (JIT, lazy imports) settle before "idle"
+        idle = node.rss_mib()
+        w3 = wl.connect(node.url)
+        eth = wl.sequential(w3, eth_txs)
+        if wl.deploy(w3, deploy_tx) != token:
+            raise RuntimeError(f"{peer.name}: token deployed at an unexpected address")
+        erc = wl.sequential(w3, erc_txs)
+        call = wl.call_latency_ms(w3, token, recipients[0])
+        peak = node.peak_rss_mib()
+    finally:
+        node.stop()
+    return {"startup": node.startup_s, "idle_rss": idle, "eth": eth, "erc": erc, "call": call,
+            "peak_rss": peak}
 
 
-def descendants(pid: int) -> list[int]:
-    out = [pid]
+def interval_run(peer: peers.Peer, per_sender: int, art: Artifact, scratch: Path) -> dict[str, float]:
+    """ERC-20 tx/s from SENDERS concurrent senders while the node mines every INTERVAL seconds."""
+    accounts = wl.dev_accounts(SENDERS)
+    signers = [wl.Signer(a, peer.chain_id) for a in accounts]
+    me = signers[0]
+    token = wl.token_address(me.account.address, 0)
+    setup = [me.token_deploy(0, art)] + [
+        me.token_transfers(token, i, [accounts[i].address], FUNDING)[0] for i in range(1, SENDERS)
+    ]
+    work = [s.token_transfers(token, SENDERS if i == 0 else 0, wl.fresh_addresses(per_sender))
+            for i, s in enumerate(signers)]
+
+    node = peers.start(peer, "interval", data_dir=_scratch_dir(peer, scratch))
     try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                for c in f.read().split():
-                    out.extend(descendants(int(c)))
-    except OSError:
-        pass
+        w3 = wl.connect(node.url)
+        hashes = [w3.eth.send_raw_transaction(raw) for raw in setup]
+        for h in hashes:
+            if wl.wait_receipt(w3, h, poll_s=0.05)["status"] != 1:
+                raise RuntimeError(f"{peer.name}: token set-up failed")
+        tps = wl.concurrent(node.url, work)
+        peak = node.peak_rss_mib()
+    finally:
+        node.stop()
+    return {"concurrent": tps, "peak_rss_interval": peak}
+
+
+def _scratch_dir(peer: peers.Peer, scratch: Path) -> Path | None:
+    """A new empty data directory for peers that keep their chain on disk."""
+    if "disk" not in peer.name:
+        return None
+    return scratch / f"{peer.name.split()[0].lower()}-{time.monotonic_ns()}"
+
+
+METRICS: list[tuple[str, str, str]] = [
+    ("startup", "Startup to eth_chainId (s)", "{:.2f}"),
+    ("idle_rss", "Idle RSS after start-up (MiB)", "{:.0f}"),
+    ("eth", "ETH transfers, sequential, automine (tx/s)", "{:.1f}"),
+    ("erc", "ERC-20 transfers, sequential, automine (tx/s)", "{:.1f}"),
+    ("concurrent", f"ERC-20, {SENDERS} concurrent senders, {peers.INTERVAL} s blocks (tx/s)", "{:.1f}"),
+    ("call", "eth_call balanceOf, median (ms)", "{:.2f}"),
+    ("peak_rss", "Peak RSS, automine run (MiB)", "{:.0f}"),
+]
+
+
+def table(results: dict[str, dict[str, float]], title: str) -> str:
+    names = list(results)
+    base = results.get("Wabei")
+    header = [title] + names
+    rows = []
+    for key, label, fmt in METRICS:
+        row = [label]
+        for name in names:
+            value = results[name].get(key)
+            cell = "n/a" if value is None else fmt.format(value)
+            if value is not None and base is not None and name != "Wabei" and base.get(key):
+                cell += f" ({value / base[key]:.2f}x)"
+            row.append(cell)
+        rows.append(row)
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    lines = ["| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(header)) + " |",
+             "|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
+                                       for i, c in enumerate(r)) + " |")
+    return "\n".join(lines)
+
+
+def targets(r: dict[str, dict[str, float]]) -> list[str]:
+    """Issue 3's targets, each as `holds` or `misses` with the numbers behind it."""
+    w = r.get("Wabei", {})
+    out = []
+
+    def check(label: str, ok: Callable[[], bool], detail: Callable[[], str], needs: tuple[str, ...]) -> None:
+        if all(n in r for n in needs):
+            out.append(f"- {label}: {'holds' if ok() else 'MISSES'} ({detail()})")
+        else:
+            out.append(f"- {label}: not measured ({', '.join(n for n in needs if n not in r)} not run)")
+
+    for peer, factor in (("Ganache", 2.0), ("eth-tester", 2.0), ("Hardhat", 0.7)):
+        check(f"sequential ERC-20 >= {factor}x {peer}", lambda p=peer, f=factor: w["erc"] >= f * r[p]["erc"],
+              lambda p=peer: f"{w['erc'] / r[p]['erc']:.2f}x", ("Wabei", peer))
+    check("8 concurrent senders >= 1.2x Hardhat's sequential ERC-20",
+          lambda: w["concurrent"] >= 1.2 * r["Hardhat"]["erc"],
+          lambda: f"{w['concurrent']:.1f} vs {r['Hardhat']['erc']:.1f} tx/s = {w['concurrent'] / r['Hardhat']['erc']:.2f}x",
+          ("Wabei", "Hardhat"))
+    check("eth_call latency <= Hardhat's", lambda: w["call"] <= r["Hardhat"]["call"],
+          lambda: f"{w['call']:.2f} vs {r['Hardhat']['call']:.2f} ms", ("Wabei", "Hardhat"))
+    check("startup <= 1 s", lambda: w["startup"] <= 1.0, lambda: f"{w['startup']:.2f} s", ("Wabei",))
     return out
 
 
-def peak_rss_mib(pid: int) -> float:
-    total = 0
-    for p in descendants(pid):
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmHWM:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+def compare(args: argparse.Namespace) -> int:
+    import tempfile
 
-
-def start_wabei(port: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "chain.cli", "node", "--port", str(port), "--quiet", "--in-memory"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-
-
-def start_hardhat(port: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        ["node", str(ROOT / "node_modules/.bin/hardhat"), "node", "--port", str(port)],
-        cwd=ROOT / "tests/hardhat_project", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-
-
-PEERS = {"Wabei": start_wabei, "Hardhat": start_hardhat}
-
-
-def presign(w3: Web3, acct, token_abi, token_bytecode: str, n: int):
-    rng_addrs = [Web3.to_checksum_address((i + 1).to_bytes(20, "big")[:-4] + os.urandom(4)) for i in range(n)]
-    base = {"chainId": CHAIN_ID, "maxFeePerGas": MAX_FEE, "maxPriorityFeePerGas": TIP, "type": 2}
-    eth_txs = [
-        acct.sign_transaction({**base, "nonce": i, "to": rng_addrs[i], "value": 10**12, "gas": 21_000}).raw_transaction
-        for i in range(n)
-    ]
-    token = w3.eth.contract(abi=token_abi, bytecode=token_bytecode)
-    deploy_data = token.constructor("Bench", "BNC", 10**27).data_in_transaction
-    deploy_tx = acct.sign_transaction({**base, "nonce": n, "data": deploy_data, "gas": 3_000_000, "value": 0}).raw_transaction
-    return eth_txs, deploy_tx, rng_addrs
-
-
-def wait_receipt(w3: Web3, h):
-    while True:
-        try:
-            r = w3.eth.get_transaction_receipt(h)
-            if r is not None:
-                return r
-        except TransactionNotFound:
-            pass
-        time.sleep(0.001)
-
-
-def one_run(name: str, n: int, art) -> dict[str, float]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    acct = Account.from_key(KEY)
-    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
-    # Sign everything before the node starts: nothing below this line measures signing.
-    eth_txs, deploy_tx, recipients = presign(w3, acct, art.abi, art.bytecode, n)
-    base = {"chainId": CHAIN_ID, "maxFeePerGas": MAX_FEE, "maxPriorityFeePerGas": TIP, "type": 2}
-
-    t0 = time.perf_counter()
-    proc = PEERS[name](port)
-    try:
-        while not chain_id_answers(url):
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode} before answering")
-            if time.perf_counter() - t0 > STARTUP_TIMEOUT:
-                raise RuntimeError(f"{name} did not answer eth_chainId within {STARTUP_TIMEOUT}s")
-            time.sleep(0.01)
-        startup = time.perf_counter() - t0
-        assert w3.eth.chain_id == CHAIN_ID
-
-        t = time.perf_counter()
-        for raw in eth_txs:
-            r = wait_receipt(w3, w3.eth.send_raw_transaction(raw))
-            assert r["status"] == 1
-        eth_tps = n / (time.perf_counter() - t)
-
-        r = wait_receipt(w3, w3.eth.send_raw_transaction(deploy_tx))
-        assert r["status"] == 1, "TestToken deploy failed"
-        token = w3.eth.contract(address=r["contractAddress"], abi=art.abi)
-        # ERC-20 transfers are signed now (they need the token address) but before timing.
-        erc_txs = [
-            acct.sign_transaction({
-                **base, "nonce": n + 1 + i, "to": token.address, "value": 0, "gas": 100_000,
-                "data": token.encode_abi("transfer", args=[recipients[i], 10**18]),
-            }).raw_transaction
-            for i in range(n)
-        ]
-        t = time.perf_counter()
-        for raw in erc_txs:
-            r = wait_receipt(w3, w3.eth.send_raw_transaction(raw))
-            assert r["status"] == 1, "ERC-20 transfer reverted"
-        erc_tps = n / (time.perf_counter() - t)
-
-        lat = []
-        fn = token.functions.balanceOf(recipients[0])
-        assert fn.call() == 10**18
-        for _ in range(CALLS):
-            t = time.perf_counter()
-            fn.call()
-            lat.append((time.perf_counter() - t) * 1000)
-        call_ms = statistics.median(lat)
-
-        rss = peak_rss_mib(proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return {"startup": startup, "eth": eth_tps, "erc": erc_tps, "call": call_ms, "rss": rss}
-
-
-METRICS = [
-    ("startup", "Startup to eth_chainId (s)", "{:.2f}"),
-    ("eth", "ETH transfers, sequential (tx/s)", "{:.1f}"),
-    ("erc", "ERC-20 transfers, sequential (tx/s)", "{:.1f}"),
-    ("call", "eth_call balanceOf, median (ms)", "{:.2f}"),
-    ("rss", "Peak RSS (MiB)", "{:.0f}"),
-]
+    names = [n.strip() for n in args.peers.split(",")]
+    unknown = [n for n in names if n not in peers.PEERS]
+    if unknown:
+        raise SystemExit(f"unknown peers {unknown}; known: {', '.join(peers.PEERS)}")
+    runs: dict[str, list[dict[str, float]]] = {n: [] for n in names}
+    art = wl.token_artifact()
+    with tempfile.TemporaryDirectory(prefix="wabei-bench-") as tmp:
+        scratch = Path(tmp)
+        for i in range(args.runs):
+            for name in names:
+                peer = peers.PEERS[name]
+                print(f"[run {i + 1}/{args.runs}] {name} ...", file=sys.stderr, flush=True)
+                result = automine_run(peer, args.txs, art, scratch)
+                if args.per_sender and peer.no_interval is None:
+                    result |= interval_run(peer, args.per_sender, art, scratch)
+                runs[name].append(result)
+                print("    " + ", ".join(f"{k}={v:.2f}" for k, v in result.items()), file=sys.stderr, flush=True)
+    medians = {n: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for n, rs in runs.items()}
+    title = f"Median of {args.runs} runs ({args.txs} txs, {SENDERS}x{args.per_sender} concurrent)"
+    print(table(medians, title))
+    print("\nIn brackets: the peer's figure / Wabei's (in-memory), from the same runs.")
+    for name in names:
+        if peers.PEERS[name].no_interval:
+            print(f"{name}, concurrent: n/a, {peers.PEERS[name].no_interval}.")
+    print("Targets (issue 3):")
+    print("\n".join(targets(medians)))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"runs": runs, "medians": medians}, indent=1))
+    return 0
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--txs", type=int, default=300)
+    ap.add_argument("--txs", type=int, default=300, help="sequential transfers of each kind")
+    ap.add_argument("--per-sender", type=int, default=100,
+                    help=f"ERC-20 transfers per concurrent sender ({SENDERS} senders); 0 skips")
+    ap.add_argument("--peers", default=",".join(peers.PEERS))
+    ap.add_argument("--json", help="also write every run's figures to this file")
+    ap.add_argument("--large-state", action="store_true", help="Wabei: 100k accounts + 10k blocks vs empty")
+    ap.add_argument("--footprint", action="store_true", help="Wabei: disk per transfer, RSS after 100k txs")
     args = ap.parse_args()
-    art = load_artifact("TestToken")
-    results: dict[str, dict[str, float]] = {}
-    for name in PEERS:
-        runs = []
-        for i in range(args.runs):
-            print(f"[{name}] run {i + 1}/{args.runs} ...", file=sys.stderr, flush=True)
-            runs.append(one_run(name, args.txs, art))
-            print(f"[{name}]   {runs[-1]}", file=sys.stderr, flush=True)
-        results[name] = {k: statistics.median(r[k] for r in runs) for k, _, _ in METRICS}
-    print("eth-tester: skipped (not installed); Ganache: skipped (not installed)", file=sys.stderr)
+    if args.large_state:
+        import large_state
 
-    header = ["Metric (median of %d runs, %d txs)" % (args.runs, args.txs), "Wabei", "Hardhat", "Hardhat / Wabei"]
-    rows = []
-    for key, label, fmt in METRICS:
-        w, h = results["Wabei"][key], results["Hardhat"][key]
-        rows.append([label, fmt.format(w), fmt.format(h), f"{h / w:.2f}x" if w else "n/a"])
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(4)]
-    print("| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(header)) + " |")
-    print("|" + "|".join(("-" * (widths[i] + 2)) if i == 0 else ("-" * (widths[i] + 1) + ":") for i in range(4)) + "|")
-    for r in rows:
-        print("| " + " | ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)) + " |")
-    return 0
+        return large_state.main(args)
+    if args.footprint:
+        import footprint
+
+        return footprint.main(args)
+    return compare(args)
 
 
 if __name__ == "__main__":
