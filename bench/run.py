@@ -4,6 +4,7 @@
     python bench/run.py [--runs 3] [--txs 300] [--per-sender 100] [--peers Wabei,Hardhat,...]
     python bench/run.py --large-state      # Wabei only: 100k accounts + 10k blocks vs empty
     python bench/run.py --footprint        # Wabei only: disk bytes per transfer, RSS after 100k txs
+    python bench/storage_engines.py        # commit latency of SQLite, LevelDB, LMDB, RocksDB
 
 One run = every peer once in automine and once in interval mining, peers interleaved so that a
 change in machine load hits all of them alike. The table shows the median over runs of each metric
@@ -192,6 +193,7 @@ def main() -> int:
     ap.add_argument("--json", help="also write every run's figures to this file")
     ap.add_argument("--large-state", action="store_true", help="Wabei: 100k accounts + 10k blocks vs empty")
     ap.add_argument("--footprint", action="store_true", help="Wabei: disk per transfer, RSS after 100k txs")
+    ap.add_argument("--total", type=int, default=100_000, help="--footprint: transfers in full blocks")
     args = ap.parse_args()
     if args.large_state:
         import large_state
