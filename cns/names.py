@@ -5,7 +5,7 @@ accepts is exactly a name the chain accepts. The rules:
 
 * A CNS name is one ENS label: 1–128 characters, no dots, normalised by ENSIP-15 (web3's
   `ens.utils.normalize_name`). `DepositContract` and `depositcontract` are the same name.
-* A version is 1–128 characters of `[A-Za-z0-9._-]`. Its pinned label is `v` + the version with a
+* A version is 1–128 characters of `[A-Za-z0-9.-]`. Its pinned label is `v` + the version with a
   leading `v` dropped and dots turned into hyphens, lower-cased: `1.2.0` → `v1-2-0`.
 * `NAME.wabei` is the latest version; `v1-2-0.NAME.wabei` is version 1.2.0 for ever.
 """
@@ -21,7 +21,7 @@ from cns.errors import CnsNameError
 TLD = "wabei"
 MAX_NAME_LENGTH = 128
 MAX_VERSION_LENGTH = 128
-_VERSION_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+_VERSION_RE = re.compile(r"^[A-Za-z0-9.-]+$")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def pinned_label(version: str) -> str:
         )
     if not _VERSION_RE.match(version):
         raise CnsNameError(
-            f"CNS version {version!r} may contain only letters, digits, '.', '_' and '-'"
+            f"CNS version {version!r} may contain only letters, digits, '.' and '-'"
         )
     core = version[1:] if version[0] in "vV" else version
     candidate = "v" + core.replace(".", "-")
