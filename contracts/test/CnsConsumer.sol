@@ -40,4 +40,19 @@ contract CnsConsumer {
     function listingOf(string calldata name, string calldata version) external view returns (string memory) {
         return CNS.selectByNameAndVersion(name, version);
     }
+
+    /// @notice Whether `insert` succeeds inside a STATICCALL (it must not: it writes state).
+    function insertSucceedsInStaticCall(string calldata name, string calldata version) external view returns (bool) {
+        bytes memory data = abi.encodeCall(CNS.insert, (name, version, Strings.toHexString(address(this)), "[]"));
+        (bool ok,) = address(CNS).staticcall(data);
+        return ok;
+    }
+
+    /// @notice Whether `insert` succeeds through DELEGATECALL (it must not: the CNS would see this
+    /// contract's caller as the publisher).
+    function insertSucceedsByDelegatecall(string calldata name, string calldata version) external returns (bool) {
+        bytes memory data = abi.encodeCall(CNS.insert, (name, version, Strings.toHexString(address(this)), "[]"));
+        (bool ok,) = address(CNS).delegatecall(data);
+        return ok;
+    }
 }

@@ -78,6 +78,15 @@ def test_solidity_contract_publishes_and_looks_up_through_fisco_interface(plain_
     assert "no contract is registered" in reason_of(consumer.functions.lookup(unique("Nobody"), ""))
 
 
+def test_cns_refuses_static_and_delegate_calls_that_would_write(plain_w3: Web3) -> None:
+    consumer = deploy(plain_w3, "CnsConsumer")
+    name = unique("Guard")
+    assert consumer.functions.insertSucceedsInStaticCall(name, "1").call() is False
+    assert consumer.functions.insertSucceedsByDelegatecall(name, "1").call({"from": A0}) is False
+    # The same insert through a plain CALL works, so the refusals above are about the call kind.
+    assert consumer.functions.publishSelf(name, "1", "[]").call({"from": A0}) == 1
+
+
 def test_fisco_select_returns_every_version_in_insertion_order(plain_w3: Web3, cns: CnsClient) -> None:
     name = unique("Ordered")
     contracts = [counter(plain_w3) for _ in range(3)]
