@@ -1,0 +1,53 @@
+"""Helpers shared by the sharing-suite integration tests."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from web3 import Web3
+from web3.exceptions import ContractCustomError
+from web3.types import TxReceipt
+
+from sharing import SharingClient
+from sharing.model import Ledger
+
+ETH = 10**18
+FINNEY = 10**15  # 0.001 ETH
+
+
+def gas_cost(receipt: TxReceipt) -> int:
+    """Wei the sender paid for gas."""
+    return int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"])
+
+
+def h(text: str) -> bytes:
+    """A 32-byte document hash standing for an off-chain document."""
+    return Web3.keccak(text=text)
+
+
+@contextmanager
+def reverts(client: SharingClient, error: str, *args: Any) -> Iterator[None]:
+    """Expect the suite's custom error ``error`` (and, if given, exactly ``args``)."""
+    with pytest.raises(ContractCustomError) as info:
+        yield
+    decoded = client.decode_error(info.value)
+    assert decoded is not None, f"undecodable revert {info.value!r}"
+    assert decoded.name == error, f"expected {error}, got {decoded.name}{decoded.args}"
+    if args:
+        assert decoded.args == args, f"{error}: expected args {args}, got {decoded.args}"
+
+
+def watch(client: SharingClient, *accounts: str) -> Callable[[], list[int]]:
+    """Snapshot ETH balances; the returned function gives each account's change since."""
+    before = [client.eth(a) for a in accounts]
+    return lambda: [client.eth(a) - b for a, b in zip(accounts, before)]
+
+
+def check_ledger_invariants(ledger: Ledger, supply: int) -> None:
+    """The conservation laws every listing keeps (see IPresaleManager.Ledger)."""
+    assert ledger.sold == supply + ledger.redeemed + ledger.refunded_units + ledger.bought_back_units
+    assert ledger.raised == (ledger.refunded + ledger.released + ledger.fee + ledger.welfare + ledger.escrow
+                             + ledger.escrow_to_buyback)
+    assert ledger.buyback_funded == ledger.buyback_paid + ledger.buyback_pool
