@@ -201,6 +201,11 @@ def report(stats: pstats.Stats, n: int, top: int) -> None:
 
 
 def serve(args: argparse.Namespace) -> None:
+    try:
+        from chain.cli import prefer_fast_keccak  # what `wabei node` does first
+        prefer_fast_keccak()
+    except ImportError:
+        pass  # an older checkout, compared against this one
     from chain.config import NodeConfig
     from chain.node import start_node
 
