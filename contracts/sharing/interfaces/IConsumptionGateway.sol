@@ -15,7 +15,9 @@ interface IConsumptionGateway {
     /// @notice `paid` wei were sent where exactly `expected` were required.
     error GatewayWrongPayment(uint256 expected, uint256 paid);
 
+    /// @notice Emitted after a holder redeemed nights and got the house until checkout.
     event NightsRedeemed(uint256 indexed listing, address indexed holder, uint256 units, uint256 indexed assetId, uint64 checkout, uint256 rebate);
+    /// @notice Emitted after a holder bought a service, partly subsidised.
     event ServicePurchased(uint256 indexed programme, address indexed holder, address indexed merchant, uint256 price, uint256 subsidy, bytes32 serviceRef, uint256 rebate);
 
     /// @notice Redeems `units` nights of `listing`: burns them, sets the caller as the house's user until

@@ -38,11 +38,17 @@ interface ICustodianCouncil {
         bool executed;
     }
 
+    /// @notice Emitted after a custodian proposed a call.
     event ProposalCreated(uint256 indexed proposal, address indexed proposer, address indexed target, bytes data, string description);
+    /// @notice Emitted after a custodian approved a proposal.
     event ProposalApproved(uint256 indexed proposal, address indexed custodian);
+    /// @notice Emitted after a custodian withdrew an approval.
     event ApprovalRevoked(uint256 indexed proposal, address indexed custodian);
+    /// @notice Emitted after a proposal's call was executed.
     event ProposalExecuted(uint256 indexed proposal, address indexed executor, bytes result);
+    /// @notice Emitted after the council replaced a custodian.
     event CustodianReplaced(address indexed previous, address indexed replacement);
+    /// @notice Emitted after the number of approvals needed changed.
     event ThresholdChanged(uint256 threshold);
 
     /// @notice Proposes calling `target` with `data`; the proposer's approval counts at once. Returns the

@@ -96,18 +96,31 @@ interface IPresaleManager {
     /// @notice Money arrived from someone other than the risk vault.
     error PresaleUnexpectedPayment(address sender);
 
+    /// @notice Emitted after a merchant created a Draft listing.
     event ListingCreated(uint256 indexed listing, address indexed merchant, uint256 indexed assetId);
+    /// @notice Emitted after the operator put a listing live.
     event ListingActivated(uint256 indexed listing);
+    /// @notice Emitted after a buyer paid `paid` wei for `units` units.
     event RightsPurchased(uint256 indexed listing, address indexed buyer, uint256 units, uint256 paid);
+    /// @notice Emitted after a sale ended, successfully or not.
     event SaleFinalised(uint256 indexed listing, bool succeeded, uint256 sold);
+    /// @notice Emitted after a holder of a failed listing was repaid.
     event Refunded(uint256 indexed listing, address indexed holder, uint256 units, uint256 amount);
+    /// @notice Emitted after tranche `tranche` of the cost budget was paid to the merchant.
     event TrancheReleased(uint256 indexed listing, uint256 indexed tranche, uint256 amount);
+    /// @notice Emitted after the gateway recorded redeemed units.
     event RedemptionRecorded(uint256 indexed listing, address indexed holder, uint256 units);
+    /// @notice Emitted after the operator required a buyback of `units` units.
     event BuybackRequired(uint256 indexed listing, uint256 units, uint256 due, uint64 deadline);
+    /// @notice Emitted after money was added to a buyback pool.
     event BuybackToppedUp(uint256 indexed listing, address indexed from, uint256 amount, uint256 funded);
+    /// @notice Emitted after a holder sold units back.
     event BuybackClaimed(uint256 indexed listing, address indexed holder, uint256 units, uint256 amount);
+    /// @notice Emitted after a merchant was declared in default and its bond seized.
     event DefaultDeclared(uint256 indexed listing, address indexed merchant, uint256 seizedBond, uint256 escrowMoved);
+    /// @notice Emitted after a listing was closed.
     event ListingClosed(uint256 indexed listing);
+    /// @notice Emitted after a listing's escrow was paid out at settlement.
     event ListingSettled(uint256 indexed listing, uint256 toMerchant, uint256 fee, uint256 welfare);
 
     /// @notice Creates a Draft listing for one of the caller's assets. Caller: an active merchant.

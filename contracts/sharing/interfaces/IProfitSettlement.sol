@@ -35,8 +35,11 @@ interface IProfitSettlement {
         uint256 welfare;
     }
 
+    /// @notice Emitted after the merchant reported a listing's cost.
     event ProfitReported(uint256 indexed listing, uint256 revenue, uint256 cost, bytes32 reportHash);
+    /// @notice Emitted after an auditor attested a report.
     event ReportAttested(uint256 indexed listing, address indexed auditor, bytes32 reportHash);
+    /// @notice Emitted after a listing's profit was split.
     event ProfitSettled(uint256 indexed listing, uint256 profit, uint256 feeBps, uint256 fee, uint256 welfare);
 
     /// @notice Reports the total cost (wei) of a Closed listing with the hash of the cost report;

@@ -43,11 +43,17 @@ interface IWelfareFund {
         uint64 publishedAt;
     }
 
+    /// @notice Emitted after the welfare share of a listing's profit arrived.
     event ProfitReceived(uint256 indexed listing, uint256 amount);
+    /// @notice Emitted after a donation arrived.
     event DonationReceived(address indexed donor, uint256 amount, string memo);
+    /// @notice Emitted after the council created a subsidy programme.
     event ProgrammeCreated(uint256 indexed programme, uint256 indexed listing, uint256 budget, uint256 rateBps, uint256 perHolderCap, uint64 expiry);
+    /// @notice Emitted after a subsidy was paid to a merchant for a holder's purchase.
     event SubsidyPaid(uint256 indexed programme, address indexed holder, address indexed merchant, uint256 amount);
+    /// @notice Emitted after an expired programme's unspent budget was freed.
     event ProgrammeClosed(uint256 indexed programme, uint256 unspent);
+    /// @notice Emitted after an auditor published a statement.
     event StatementPublished(uint256 indexed period, bytes32 ledgerRoot, bytes32 reportHash, address indexed auditor);
 
     /// @notice Receives the welfare share of `listing`'s profit. Caller: SYSTEM role (the presale at settlement).
