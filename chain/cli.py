@@ -96,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     _node_parser(sub)
     c = sub.add_parser("compile", help="compile contracts/ (pinned solc) into contracts/build/")
     c.add_argument("files", nargs="*", type=Path)
+    # deploy and cns parse their own arguments (deploy/cli.py), so `wabei deploy --help` is theirs;
+    # they import web3, which `wabei node` must not pay for at startup.
+    sub.add_parser("deploy", add_help=False,
+                   help="compile FILE.sol:CONTRACT, deploy it once per chain, publish it in the CNS")
+    sub.add_parser("cns", add_help=False,
+                   help="list, show, resolve, call, set-latest and register CNS names")
     args, rest = parser.parse_known_args(argv)
     if args.command == "node":
         if rest:
@@ -105,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         from deploy.compile import main as compile_main
 
         return compile_main([str(f) for f in args.files] + rest)
+    if args.command in ("deploy", "cns"):
+        from deploy.cli import cns_main, deploy_main
+
+        return (deploy_main if args.command == "deploy" else cns_main)(rest)
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -149,7 +149,7 @@ def find_native_solc(version: str) -> str | None:
     return solc if match is not None and match.group(1) == version else None
 
 
-def _solc_command(root: Path, version: str) -> list[str]:
+def _solc_command(root: Path, version: str, include: Sequence[Path] = ()) -> list[str]:
     native = find_native_solc(version)
     if native is not None:
         # With base path and include path, native solc resolves imports by the same
@@ -157,22 +157,28 @@ def _solc_command(root: Path, version: str) -> list[str]:
         cmd = [native, "--standard-json", "--base-path", "."]
         if (root / "node_modules").is_dir():
             cmd += ["--include-path", "node_modules"]
+        for extra in include:
+            cmd += ["--include-path", str(extra.resolve())]
         return cmd
     node = shutil.which("node")
     if node is None:
         raise CompilerUnavailableError(
             f"no solc {version} on PATH and no node to run the npm solc; run `npm ci`"
         )
-    return [node, str(_NODE_SCRIPT), str(root.resolve())]
+    return [node, str(_NODE_SCRIPT), str(root.resolve()), *(str(d.resolve()) for d in include)]
 
 
-def run_standard_json(std_input: Mapping[str, Any], root: Path, version: str) -> dict[str, Any]:
+def run_standard_json(
+    std_input: Mapping[str, Any], root: Path, version: str, include: Sequence[Path] = ()
+) -> dict[str, Any]:
     """Run solc on a standard-JSON input with imports resolved from ``root``; return its output.
 
-    Compiler diagnostics are left in the output's ``errors``; only a failure to run solc
-    at all raises (``CompilerUnavailableError`` or ``CompileError``).
+    Imports not found under ``root`` or ``root/node_modules`` are looked up in the
+    ``include`` directories, in order. Compiler diagnostics are left in the output's
+    ``errors``; only a failure to run solc at all raises (``CompilerUnavailableError`` or
+    ``CompileError``).
     """
-    cmd = _solc_command(root, version)
+    cmd = _solc_command(root, version, include)
     try:
         proc = subprocess.run(
             cmd, input=json.dumps(std_input), capture_output=True, text=True, cwd=root
@@ -226,12 +232,13 @@ def _collect(
 
 
 def compile_sources(
-    paths: list[Path], root: Path, config: CompilerConfig | None = None
+    paths: list[Path], root: Path, config: CompilerConfig | None = None,
+    include: Sequence[Path] = (),
 ) -> dict[str, Artifact]:
     """Compile ``paths`` with the pinned compiler and return their deployable contracts by name.
 
     Paths are absolute or relative to ``root`` and must lie inside it; imports resolve from
-    ``root`` and ``root/node_modules``. Only contracts defined in ``paths`` themselves are
+    ``root``, ``root/node_modules``, then the ``include`` directories. Only contracts defined in ``paths`` themselves are
     returned, and only those with creation code. ``config`` defaults to
     ``root/contracts/compiler.json``. Raises ``CompilationError`` with solc's messages when
     the sources do not compile; solc warnings are issued as ``SolcWarning``.
@@ -245,9 +252,29 @@ def compile_sources(
         except OSError as exc:
             raise CompileError(f"cannot read source {name}: {exc}") from exc
     std_input = {"language": "Solidity", "sources": sources, "settings": config.settings}
-    output = run_standard_json(std_input, root, config.version)
+    output = run_standard_json(std_input, root, config.version, include)
     _check_diagnostics(output)
     return _collect(output, names, config.version)
+
+
+def compile_file(path: Path, project_root: Path | None = None) -> dict[str, Artifact]:
+    """Compile a user's ``.sol`` file anywhere on disk with Wabei's pinned compiler.
+
+    The source's base directory is the current directory when the file lies under it (so
+    ``../lib/X.sol`` imports within a project work), else the file's own directory. Imports
+    resolve from the base, its ``node_modules``, then ``project_root/node_modules``
+    (``project_root`` defaults to this repository, whose pinned OpenZeppelin is always
+    there). Raises ``CompileError`` for a missing file and ``CompilationError`` when solc
+    rejects it; returns the file's deployable contracts by name.
+    """
+    project_root = project_root if project_root is not None else default_root()
+    full = path.resolve()
+    if not full.is_file():
+        raise CompileError(f"no such source file: {path}")
+    cwd = Path.cwd().resolve()
+    base = cwd if full.is_relative_to(cwd) else full.parent
+    include = [d for d in (project_root / "node_modules",) if d.is_dir()]
+    return compile_sources([full], base, load_config(project_root), include)
 
 
 def write_artifacts(artifacts: Mapping[str, Artifact], root: Path) -> dict[str, Path]:
