@@ -124,6 +124,24 @@ class SuiteDeployment:
         """The deployment as JSON (accounts, config, addresses), e.g. for a demo or a later session."""
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
+    @classmethod
+    def from_json(cls, text: str) -> SuiteDeployment:
+        """The inverse of ``to_json``; raises ``DeploymentError`` if the JSON is not a deployment."""
+        try:
+            raw = json.loads(text)
+            acc = raw["accounts"]
+            accounts = SuiteAccounts(
+                deployer=Web3.to_checksum_address(acc["deployer"]),
+                operator=Web3.to_checksum_address(acc["operator"]),
+                regulator=Web3.to_checksum_address(acc["regulator"]),
+                auditor=Web3.to_checksum_address(acc["auditor"]),
+                custodians=tuple(Web3.to_checksum_address(x) for x in acc["custodians"]),
+            )
+            addresses = {str(k): Web3.to_checksum_address(v) for k, v in raw["addresses"].items()}
+            return cls(accounts, SuiteConfig(**raw["config"]), addresses)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DeploymentError(f"not a sharing deployment: {exc}") from exc
+
 
 @dataclass(frozen=True)
 class RoleGrant:

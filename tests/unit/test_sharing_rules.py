@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deploy.compile import load_artifact
-from sharing.deploy import CONTRACTS, SuiteAccounts, role_grants, target_roles
+from sharing.deploy import CONTRACTS, SuiteAccounts, SuiteConfig, SuiteDeployment, role_grants, target_roles
 from sharing.errors import DeploymentError, decode_revert, error_table
 from sharing.roles import PERMISSIONS, SYSTEM_CONTRACTS, Role, selectors
 from sharing.rules import (
@@ -100,3 +100,11 @@ def test_decode_revert_names_the_error() -> None:
     assert decoded is not None
     assert decoded.name == "SettlementFeeTooHigh" and decoded.args == (6000, 5000)
     assert decode_revert(b"\x00\x00\x00\x00", table) is None
+
+
+def test_deployment_round_trips_through_json() -> None:
+    cast = SuiteAccounts.from_node([f"0x{0xa0 + i:040x}" for i in range(10)])
+    deployment = SuiteDeployment(cast, SuiteConfig(min_bond=5), {"PresaleManager": cast.operator})
+    assert SuiteDeployment.from_json(deployment.to_json()) == deployment
+    with pytest.raises(DeploymentError):
+        SuiteDeployment.from_json("{}")
