@@ -101,10 +101,19 @@ def run(prog: str, command: Callable[[], int]) -> int:
         print(f"{prog}: lost the connection to the node ({type(exc).__name__})", file=sys.stderr)
         return 1
     except Web3Exception as exc:
-        print(f"{prog}: the node refused: {exc}", file=sys.stderr)
+        print(f"{prog}: the node refused: {_rpc_message(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _rpc_message(exc: Web3Exception) -> str:
+    """The JSON-RPC error's message when there is one, not the whole response dict."""
+    response = getattr(exc, "rpc_response", None)
+    error = response.get("error") if isinstance(response, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        return str(error["message"])
+    return str(exc).replace("\n", " ")
 
 
 def _first_diagnostic(exc: CompilationError) -> str:

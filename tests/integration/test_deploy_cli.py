@@ -296,3 +296,13 @@ def test_unreachable_node_is_one_clear_line(project: Path) -> None:
     for args in (["cns", "list"], ["deploy", "UserToken.sol", "--args", "x", "1", "[]"]):
         fails_clearly(wabei(project, *args, "--rpc-url", "http://127.0.0.1:9"), 1,
                       "no JSON-RPC node answers at http://127.0.0.1:9")
+
+
+def test_non_owner_and_unknown_sender_are_refused(deployed: Deployed) -> None:
+    not_owner = wabei(deployed.project, "cns", "set-latest", deployed.name, "1.0.0", "--from", A1,
+                      *deployed.rpc)
+    fails_clearly(not_owner, 1, "only the owner", A0)
+    stranger = "0x000000000000000000000000000000000000dEaD"
+    unknown = wabei(deployed.project, "cns", "call", deployed.name, "approve", A1, "1", "--from", stranger,
+                    *deployed.rpc)
+    fails_clearly(unknown, 1, "the node refused", "unknown account")
