@@ -163,11 +163,13 @@ class CnsClient:
 
 
 def enable_ens(w3: Web3) -> None:
-    """Make `w3.ens` resolve `*.wabei` names on this chain.
+    """Make every name lookup of `w3` resolve `*.wabei` names on this chain.
 
     On a Wabei node the ENS registry and universal resolver sit at web3.py's default addresses,
-    so a plain `Web3(HTTPProvider(url))` already resolves them; this call states the intent and
-    rebinds `w3.ens` if it had been replaced or disabled.
+    so `w3.ens.address(...)`, `w3.eth.get_balance("x.wabei")` and contract arguments given as
+    names work without this. One web3.py 8 path does not: `w3.eth.contract(address="x.wabei")`
+    reads the private `w3._ens`, which stays unset until `w3.ens` is assigned. This call assigns
+    it (bound to this chain's registry), so that path works too.
     """
     from ens import ENS
 

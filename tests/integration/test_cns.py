@@ -157,13 +157,20 @@ def test_unknown_names_do_not_resolve(plain_w3: Web3) -> None:
         plain_w3.eth.get_balance(f"{unique('ghost')}.wabei")
 
 
-def test_enable_ens_rebinds_a_disabled_ens(node: Any, cns: CnsClient, plain_w3: Web3) -> None:
+def test_enable_ens_lets_contract_objects_take_a_name(node: Any, cns: CnsClient, plain_w3: Web3) -> None:
     name = unique("Rebound")
     target = counter(plain_w3)
     cns.register(name, "1", target.address, target.abi)
     w3 = Web3(Web3.HTTPProvider(node.http_url))
-    w3.ens = None  # type: ignore[assignment]
+    # web3.py 8 leaves w3._ens unset ("'Empty' object has no attribute 'address'")
+    with pytest.raises(AttributeError):
+        w3.eth.contract(address=f"{name}.wabei", abi=target.abi)
     enable_ens(w3)
+    by_name = w3.eth.contract(address=f"{name}.wabei", abi=target.abi)
+    target.functions.increment().transact({"from": A0})
+    assert by_name.functions.number().call() == 1  # the call went to the named contract
+    w3.ens = None  # type: ignore[assignment]
+    enable_ens(w3)  # also rebinds an ENS that was disabled
     assert w3.ens.address(f"{name}.wabei") == target.address  # type: ignore[union-attr]
 
 
