@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from deploy import compile_cache
+
 CONFIG_FILE = Path("contracts") / "compiler.json"
 SOURCES_DIR = Path("contracts")
 BUILD_DIR = Path("contracts") / "build"
@@ -178,6 +180,17 @@ def run_standard_json(
     ``errors``; only a failure to run solc at all raises (``CompilerUnavailableError`` or
     ``CompileError``).
     """
+    cached = compile_cache.lookup(std_input, root, version, include)
+    if cached is not None:
+        return cached
+    output = _run_solc(std_input, root, version, include)
+    compile_cache.store(std_input, root, version, include, output)
+    return output
+
+
+def _run_solc(
+    std_input: Mapping[str, Any], root: Path, version: str, include: Sequence[Path]
+) -> dict[str, Any]:
     cmd = _solc_command(root, version, include)
     try:
         proc = subprocess.run(
