@@ -102,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="compile FILE.sol:CONTRACT, deploy it once per chain, publish it in the CNS")
     sub.add_parser("cns", add_help=False,
                    help="list, show, resolve, call, set-latest and register CNS names")
+    sub.add_parser("demo", add_help=False,
+                   help="play a story on a running node: demo sharing-economy [--rpc-url URL]")
     args, rest = parser.parse_known_args(argv)
     if args.command == "node":
         if rest:
@@ -115,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         from deploy.cli import cns_main, deploy_main
 
         return (deploy_main if args.command == "deploy" else cns_main)(rest)
+    if args.command == "demo":
+        from sharing.demo import main as demo_main
+
+        return demo_main(rest)
     parser.error(f"unknown command {args.command}")
     return 2
 

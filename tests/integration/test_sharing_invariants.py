@@ -1,0 +1,473 @@
+"""Hypothesis stateful tests of the sharing suite's invariants (issue 5), against a real node.
+
+The suite is deployed once per test function and a base world is built (merchant onboarded,
+two houses, two live presales, four KYC'd buyers, a funded welfare fund); every hypothesis
+example starts from an ``evm_snapshot`` of that world and ends with ``evm_revert``. Rules fire
+random actions, including ones that must fail (60% fees, refunds of live sales, two-custodian
+executions, transfers touching a blocked account); ``progress`` walks a listing to its next
+natural stage so that short runs still reach buybacks, defaults and settlements. After every
+step the invariants of the issue are checked against on-chain state read in one JSON-RPC
+batch, and against the Python model where the chain keeps no total (donations, subsidies,
+confirmations, approvals, blocked accounts' balances).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
+                                 run_state_machine_as_test)
+from web3 import Web3
+from web3.exceptions import ContractCustomError
+from web3.logs import DISCARD
+from web3.types import TxReceipt
+
+from conftest import RunningNode, start_node
+from sharing import SharingClient, deploy_suite
+from sharing.client import advance_time
+from sharing.model import DAY, Ledger, Listing, ListingState, ListingTerms, Restriction, WelfareTotals
+from sharing.rules import MAX_FEE_BPS, settlement_profit, tranche_amounts
+from sharing_helpers import ETH, FINNEY, h
+
+PRICE = FINNEY
+THRESHOLD = 3
+# (cap, soft goal, cost budget, tranche bps): budgets leave rounding for the last tranche.
+LISTINGS = ((12, 4, 3 * PRICE + 7, (4000, 3000, 3000)), (10, 6, 5 * PRICE + 3, (3333, 3333, 3334)))
+SALE_DAYS, REDEEM_DAYS, BUYBACK_DAYS = 3, 5, 2
+
+units_st = st.integers(1, 6)
+listing_st = st.sampled_from((1, 2))
+person_st = st.integers(0, 3)  # index into the buyers
+custodian_st = st.integers(0, 4)
+
+
+@dataclass
+class Base:
+    """The world every example starts from, and the snapshot that restores it."""
+
+    w3: Web3
+    c: SharingClient
+    merchant: str
+    buyers: tuple[str, ...]
+    snapshot: str = ""
+
+    def rpc(self, method: str, *params: Any) -> Any:
+        return self.w3.provider.make_request(method, list(params))["result"]  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def inv_node() -> Iterator[RunningNode]:
+    n = start_node("--accounts", "12")
+    yield n
+    n.stop()
+
+
+@pytest.fixture()
+def base(inv_node: RunningNode) -> Base:
+    """Deploys the suite (once per test function) and builds the base world."""
+    w3 = Web3(Web3.HTTPProvider(inv_node.http_url))
+    a = list(w3.eth.accounts)
+    c = SharingClient(w3, deploy_suite(w3, a))
+    merchant, buyers = a[7], tuple(a[8:12])
+    c.set_kyc(merchant, 2)
+    for b in buyers:
+        c.set_kyc(b, 1)
+    c.register_merchant(merchant, h("merchant"))
+    c.record_pledge(merchant, 100)
+    c.post_bond(merchant, ETH)
+    for i, (cap, goal, budget, bps) in enumerate(LISTINGS):
+        house = c.register_house(merchant, h(f"house {i}"))
+        terms = ListingTerms.schedule(c.now(), asset_id=house, price=PRICE, cap=cap, soft_goal=goal,
+                                      cost_budget=budget, tranche_bps=bps, sale_days=SALE_DAYS,
+                                      redeem_days=REDEEM_DAYS, buyback_days=BUYBACK_DAYS)
+        c.activate(c.create_listing(merchant, terms))
+    c.donate_to_fund(a[0], 20 * FINNEY, "seed")
+    world = Base(w3, c, merchant, buyers)
+    world.snapshot = world.rpc("evm_snapshot")
+    return world
+
+
+@dataclass
+class Model:
+    """What the chain keeps no total of."""
+
+    donated: int = 20 * FINNEY
+    subsidised: int = 0
+    finalised_ok: dict[int, bool] = field(default_factory=dict)
+    confirmed: dict[int, list[int]] = field(default_factory=lambda: {1: [], 2: []})
+    settle_release: dict[int, int] = field(default_factory=lambda: {1: 0, 2: 0})
+    escrow_at_settle: dict[int, int] = field(default_factory=dict)
+    blocked: dict[str, dict[int, int]] = field(default_factory=dict)  # account -> listing -> units when blocked
+    approvals: dict[int, set[str]] = field(default_factory=dict)  # proposal -> custodians approving
+    executed: dict[int, int] = field(default_factory=dict)  # proposal -> distinct approvers at execution
+    programmes: list[int] = field(default_factory=list)
+
+
+def _events(contract: Any, name: str, receipt: TxReceipt) -> list[Any]:
+    return list(contract.events[name]().process_receipt(receipt, errors=DISCARD))
+
+
+class SharingMachine(RuleBasedStateMachine):
+    base: Base  # set by the test before hypothesis builds machines
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.b = self.base
+        self.c = self.b.c
+        self.m = Model()
+        self.custodians = self.c.accounts.custodians
+        self.b.rpc("evm_revert", self.b.snapshot)
+        self.b.snapshot = self.b.rpc("evm_snapshot")
+
+    @initialize(n=listing_st, steps=st.integers(0, 10), succeed=st.booleans(), who=person_st,
+                fee_bps=st.integers(0, MAX_FEE_BPS), cost=st.integers(0, 20 * PRICE))
+    def head_start(self, n: int, steps: int, succeed: bool, who: int, fee_bps: int, cost: int) -> None:
+        """Start the example with one listing already some way into its life."""
+        self.progress(n, steps, succeed, who, fee_bps, cost)
+
+    # --- helpers ----------------------------------------------------------------------------
+    def attempt(self, action: Callable[[], TxReceipt | int]) -> Any:
+        """Run ``action``; a custom-error revert gives ``None`` (a panic or a mined failure raises)."""
+        try:
+            return action()
+        except ContractCustomError:
+            return None
+
+    def must_revert(self, error: str, action: Callable[[], object]) -> None:
+        with pytest.raises(ContractCustomError) as info:
+            action()
+        decoded = self.c.decode_error(info.value)
+        assert decoded is not None and decoded.name == error, f"expected {error}, got {decoded}"
+
+    def buyer(self, i: int) -> str:
+        return self.b.buyers[i]
+
+    def is_blocked(self, account: str) -> bool:
+        return account in self.m.blocked
+
+    def listing(self, n: int) -> Listing:
+        return self.c.listing(n)
+
+    def holder_of(self, n: int) -> str | None:
+        held = [b for b in self.b.buyers if self.c.units(b, n) > 0]
+        return held[0] if held else None
+
+    # --- holders ----------------------------------------------------------------------------
+    @rule(n=listing_st, who=person_st, units=units_st)
+    def buy(self, n: int, who: int, units: int) -> None:
+        buyer = self.buyer(who)
+        if self.is_blocked(buyer):
+            self.must_revert("ComplianceBlocked", lambda: self.c.buy(buyer, n, units))
+        else:
+            self.attempt(lambda: self.c.buy(buyer, n, units))
+
+    @rule(n=listing_st, src=person_st, dst=person_st, units=units_st, donate=st.booleans())
+    def transfer(self, n: int, src: int, dst: int, units: int, donate: bool) -> None:
+        s, d = self.buyer(src), self.buyer(dst)
+        move = (lambda: self.c.donate(s, d, n, units, "gift")) if donate else (lambda: self.c.transfer(s, d, n, units))
+        if self.is_blocked(s) or self.is_blocked(d):
+            self.must_revert("ComplianceBlocked", move)
+        else:
+            self.attempt(move)
+
+    @rule(n=listing_st, who=person_st, units=units_st)
+    def redeem(self, n: int, who: int, units: int) -> None:
+        self.attempt(lambda: self.c.redeem(self.buyer(who), n, units))
+
+    @rule(n=listing_st, who=person_st)
+    def refund(self, n: int, who: int) -> None:
+        if self.listing(n).state is not ListingState.FAILED:
+            self.must_revert("PresaleWrongState", lambda: self.c.refund(self.buyer(who), n))
+        else:
+            self.attempt(lambda: self.c.refund(self.buyer(who), n))
+
+    @rule(n=listing_st, who=person_st)
+    def claim_buyback(self, n: int, who: int) -> None:
+        self.attempt(lambda: self.c.claim_buyback(self.buyer(who), n))
+
+    # --- regulator --------------------------------------------------------------------------
+    @rule(n=listing_st, who=person_st, units=st.integers(0, 8),
+          action=st.sampled_from(("freeze", "block", "allow", "unset")))
+    def regulate(self, n: int, who: int, units: int, action: str) -> None:
+        """Freeze some units (0 unfreezes), block an account, or lift its restriction."""
+        account = self.buyer(who)
+        if action == "freeze":
+            self.c.freeze(account, n, units)
+        elif action == "block":
+            self.c.set_restriction(account, Restriction.BLOCKED)
+            self.m.blocked.setdefault(account, {k: self.c.units(account, k) for k in (1, 2)})
+        else:
+            self.c.set_restriction(account, Restriction.ALLOWED if action == "allow" else Restriction.UNSET)
+            self.m.blocked.pop(account, None)
+
+    # --- time and the listing's life ---------------------------------------------------------
+    @rule(days=st.sampled_from((0.1, 1, 2, 4)))
+    def time_jump(self, days: float) -> None:
+        advance_time(self.b.w3, int(days * DAY))
+
+    @rule(n=listing_st)
+    def finalise(self, n: int) -> None:
+        if self.attempt(lambda: self.c.finalise(n)) is not None:
+            self.m.finalised_ok[n] = self.listing(n).state is ListingState.SUCCEEDED
+
+    @rule(n=listing_st, k=st.integers(0, 3))
+    def confirm_installment(self, n: int, k: int) -> None:
+        paid = self.listing(n).tranches_paid
+        if k < paid:
+            self.must_revert("PresaleTrancheOutOfOrder", lambda: self.c.confirm_installment(n, k))
+        elif self.attempt(lambda: self.c.confirm_installment(n, k)) is not None:
+            self.m.confirmed[n].append(k)
+
+    @rule(n=listing_st, fraction=st.sampled_from((0.5, 1.0)))
+    def buyback(self, n: int, fraction: float) -> None:
+        """Require the buyback if due, else top it up by a fraction of what is missing."""
+        ledger = self.c.ledger(n)
+        if self.listing(n).buyback_deadline == 0:
+            self.attempt(lambda: self.c.require_buyback(n))
+        else:
+            missing = ledger.buyback_due - ledger.buyback_funded
+            amount = max(1, int(missing * fraction))
+            self.attempt(lambda: self.c.top_up_buyback(self.b.merchant, n, amount))
+
+    @rule(n=listing_st)
+    def default_or_close(self, n: int) -> None:
+        if self.attempt(lambda: self.c.declare_default(n)) is None:
+            self.attempt(lambda: self.c.close(n))
+
+    @rule(n=listing_st, cost=st.integers(0, 20 * PRICE), attest=st.booleans())
+    def report(self, n: int, cost: int, attest: bool) -> None:
+        tag = h(f"report {n} {cost}")
+        if self.attempt(lambda: self.c.report_cost(self.b.merchant, n, cost, tag)) is not None and attest:
+            self.c.attest(n, tag)
+
+    @rule(n=listing_st, fee_bps=st.one_of(st.integers(0, MAX_FEE_BPS), st.integers(MAX_FEE_BPS + 1, 10_000)))
+    def settle(self, n: int, fee_bps: int) -> None:
+        if fee_bps > MAX_FEE_BPS:
+            self.must_revert("SettlementFeeTooHigh", lambda: self.c.settle(n, fee_bps))
+            return
+        escrow = self.c.ledger(n).escrow
+        receipt = self.attempt(lambda: self.c.settle(n, fee_bps))
+        if receipt is not None:
+            (settled,) = _events(self.c.presale, "ListingSettled", receipt)
+            self.m.settle_release[n] = settled["args"]["toMerchant"] - settled["args"]["fee"]
+            self.m.escrow_at_settle[n] = escrow
+
+    @rule(n=listing_st, steps=st.integers(1, 12), succeed=st.booleans(), who=person_st,
+          fee_bps=st.integers(0, MAX_FEE_BPS), cost=st.integers(0, 20 * PRICE))
+    def progress(self, n: int, steps: int, succeed: bool, who: int, fee_bps: int, cost: int) -> None:
+        """Take up to ``steps`` natural steps of the listing's life (checking the invariants after
+        each), so that short random runs still reach buybacks, defaults and settlements."""
+        for _ in range(steps):
+            self.advance(n, succeed, who, fee_bps, cost)
+            check_all(self.c, self.m)
+
+    def advance(self, n: int, succeed: bool, who: int, fee_bps: int, cost: int) -> None:
+        listing, ledger, now = self.listing(n), self.c.ledger(n), self.c.now()
+        t, state = listing.terms, listing.state
+        free = [b for b in self.b.buyers if not self.is_blocked(b)]
+        if state is ListingState.ACTIVE:
+            if succeed and ledger.sold < t.soft_goal and free and now <= t.sale_end:
+                self.attempt(lambda: self.c.buy(free[who % len(free)], n, t.soft_goal - ledger.sold))
+                return
+            if now <= t.sale_end and ledger.sold < t.cap:
+                advance_time(self.b.w3, t.sale_end - now + 1)
+            self.finalise(n)
+        elif state in (ListingState.SUCCEEDED, ListingState.DELIVERING):
+            holders = [b for b in free if self.c.units(b, n) > 0]
+            if listing.tranches_paid < len(t.tranche_bps) and (succeed or not holders):
+                self.confirm_installment(n, listing.tranches_paid)
+            elif now <= t.redeem_end and holders and ledger.redeemed < 2:
+                self.redeem(n=n, who=self.b.buyers.index(holders[who % len(holders)]), units=1)
+            elif now <= t.redeem_end:
+                advance_time(self.b.w3, t.redeem_end - now + 1)
+            elif listing.buyback_deadline == 0 or (succeed and ledger.buyback_funded < ledger.buyback_due):
+                self.buyback(n, 1.0)
+            elif ledger.buyback_funded < ledger.buyback_due and now <= listing.buyback_deadline:
+                advance_time(self.b.w3, listing.buyback_deadline - now + 1)
+            else:
+                self.default_or_close(n)
+        elif state is ListingState.CLOSED:
+            holders = [b for b in free if self.c.units(b, n) > 0]
+            if holders and (listing.defaulted or not succeed):
+                self.claim_buyback(n=n, who=self.b.buyers.index(holders[0]))
+            elif listing.defaulted:
+                return
+            elif not self.c.settlement.functions.reportOf(n).call()[3]:
+                self.report(n, cost, True)
+            else:
+                self.settle(n, fee_bps)
+        elif state is ListingState.FAILED:
+            holders = [b for b in free if self.c.units(b, n) > 0]
+            if holders:
+                self.refund(n=n, who=self.b.buyers.index(holders[0]))
+
+    # --- welfare fund and council -------------------------------------------------------------
+    @rule(amount=st.integers(1, 10 * FINNEY))
+    def donate_to_fund(self, amount: int) -> None:
+        self.c.donate_to_fund(self.custodians[0], amount, "donation")
+        self.m.donated += amount
+
+    @rule(proposer=custodian_st, budget=st.integers(1, 30 * FINNEY), n=listing_st)
+    def propose(self, proposer: int, budget: int, n: int) -> None:
+        who = self.custodians[proposer]
+        proposal = self.c.propose_programme(who, budget, 5000, 2 * FINNEY, n, self.c.now() + 30 * DAY)
+        self.m.approvals[proposal] = {who}
+
+    @rule(data=st.data(), who=custodian_st, approve=st.booleans())
+    @precondition(lambda self: bool(self.m.approvals))
+    def vote(self, data: st.DataObject, who: int, approve: bool) -> None:
+        proposal = data.draw(st.sampled_from(sorted(self.m.approvals)))
+        custodian = self.custodians[who]
+        if approve and self.attempt(lambda: self.c.approve(custodian, proposal)) is not None:
+            self.m.approvals[proposal].add(custodian)
+        elif not approve and self.attempt(lambda: self.c.revoke(custodian, proposal)) is not None:
+            self.m.approvals[proposal].discard(custodian)
+
+    @rule(data=st.data(), who=custodian_st)
+    @precondition(lambda self: bool(self.m.approvals))
+    def execute(self, data: st.DataObject, who: int) -> None:
+        self.execute_proposal(data.draw(st.sampled_from(sorted(self.m.approvals))), who)
+
+    def execute_proposal(self, proposal: int, who: int) -> None:
+        approvers = self.m.approvals[proposal]
+        run = lambda: self.c.execute_programme(self.custodians[who], proposal)  # noqa: E731
+        if proposal in self.m.executed:
+            self.must_revert("CouncilAlreadyExecuted", run)
+        elif len(approvers) < THRESHOLD:
+            self.must_revert("CouncilInsufficientApprovals", run)
+        else:
+            programme = self.attempt(run)
+            if programme is not None:
+                self.m.executed[proposal] = len(approvers)
+                self.m.programmes.append(programme)
+
+    @rule(subset=st.sets(custodian_st, min_size=1, max_size=5), budget=st.integers(1, 15 * FINNEY),
+          n=listing_st, executor=custodian_st)
+    def council_round(self, subset: set[int], budget: int, n: int, executor: int) -> None:
+        """A custodian subset proposes and approves a programme in one go; then someone executes."""
+        order = sorted(subset)
+        self.propose(order[0], budget, n)
+        proposal = max(self.m.approvals)
+        for i in order[1:]:
+            self.c.approve(self.custodians[i], proposal)
+            self.m.approvals[proposal].add(self.custodians[i])
+        self.execute_proposal(proposal, executor)
+
+    @rule(data=st.data(), who=person_st, price=st.integers(1, 10 * FINNEY))
+    @precondition(lambda self: bool(self.m.programmes))
+    def buy_service(self, data: st.DataObject, who: int, price: int) -> None:
+        programme = data.draw(st.sampled_from(self.m.programmes))
+        receipt = self.attempt(lambda: self.c.buy_service(self.buyer(who), programme, price, h("service")))
+        if receipt is not None:
+            for paid in _events(self.c.welfare, "SubsidyPaid", receipt):
+                self.m.subsidised += paid["args"]["subsidy"]
+
+    # --- invariants ---------------------------------------------------------------------------
+    @invariant()
+    def invariants(self) -> None:
+        for n, state in check_all(self.c, self.m).items():
+            event(f"listing {n} reached {state.name}")
+
+
+def read_chain(c: SharingClient, m: Model) -> dict[str, Any]:
+    """Everything the invariants need, in one JSON-RPC batch."""
+    w3, listings = c.w3, (1, 2)
+    blocked = sorted(m.blocked)
+    executed = sorted(m.executed)
+    with w3.batch_requests() as batch:
+        for n in listings:
+            batch.add(c.presale.functions.getListing(n))
+            batch.add(c.presale.functions.getLedger(n))
+            batch.add(c.rights.functions.totalSupply(n))
+            batch.add(c.settlement.functions.reportOf(n))
+        batch.add(c.welfare.functions.totals())
+        batch.add(w3.eth.get_balance(c.presale.address))
+        batch.add(w3.eth.get_balance(c.welfare.address))
+        for account in blocked:
+            batch.add(c.rights.functions.balanceOfBatch([account, account], list(listings)))
+        for proposal in executed:
+            batch.add(c.council.functions.getProposal(proposal))
+            batch.add(c.council.functions.approvalCount(proposal))
+        batch.add(c.wbt.functions.totalSupply())
+        batch.add(c.wbt.functions.cap())
+        out = list(batch.execute())
+    per = {n: out[4 * i:4 * i + 4] for i, n in enumerate(listings)}
+    rest = out[4 * len(listings):]
+    return {
+        "listings": {n: (Listing.from_abi(v[0]), Ledger.from_abi(v[1]), int(v[2]), v[3]) for n, v in per.items()},
+        "totals": WelfareTotals(*(int(x) for x in rest[0])),
+        "presale_balance": int(rest[1]),
+        "welfare_balance": int(rest[2]),
+        "blocked": {a: [int(x) for x in rest[3 + i]] for i, a in enumerate(blocked)},
+        "executed": {p: (rest[3 + len(blocked) + 2 * i], int(rest[4 + len(blocked) + 2 * i]))
+                     for i, p in enumerate(executed)},
+        "wbt": (int(rest[-2]), int(rest[-1])),
+    }
+
+
+def check_all(c: SharingClient, m: Model) -> dict[int, ListingState]:
+    """Assert every invariant; returns each listing's state (for hypothesis' statistics)."""
+    s = read_chain(c, m)
+    in_escrow, welfare_received = 0, 0
+    for n, (listing, g, supply, report) in s["listings"].items():
+        t, state = listing.terms, listing.state
+        # voucher conservation
+        assert g.sold == supply + g.redeemed + g.refunded_units + g.bought_back_units, (n, g, supply)
+        assert g.sold <= t.cap
+        # cash conservation (buybacks are paid from the merchant's top-ups and, after a default,
+        # from the bond and the escrow moved into the pool)
+        assert g.raised == g.refunded + g.released + g.fee + g.welfare + g.escrow + g.escrow_to_buyback, (n, g)
+        assert g.buyback_funded == g.buyback_paid + g.buyback_pool, (n, g)
+        if not listing.defaulted:
+            assert g.buyback_funded <= g.buyback_due, (n, g)
+        in_escrow += g.escrow + g.buyback_pool
+        # refunds only after failure
+        if state is not ListingState.FAILED:
+            assert g.refunded == 0 and g.refunded_units == 0, (n, state, g)
+        # tranches: at most once each, tranche 0 at a successful finalise, the rest only when confirmed
+        confirmed = m.confirmed[n]
+        assert len(confirmed) == len(set(confirmed)) and 0 not in confirmed, confirmed
+        assert listing.tranches_paid == int(m.finalised_ok.get(n, False)) + len(confirmed), (n, listing, confirmed)
+        assert listing.tranches_paid <= len(t.tranche_bps)
+        paid = sum(tranche_amounts(t.cost_budget, t.tranche_bps)[:listing.tranches_paid])
+        assert g.released == paid + m.settle_release[n], (n, g.released, paid)
+        # profit split
+        _revenue, cost, _hash, _attested, settled, profit, fee, welfare = report
+        if settled:
+            assert state is ListingState.SETTLED
+            assert fee + welfare == profit and 2 * fee <= profit, report
+            assert (g.fee, g.welfare) == (fee, welfare)
+            assert profit == settlement_profit(g.raised - g.refunded, cost, m.escrow_at_settle[n])
+        else:
+            assert g.fee == 0 and g.welfare == 0
+        welfare_received += g.welfare
+    assert s["presale_balance"] == in_escrow
+    # the welfare fund: in only as profit shares and donations, out only as subsidies
+    totals: WelfareTotals = s["totals"]
+    assert totals.received == welfare_received
+    assert (totals.donated, totals.subsidised) == (m.donated, m.subsidised)
+    assert s["welfare_balance"] == totals.received + totals.donated - totals.subsidised
+    assert totals.reserved <= s["welfare_balance"]
+    # blocked accounts never move tokens
+    for account, units in s["blocked"].items():
+        assert units == [m.blocked[account][1], m.blocked[account][2]], (account, units, m.blocked[account])
+    # council actions never execute with fewer than three distinct custodians
+    for proposal, (raw, approvals) in s["executed"].items():
+        assert raw[3] is True and approvals >= THRESHOLD and m.executed[proposal] >= THRESHOLD
+    supply, cap = s["wbt"]
+    assert supply <= cap
+    return {n: v[0].state for n, v in s["listings"].items()}
+
+
+def test_sharing_invariants(base: Base) -> None:
+    SharingMachine.base = base
+    run_state_machine_as_test(
+        SharingMachine,
+        settings=settings(max_examples=10, stateful_step_count=20, deadline=None, database=None,
+                          print_blob=True),
+    )
+
