@@ -298,3 +298,33 @@ def test_ens_registry_is_read_only_and_precompiles_refuse_misuse(plain_w3: Web3)
         plain_w3.eth.call({"to": CNS_ADDRESS, "data": "0xdeadbeef"})
     with pytest.raises(InvalidName):
         plain_w3.ens.address("bad name.wabei")
+
+
+# --- CNS records are ordinary state: they survive a restart and travel in a dump ---
+
+def test_names_survive_restart_and_dump_load(tmp_path: Any) -> None:
+    from tests.conftest import start_node
+
+    first = start_node("--data-dir", str(tmp_path / "chain"))
+    try:
+        w3 = Web3(Web3.HTTPProvider(first.http_url))
+        target = counter(w3)
+        CnsClient(w3, sender=A0).register("Durable", "1.0", target.address, target.abi)
+    finally:
+        first.stop()
+    again = start_node("--data-dir", str(tmp_path / "chain"))
+    try:
+        w3 = Web3(Web3.HTTPProvider(again.http_url))
+        assert w3.ens.address("durable.wabei") == target.address
+        dump = rpc(again.http_url, "anvil_dumpState")
+    finally:
+        again.stop()
+    loaded = start_node()
+    try:
+        w3 = Web3(Web3.HTTPProvider(loaded.http_url))
+        assert w3.ens.address("durable.wabei") is None
+        assert rpc(loaded.http_url, "anvil_loadState", [dump]) is True
+        assert w3.ens.address("durable.wabei") == target.address
+        assert [v.version for v in CnsClient(w3).versions("Durable")] == ["1.0"]
+    finally:
+        loaded.stop()
