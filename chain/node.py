@@ -83,7 +83,7 @@ async def start_node(config: NodeConfig) -> NodeHandle:
     api.new_pending.subscribe(lambda p: filters.on_pending(p.hash))
     miner = Miner(config.mining, config.block_time, config.allow_empty_blocks,
                   api.mine_ready, api.has_ready)
-    api.miner = miner
+    api.attach_miner(miner)
     namespaces: list[Any] = [
         EthNamespace(api, filters), NetNamespace(api), Web3Namespace(), TxpoolNamespace(api),
         EvmNamespace(api), AnvilNamespace(api), PersonalNamespace(api),

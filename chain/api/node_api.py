@@ -22,6 +22,7 @@ from chain.backend import executor
 from chain.backend.backend import Backend
 from chain.backend.builder import BuiltBlock
 from chain.backend.vm import base_fee, transaction_builder
+from chain.abc import MinerAPI
 from chain.config import NodeConfig
 from chain.exceptions import InvalidParams, ResourceNotFound, TransactionRejected, UnknownAccount
 from chain.pool import PooledTx, TxPool
@@ -60,7 +61,17 @@ class NodeAPI:
         self.new_blocks: Topic[MinedBlock] = Topic()
         self.new_pending: Topic[PooledTx] = Topic()
         self.rejected: Topic[tuple[bytes, str]] = Topic()
-        self.miner: Any = None  # set by the composition root (chain.node)
+        self._miner: MinerAPI | None = None  # attached by the composition root (chain.node)
+
+    @property
+    def miner(self) -> MinerAPI:
+        """The block producer; the composition root attaches it before the node serves."""
+        if self._miner is None:
+            raise RuntimeError("NodeAPI used before chain.node attached a miner")
+        return self._miner
+
+    def attach_miner(self, miner: MinerAPI) -> None:
+        self._miner = miner
 
     # -- chain reads -------------------------------------------------------------------------
     @property
@@ -256,8 +267,8 @@ class NodeAPI:
             raise TransactionRejected("already known")
         self.pool.add(ptx)
         self.new_pending.publish(ptx)
-        if self.miner is not None:
-            self.miner.on_new_transaction()
+        if self._miner is not None:
+            self._miner.on_new_transaction()
         return ptx.hash
 
     # -- mining ------------------------------------------------------------------------------
@@ -270,7 +281,7 @@ class NodeAPI:
 
     def mine_ready(self) -> int:
         """Automine and interval mining: one block per transaction in automine, else one block."""
-        if self.miner is None or not self.miner.automine:
+        if self._miner is None or not self._miner.automine:
             self.mine_block()
             return 1
         count = 0

@@ -65,7 +65,7 @@ class AnvilNamespace:
         self._api.pool.clear()
 
     def getAutomine(self) -> bool:
-        return bool(self._api.miner.automine)
+        return self._api.miner.automine
 
     def setAutomine(self, enabled: Any) -> None:
         self._api.miner.set_automine(codec.boolean(enabled, "enabled"))

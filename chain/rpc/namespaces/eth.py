@@ -38,7 +38,7 @@ class EthNamespace:
         return "0x" + self._api.backend.coinbase.hex()
 
     def mining(self) -> bool:
-        return self._api.miner is not None and self._api.miner.automine
+        return self._api.miner.automine
 
     def hashrate(self) -> str:
         return "0x0"
