@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib.util
 import os
 import signal
@@ -71,6 +72,11 @@ def _run_node(args: argparse.Namespace) -> int:
     config = node_config(args)
     from chain.node import serve_forever
 
+    # Everything imported so far (py-evm's classes and tables, aiohttp...) lives as long as the
+    # process; frozen, the collector stops re-scanning it on every full collection, which cost
+    # about 0.2-0.4 ms per automined transaction. Only this process's entry point may do this.
+    gc.collect()
+    gc.freeze()
     loop = asyncio.new_event_loop()
     task = loop.create_task(serve_forever(config))
     for sig in (signal.SIGINT, signal.SIGTERM):
