@@ -6,7 +6,7 @@
    the node stopped cleanly (SQLite checkpoints its WAL into the main file) and the directory
    measured; then `--txs` sequential transfers, a clean stop, and the directory measured again.
 2. Full blocks: a fresh `--data-dir` with `--no-mining`; `--total` pre-signed ERC-20 transfers to
-   new addresses go in as JSON-RPC batches of BLOCK eth_sendRawTransaction calls, then one
+   new addresses go in as JSON-RPC batches of BLOCK (250) eth_sendRawTransaction calls, then one
    `evm_mine` per batch puts the whole batch in one block. RSS (VmRSS) is read every 10,000
    transfers, and the directory is measured after a clean stop.
 Every transfer moves tokens to a never-used address, so each one adds a storage slot (the
@@ -27,7 +27,9 @@ from pathlib import Path
 import peers
 import workloads as wl
 
-BLOCK = 500  # transfers per block in the full-blocks part (about 26M of the 30M gas limit)
+# Transfers per block in the full-blocks part: ~12.9M gas, under the 15M EIP-1559 target, so the
+# base fee falls instead of growing 12.5% a block past the transactions' 10 gwei fee cap.
+BLOCK = 250
 WABEI = peers.PEERS["Wabei (disk)"]
 
 
