@@ -18,9 +18,7 @@ better than times on a busy machine.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
-import gc
 import http.client
 import json
 import os
@@ -225,37 +223,26 @@ def report(stats: pstats.Stats, n: int, top: int, node_cpu: float | None) -> Non
 
 
 def serve(args: argparse.Namespace) -> None:
-    try:
-        from chain.cli import prefer_fast_keccak  # what `wabei node` does first
-        prefer_fast_keccak()
-    except ImportError:
-        pass  # an older checkout, compared against this one
-    from chain.config import NodeConfig
-    from chain.node import start_node
-
-    gc.collect()
-    gc.freeze()  # as `wabei node` does (chain/cli.py)
+    """Run `wabei node` exactly as the CLI does (keccak backend, gc, event loop), profiled on cue."""
     prof = cProfile.Profile()
 
-    async def main() -> None:
-        config = NodeConfig(port=0, quiet=True, data_dir=Path(args.dir) if args.dir else None)
-        handle = await start_node(config)
-        print(f"Listening on {handle.host}:{handle.port}", flush=True)
-        done = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        # Registered even without profiling: SIGUSR1's default action would kill the node.
-        loop.add_signal_handler(signal.SIGUSR1, (lambda: None) if args.no_profile else prof.enable)
-        loop.add_signal_handler(signal.SIGUSR2, done.set)
-        loop.add_signal_handler(signal.SIGTERM, done.set)
-        await done.wait()
-        prof.disable()
+    def start(_sig: int, _frame: Any) -> None:
         if not args.no_profile:
-            prof.dump_stats(args.stats)
-        else:
-            Path(args.stats).write_text("-")
-        await handle.stop()
+            prof.enable()
 
-    asyncio.run(main())
+    def stop(_sig: int, _frame: Any) -> None:
+        prof.disable()
+        if args.no_profile:
+            Path(args.stats).write_text("-")
+        else:
+            prof.dump_stats(args.stats)
+
+    signal.signal(signal.SIGUSR1, start)
+    signal.signal(signal.SIGUSR2, stop)
+    from chain.cli import main as wabei
+
+    storage = ["--data-dir", args.dir] if args.dir else ["--in-memory"]
+    sys.exit(wabei(["node", "--port", "0", "--quiet", *storage]))
 
 
 def main() -> int:
