@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="compile FILE.sol:CONTRACT, deploy it once per chain, publish it in the CNS")
     sub.add_parser("cns", add_help=False,
                    help="list, show, resolve, call, set-latest and register CNS names")
+    sub.add_parser("sharing", add_help=False,
+                   help="sharing deploy [--rpc-url URL]: deploy the sharing-economy suite, publish it in CNS")
     sub.add_parser("demo", add_help=False,
                    help="play a story on a running node: demo sharing-economy [--rpc-url URL]")
     args, rest = parser.parse_known_args(argv)
@@ -127,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         from sharing.demo import main as demo_main
 
         return demo_main(rest)
+    if args.command == "sharing":
+        from sharing.commands import main as sharing_main
+
+        return sharing_main(rest)
     parser.error(f"unknown command {args.command}")
     return 2
 
