@@ -122,7 +122,9 @@ class Backend:
         `header`: calls that name no fee run with base fee 0, as geth does.
         """
         root = self.head_state_root if header.hash == self.head.hash else bytes(header.state_root)
-        ctx = (context or header).copy(state_root=root)
+        ctx = context or header
+        if ctx.state_root != root:  # an rlp copy costs more than the comparison; skip it if equal
+            ctx = ctx.copy(state_root=root)
         return build_state(self.vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, header))
 
     def head_state(self) -> StateAPI:
