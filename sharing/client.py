@@ -20,7 +20,7 @@ from web3.types import TxReceipt
 from deploy.compile import load_artifact
 from sharing.deploy import CONTRACTS, SuiteAccounts, SuiteDeployment, send
 from sharing.errors import DecodedRevert, decode_revert, error_table
-from sharing.model import Ledger, Listing, ListingTerms, Restriction, Stake, WelfareTotals
+from sharing.model import Ledger, Listing, ListingTerms, Restriction, Service, Stake, WelfareTotals
 
 
 def advance_time(w3: Web3, seconds: int) -> int:
@@ -164,6 +164,16 @@ class SharingClient:
         """Operator splits the attested profit: ``fee_bps`` (at most 5000) to the merchant, the rest to welfare."""
         return self._send(self.settlement.functions.settle(listing, fee_bps), self.accounts.operator, "settle")
 
+    def register_service(self, listing: int, price: int, description_hash: bytes) -> int:
+        """Operator adds a service of ``listing``'s merchant at ``price`` wei to the catalogue; returns its id."""
+        call = self.gateway.functions.registerService(listing, price, description_hash)
+        receipt = self._send(call, self.accounts.operator, "register service")
+        return int(_arg(self.gateway, "ServiceRegistered", receipt, "serviceId"))
+
+    def retire_service(self, service_id: int) -> TxReceipt:
+        """Operator withdraws a service from the catalogue."""
+        return self._send(self.gateway.functions.retireService(service_id), self.accounts.operator, "retire service")
+
     def release_stake(self, merchant: str) -> TxReceipt:
         """Operator returns the merchant's bond and clears its pledge (no listing may be open)."""
         return self._send(self.vault.functions.release(merchant), self.accounts.operator, "release stake")
@@ -219,12 +229,13 @@ class SharingClient:
         """Holder sells every unit back at the buyback price."""
         return self._send(self.presale.functions.claimBuyback(listing), holder, "claim buyback")
 
-    def buy_service(self, holder: str, programme: int, price: int, service_ref: bytes,
-                    paid: int | None = None) -> TxReceipt:
-        """Holder buys a service worth ``price``; sends ``price - subsidy`` unless ``paid`` is given."""
+    def buy_service(self, holder: str, programme: int, service_id: int, paid: int | None = None) -> TxReceipt:
+        """Holder buys catalogue service ``service_id`` under ``programme``; sends the catalogue price
+        less the subsidy unless ``paid`` is given. Only past redeemers of the listing are eligible."""
         if paid is None:
+            price = self.service(service_id).price
             paid = price - self.quote_subsidy(programme, holder, price)
-        call = self.gateway.functions.buyService(programme, price, service_ref)
+        call = self.gateway.functions.buyService(programme, service_id)
         return self._send(call, holder, "buy service", paid)
 
     # --- auditor, donors, council ---------------------------------------------------------------
@@ -247,10 +258,11 @@ class SharingClient:
         receipt = self._send(call, custodian, "propose")
         return int(_arg(self.council, "ProposalCreated", receipt, "proposal"))
 
-    def propose_programme(self, custodian: str, budget: int, rate_bps: int, per_holder_cap: int,
+    def propose_programme(self, custodian: str, budget: int, rate_bps: int, per_unit_cap: int,
                           listing: int, expiry: int) -> int:
-        """Custodian proposes a welfare subsidy programme; returns the proposal id."""
-        data = self.welfare.encode_abi("createProgramme", [budget, rate_bps, per_holder_cap, listing, expiry])
+        """Custodian proposes a welfare subsidy programme; returns the proposal id. A holder may receive
+        at most ``per_unit_cap`` wei per unit of ``listing`` it redeemed."""
+        data = self.welfare.encode_abi("createProgramme", [budget, rate_bps, per_unit_cap, listing, expiry])
         return self.propose(custodian, self.welfare.address, Web3.to_bytes(hexstr=data),
                             f"subsidy programme for listing {listing}")
 
@@ -305,6 +317,9 @@ class SharingClient:
 
     def welfare_totals(self) -> WelfareTotals:
         return WelfareTotals(*(int(v) for v in self.welfare.functions.totals().call()))
+
+    def service(self, service_id: int) -> Service:
+        return Service.from_abi(self.gateway.functions.getService(service_id).call())
 
     def quote_subsidy(self, programme: int, holder: str, price: int) -> int:
         return int(self.welfare.functions.quoteSubsidy(programme, holder, price).call())

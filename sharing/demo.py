@@ -237,10 +237,13 @@ def _first_listing(d: Demo) -> None:
         notes.append("with 2 approvals: " + d.refused(lambda: c.execute(custodians[4], proposal)))
         c.approve(custodians[2], proposal)
         programme = c.execute_programme(custodians[4], proposal)
-        notes.append(f"programme #{programme}: 0.1 ETH budget, 50% subsidy, 0.02 ETH per holder")
+        notes.append(f"programme #{programme}: 0.1 ETH budget, 50% subsidy, 0.02 ETH per redeemed night")
     with d.step("Alice buys a 0.03 ETH cleaning service: she pays half, the fund the other half") as notes:
-        c.buy_service(d.alice, programme, 30 * FINNEY, Web3.keccak(text="cleaning"))
-        notes.append("the merchant receives the full price; Alice earns a WBT rebate")
+        cleaning = c.register_service(listing, 30 * FINNEY, Web3.keccak(text="cleaning"))
+        c.buy_service(d.alice, programme, cleaning)
+        notes.append(f"service #{cleaning} is in the operator's catalogue at 0.03 ETH; Alice qualifies"
+                     " because she redeemed nights")
+        notes.append("the merchant receives the full price; Alice earns a WBT rebate on what she paid")
     with d.step("The auditor publishes the welfare fund's statement") as notes:
         c.publish_statement(1, Web3.keccak(text="ledger root"), Web3.keccak(text="audit report"))
         totals = c.welfare_totals()

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import rlp
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
@@ -196,8 +197,24 @@ def _deploy(w3: Web3, name: str, sender: str, *args: Any) -> ChecksumAddress:
     return Web3.to_checksum_address(address)
 
 
+def create_address(sender: str, nonce: int) -> ChecksumAddress:
+    """The address a CREATE from ``sender`` at ``nonce`` gives: keccak(rlp([sender, nonce]))[12:]."""
+    encoded = rlp.encode([bytes.fromhex(sender.removeprefix("0x")), nonce])
+    return Web3.to_checksum_address(Web3.keccak(encoded)[12:])
+
+
+# Contracts that point at each other through immutables: deployed last, in this order, at addresses
+# computed in advance from the deployer's nonce.
+LATE: tuple[str, ...] = ("WelfareFund", "PresaleManager", "ProfitSettlement", "ConsumptionGateway")
+
+
 def deploy_contracts(w3: Web3, accounts: SuiteAccounts, config: SuiteConfig) -> dict[str, ChecksumAddress]:
-    """Deploy the twelve contracts in dependency order; no wiring. Returns addresses by name."""
+    """Deploy the twelve contracts in dependency order; no wiring. Returns addresses by name.
+
+    The four ``LATE`` contracts refer to one another through immutable addresses (the welfare fund
+    reads the gateway's redemptions, ...), so their addresses are predicted from the deployer's
+    nonce; ``DeploymentError`` if another transaction from the deployer shifts them.
+    """
     me = accounts.deployer
     a: dict[str, ChecksumAddress] = {}
     a["SharingAccessManager"] = _deploy(w3, "SharingAccessManager", me, me)
@@ -211,13 +228,18 @@ def deploy_contracts(w3: Web3, accounts: SuiteAccounts, config: SuiteConfig) -> 
     a["RiskControlVault"] = _deploy(w3, "RiskControlVault", me, auth, a["MerchantRegistry"],
                                     config.min_share_units, config.min_bond)
     a["CustodianCouncil"] = _deploy(w3, "CustodianCouncil", me, list(accounts.custodians), config.threshold)
-    a["WelfareFund"] = _deploy(w3, "WelfareFund", me, auth, a["CustodianCouncil"])
+    nonce = w3.eth.get_transaction_count(me, "pending")
+    late = {name: create_address(me, nonce + i) for i, name in enumerate(LATE)}
+    a["WelfareFund"] = _deploy(w3, "WelfareFund", me, auth, a["CustodianCouncil"], late["ConsumptionGateway"])
     a["PresaleManager"] = _deploy(w3, "PresaleManager", me, auth, a["UsageRightToken"], a["AssetRegistry"],
                                   a["MerchantRegistry"], a["RiskControlVault"], a["WelfareFund"], comp)
     a["ProfitSettlement"] = _deploy(w3, "ProfitSettlement", me, auth, a["PresaleManager"])
     gateway_wiring = (a["PresaleManager"], a["UsageRightToken"], a["AssetRegistry"], a["WabeiToken"],
                       a["WelfareFund"], a["MerchantRegistry"], comp)
-    a["ConsumptionGateway"] = _deploy(w3, "ConsumptionGateway", me, gateway_wiring, config.rebate_bps)
+    a["ConsumptionGateway"] = _deploy(w3, "ConsumptionGateway", me, auth, gateway_wiring, config.rebate_bps)
+    for name, predicted in late.items():
+        if a[name] != predicted:
+            raise DeploymentError(f"{name} landed at {a[name]}, not at the predicted {predicted}")
     return a
 
 

@@ -133,3 +133,19 @@ class Stake:
     share_units: int
     bond: int
     seized: bool
+
+
+@dataclass(frozen=True)
+class Service:
+    """IConsumptionGateway.Service: a catalogue entry, price in wei."""
+
+    listing: int
+    merchant: str
+    price: int
+    description_hash: bytes
+    active: bool
+
+    @classmethod
+    def from_abi(cls, raw: Sequence[Any]) -> Service:
+        listing, merchant, price, description, active = raw
+        return cls(int(listing), str(merchant), int(price), bytes(description), bool(active))

@@ -45,6 +45,7 @@ PERMISSIONS: Mapping[str, Mapping[Role, tuple[str, ...]]] = {
     "ProfitSettlement": {Role.AUDITOR: ("attest",), Role.OPERATOR: ("settle",)},
     "WelfareFund": {Role.SYSTEM: ("receiveProfit", "paySubsidy"), Role.AUDITOR: ("publishStatement",)},
     "WabeiToken": {Role.SYSTEM: ("mintRebate",)},
+    "ConsumptionGateway": {Role.OPERATOR: ("registerService", "retireService")},
 }
 
 # Contracts whose addresses hold the SYSTEM role.

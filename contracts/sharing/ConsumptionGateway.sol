@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Capped} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Capped.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
@@ -19,9 +19,10 @@ import {IWelfareFund} from "./interfaces/IWelfareFund.sol";
  * @title ConsumptionGateway
  * @notice In-system consumption; see IConsumptionGateway. Its address holds the SYSTEM role (to burn usage rights,
  * record redemptions, pay subsidies and mint rebates) and the custodian's ERC-721 approval (to set
- * the house's ERC-4907 user). Its own functions are open to holders, so it needs no authority.
+ * the house's ERC-4907 user). The service catalogue is kept by the OPERATOR role; redeeming and
+ * buying are open to holders.
  */
-contract ConsumptionGateway is IConsumptionGateway, ReentrancyGuard {
+contract ConsumptionGateway is IConsumptionGateway, AccessManaged, ReentrancyGuard {
     using Address for address payable;
 
     /// @notice Length of one night, the unit of a stay.
@@ -46,9 +47,11 @@ contract ConsumptionGateway is IConsumptionGateway, ReentrancyGuard {
     IMerchantRegistry private immutable _merchants;
     IComplianceRegistry private immutable _compliance;
     uint256 private immutable _rebateBps;
+    uint256 private _serviceCount;
     mapping(uint256 listing => mapping(address holder => uint256)) private _redeemed;
+    mapping(uint256 serviceId => Service) private _services;
 
-    constructor(Contracts memory c, uint256 rebateBps_) {
+    constructor(address authority, Contracts memory c, uint256 rebateBps_) AccessManaged(authority) {
         _presale = c.presale;
         _rights = c.rights;
         _assets = c.assets;
@@ -76,20 +79,50 @@ contract ConsumptionGateway is IConsumptionGateway, ReentrancyGuard {
     }
 
     /// @inheritdoc IConsumptionGateway
-    function buyService(uint256 programme, uint256 price, bytes32 serviceRef) external payable nonReentrant {
+    function registerService(uint256 listing, uint256 price, bytes32 descriptionHash)
+        external
+        restricted
+        returns (uint256 serviceId)
+    {
+        if (price == 0) revert GatewayInvalidService();
+        address merchant = _presale.merchantOf(listing); // reverts for an unknown listing
+        serviceId = ++_serviceCount;
+        _services[serviceId] = Service(listing, merchant, price, descriptionHash, true);
+        emit ServiceRegistered(serviceId, listing, merchant, price, descriptionHash);
+    }
+
+    /// @inheritdoc IConsumptionGateway
+    function retireService(uint256 serviceId) external restricted {
+        _activeService(serviceId).active = false;
+        emit ServiceRetired(serviceId);
+    }
+
+    /// @inheritdoc IConsumptionGateway
+    function buyService(uint256 programme, uint256 serviceId) external payable nonReentrant {
         _compliance.requireAllowed(msg.sender);
+        Service storage s = _activeService(serviceId);
         uint256 listing = _welfare.getProgramme(programme).listing;
-        address merchant = _presale.merchantOf(listing);
+        if (s.listing != listing) revert GatewayServiceMismatch(serviceId, programme);
+        address merchant = s.merchant;
+        // A merchant buying its own service would turn the subsidy into a payment to itself.
+        if (msg.sender == merchant) revert GatewaySelfDealing(msg.sender);
         _merchants.requireActive(merchant);
-        if (IERC1155(address(_rights)).balanceOf(msg.sender, listing) == 0 && _redeemed[listing][msg.sender] == 0) {
-            revert GatewayNotEligible(msg.sender, listing);
-        }
+        // Only redeemed (burnt) units count: held units can be passed from address to address.
+        if (_redeemed[listing][msg.sender] == 0) revert GatewayNotEligible(msg.sender, listing);
+        uint256 price = s.price;
         uint256 subsidy = _welfare.quoteSubsidy(programme, msg.sender, price);
         if (msg.value != price - subsidy) revert GatewayWrongPayment(price - subsidy, msg.value);
         _welfare.paySubsidy(programme, msg.sender, price, payable(merchant));
-        uint256 rebate = _mintRebate(msg.sender, price);
-        emit ServicePurchased(programme, msg.sender, merchant, price, subsidy, serviceRef, rebate);
+        // The rebate rewards the holder's own spending, not the fund's.
+        uint256 rebate = _mintRebate(msg.sender, msg.value);
+        emit ServicePurchased(programme, serviceId, msg.sender, merchant, price, subsidy, rebate);
         payable(merchant).sendValue(msg.value);
+    }
+
+    /// @inheritdoc IConsumptionGateway
+    function getService(uint256 serviceId) external view returns (Service memory) {
+        if (serviceId == 0 || serviceId > _serviceCount) revert GatewayUnknownService(serviceId);
+        return _services[serviceId];
     }
 
     /// @inheritdoc IConsumptionGateway
@@ -100,6 +133,11 @@ contract ConsumptionGateway is IConsumptionGateway, ReentrancyGuard {
     /// @inheritdoc IConsumptionGateway
     function rebateBps() external view returns (uint256) {
         return _rebateBps;
+    }
+
+    function _activeService(uint256 serviceId) private view returns (Service storage s) {
+        s = _services[serviceId];
+        if (!s.active) revert GatewayUnknownService(serviceId);
     }
 
     /// @dev Mints `value * rebateBps / 10000` WBT, less if the cap is near, so consumption never fails on the cap.

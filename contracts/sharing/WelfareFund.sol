@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IConsumptionGateway} from "./interfaces/IConsumptionGateway.sol";
 import {IWelfareFund} from "./interfaces/IWelfareFund.sol";
 
 /**
@@ -18,6 +19,7 @@ contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
     uint256 private constant _BPS = 10_000;
 
     address private immutable _council;
+    IConsumptionGateway private immutable _gateway;
     uint256 private _received;
     uint256 private _donated;
     uint256 private _subsidised;
@@ -28,8 +30,10 @@ contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
     mapping(uint256 programme => mapping(address holder => uint256)) private _used;
     mapping(uint256 period => Statement) private _statements;
 
-    constructor(address authority, address council_) AccessManaged(authority) {
+    /// @param gateway_ The consumption gateway, whose redemption records bound each holder's subsidy.
+    constructor(address authority, address council_, IConsumptionGateway gateway_) AccessManaged(authority) {
         _council = council_;
+        _gateway = gateway_;
     }
 
     /// @inheritdoc IWelfareFund
@@ -45,7 +49,7 @@ contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc IWelfareFund
-    function createProgramme(uint256 budget, uint256 rateBps, uint256 perHolderCap, uint256 listing, uint64 expiry)
+    function createProgramme(uint256 budget, uint256 rateBps, uint256 perUnitCap, uint256 listing, uint64 expiry)
         external
         returns (uint256 programme)
     {
@@ -55,8 +59,8 @@ contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
         if (budget > available) revert WelfareInsufficientFunds(available, budget);
         _reserved += budget;
         programme = ++_programmeCount;
-        _programmes[programme] = Programme(budget, 0, rateBps, perHolderCap, listing, expiry, false);
-        emit ProgrammeCreated(programme, listing, budget, rateBps, perHolderCap, expiry);
+        _programmes[programme] = Programme(budget, 0, rateBps, perUnitCap, listing, expiry, false);
+        emit ProgrammeCreated(programme, listing, budget, rateBps, perUnitCap, expiry);
     }
 
     /// @inheritdoc IWelfareFund
@@ -98,8 +102,10 @@ contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
         Programme storage p = _usable(programme);
         if (block.timestamp > p.expiry) revert WelfareProgrammeExpired(programme, p.expiry);
         subsidy = price * p.rateBps / _BPS;
+        // The holder's allowance grows only with units it redeemed (burnt), which cannot change hands.
+        uint256 allowance = p.perUnitCap * _gateway.redeemedBy(p.listing, holder);
         uint256 used = _used[programme][holder];
-        uint256 holderLeft = p.perHolderCap > used ? p.perHolderCap - used : 0;
+        uint256 holderLeft = allowance > used ? allowance - used : 0;
         if (subsidy > holderLeft) subsidy = holderLeft;
         uint256 budgetLeft = p.budget - p.spent;
         if (subsidy > budgetLeft) subsidy = budgetLeft;

@@ -134,6 +134,10 @@ def world(errors_node: RunningNode) -> World:
     ids["bad_threshold"] = _approved(c, bad_threshold, c.council.address, cust, 3)
     ids["too_big"] = _approved(c, _programme_call(c, 100 * ETH, 5000, 1, now + 50 * DAY), fund, cust, 3)
     ids["invalid"] = _approved(c, _programme_call(c, ETH // 100, 0, 1, now + DAY), fund, cust, 3)
+    ids["service"] = c.register_service(ids["delivering"], 10 * FINNEY, h("cleaning"))
+    ids["other_service"] = c.register_service(ids["active"], 10 * FINNEY, h("other"))
+    ids["retired_service"] = c.register_service(ids["delivering"], 10 * FINNEY, h("retired"))
+    c.retire_service(ids["retired_service"])
     c.publish_statement(5, h("root"), h("report"))
     advance_time(w3, DAY + 1)
     c.declare_default(ids["defaulted"])
@@ -218,10 +222,16 @@ SCENARIOS: dict[str, tuple[Scenario, Callable[[World], tuple[Any, ...]] | None]]
                                None),
     "WelfareStatementOutOfOrder": (lambda w: w.c.publish_statement(5, h("r"), h("r")), lambda w: (5, 5)),
     "GatewayAssetOccupied": (lambda w: w.c.redeem(w.b2, w.ids["delivering"], 1), None),
-    "GatewayNotEligible": (lambda w: w.c.buy_service(w.b2, w.ids["programme"], 10 * FINNEY, h("s")),
+    "GatewayNotEligible": (lambda w: w.c.buy_service(w.b2, w.ids["programme"], w.ids["service"]),
                            lambda w: (w.b2, w.ids["delivering"])),
-    "GatewayWrongPayment": (lambda w: w.c.buy_service(w.b1, w.ids["programme"], 10 * FINNEY, h("s"), paid=0),
+    "GatewayWrongPayment": (lambda w: w.c.buy_service(w.b1, w.ids["programme"], w.ids["service"], paid=0),
                             lambda w: (5 * FINNEY, 0)),
+    "GatewayUnknownService": (lambda w: w.c.buy_service(w.b1, w.ids["programme"], w.ids["retired_service"]),
+                              lambda w: (w.ids["retired_service"],)),
+    "GatewayServiceMismatch": (lambda w: w.c.buy_service(w.b1, w.ids["programme"], w.ids["other_service"]),
+                               lambda w: (w.ids["other_service"], w.ids["programme"])),
+    "GatewaySelfDealing": (lambda w: w.c.buy_service(w.m, w.ids["programme"], w.ids["service"]), lambda w: (w.m,)),
+    "GatewayInvalidService": (lambda w: w.c.register_service(w.ids["delivering"], 0, h("free")), lambda w: ()),
 }
 # Errors a council call wraps: CouncilCallFailed's reason decodes to these.
 WRAPPED = {"CouncilCallFailed": "CouncilInvalidThreshold", "WelfareInsufficientFunds": "WelfareInsufficientFunds",

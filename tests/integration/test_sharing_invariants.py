@@ -38,6 +38,7 @@ THRESHOLD = 3
 # (cap, soft goal, cost budget, tranche bps): budgets leave rounding for the last tranche.
 LISTINGS = ((12, 4, 3 * PRICE + 7, (4000, 3000, 3000)), (10, 6, 5 * PRICE + 3, (3333, 3333, 3334)))
 SALE_DAYS, REDEEM_DAYS, BUYBACK_DAYS = 3, 5, 2
+SERVICES = {1: (1, 2), 2: (3, 4)}  # listing -> catalogue service ids registered in the base world
 
 units_st = st.integers(1, 6)
 listing_st = st.sampled_from((1, 2))
@@ -85,6 +86,9 @@ def base(inv_node: RunningNode) -> Base:
                                       cost_budget=budget, tranche_bps=bps, sale_days=SALE_DAYS,
                                       redeem_days=REDEEM_DAYS, buyback_days=BUYBACK_DAYS)
         c.activate(c.create_listing(merchant, terms))
+    for n in (1, 2):  # the catalogue: ids 1, 2 for listing 1 and 3, 4 for listing 2 (see SERVICES)
+        c.register_service(n, PRICE + 1, h(f"small service {n}"))
+        c.register_service(n, 7 * PRICE, h(f"big service {n}"))
     c.donate_to_fund(a[0], 20 * FINNEY, "seed")
     world = Base(w3, c, merchant, buyers)
     world.snapshot = world.rpc("evm_snapshot")
@@ -357,14 +361,16 @@ class SharingMachine(RuleBasedStateMachine):
             self.m.approvals[proposal].add(self.custodians[i])
         self.execute_proposal(proposal, executor)
 
-    @rule(data=st.data(), who=person_st, price=st.integers(1, 10 * FINNEY))
+    @rule(data=st.data(), who=person_st, cheap=st.booleans())
     @precondition(lambda self: bool(self.m.programmes))
-    def buy_service(self, data: st.DataObject, who: int, price: int) -> None:
+    def buy_service(self, data: st.DataObject, who: int, cheap: bool) -> None:
         programme = data.draw(st.sampled_from(self.m.programmes))
-        receipt = self.attempt(lambda: self.c.buy_service(self.buyer(who), programme, price, h("service")))
+        listing = int(self.c.welfare.functions.getProgramme(programme).call()[4])
+        service = SERVICES[listing][0 if cheap else 1]
+        receipt = self.attempt(lambda: self.c.buy_service(self.buyer(who), programme, service))
         if receipt is not None:
             for paid in _events(self.c.welfare, "SubsidyPaid", receipt):
-                self.m.subsidised += paid["args"]["subsidy"]
+                self.m.subsidised += paid["args"]["amount"]
 
     # --- invariants ---------------------------------------------------------------------------
     @invariant()

@@ -29,8 +29,8 @@ interface IWelfareFund {
         uint256 budget;
         uint256 spent;
         uint256 rateBps;
-        uint256 perHolderCap;
-        uint256 listing; // holders (or past redeemers) of this listing are eligible
+        uint256 perUnitCap; // wei a holder may receive per unit of `listing` it redeemed
+        uint256 listing; // past redeemers of this listing are eligible
         uint64 expiry;
         bool closed;
     }
@@ -48,7 +48,7 @@ interface IWelfareFund {
     /// @notice Emitted after a donation arrived.
     event DonationReceived(address indexed donor, uint256 amount, string memo);
     /// @notice Emitted after the council created a subsidy programme.
-    event ProgrammeCreated(uint256 indexed programme, uint256 indexed listing, uint256 budget, uint256 rateBps, uint256 perHolderCap, uint64 expiry);
+    event ProgrammeCreated(uint256 indexed programme, uint256 indexed listing, uint256 budget, uint256 rateBps, uint256 perUnitCap, uint64 expiry);
     /// @notice Emitted after a subsidy was paid to a merchant for a holder's purchase.
     event SubsidyPaid(uint256 indexed programme, address indexed holder, address indexed merchant, uint256 amount);
     /// @notice Emitted after an expired programme's unspent budget was freed.
@@ -63,7 +63,7 @@ interface IWelfareFund {
     function donate(string calldata memo) external payable;
 
     /// @notice Creates a subsidy programme reserving `budget` wei of unreserved funds. Caller: the custodian council.
-    function createProgramme(uint256 budget, uint256 rateBps, uint256 perHolderCap, uint256 listing, uint64 expiry)
+    function createProgramme(uint256 budget, uint256 rateBps, uint256 perUnitCap, uint256 listing, uint64 expiry)
         external
         returns (uint256 programme);
 
@@ -79,7 +79,9 @@ interface IWelfareFund {
     /// @notice Publishes the audited statement of `period` (periods strictly increase). Caller: AUDITOR role.
     function publishStatement(uint256 period, bytes32 ledgerRoot, bytes32 reportHash) external;
 
-    /// @notice The subsidy `holder` would get on `price` wei now (reverts if the programme is unusable). Anyone may call.
+    /// @notice The subsidy `holder` would get on `price` wei now: `price * rateBps / 10000`, limited by the
+    /// holder's allowance (`perUnitCap` times the units of the listing it redeemed, less what it already
+    /// received) and the budget left. Reverts if the programme is unusable. Anyone may call.
     function quoteSubsidy(uint256 programme, address holder, uint256 price) external view returns (uint256);
 
     /// @notice A programme. Anyone may call.

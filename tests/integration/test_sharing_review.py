@@ -1,0 +1,109 @@
+"""Regression tests for the security review of the sharing suite, one test (or a few) per finding.
+
+Each test deploys its own suite on a shared node and walks only as far into a listing's life as
+the finding needs.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from web3 import Web3
+
+from conftest import RunningNode, start_node
+from sharing import SharingClient, deploy_suite
+from sharing.client import advance_time
+from sharing.model import DAY, ListingTerms
+from sharing.rules import rebate
+from sharing_helpers import ETH, FINNEY, h, reverts
+
+PRICE = FINNEY
+
+
+@pytest.fixture(scope="module")
+def review_node() -> Iterator[RunningNode]:
+    n = start_node("--accounts", "16")
+    yield n
+    n.stop()
+
+
+@dataclass
+class Cast:
+    """A deployed suite with an onboarded merchant (account 7) and KYC'd buyers (accounts 8..13)."""
+
+    w3: Web3
+    c: SharingClient
+    merchant: str
+    buyers: list[str]
+
+
+@pytest.fixture()
+def cast(review_node: RunningNode) -> Cast:
+    w3 = Web3(Web3.HTTPProvider(review_node.http_url))
+    a = list(w3.eth.accounts)
+    c = SharingClient(w3, deploy_suite(w3, a))
+    merchant, buyers = a[7], a[8:14]
+    c.set_kyc(merchant, 2)
+    for b in buyers:
+        c.set_kyc(b, 1)
+    c.register_merchant(merchant, h("merchant"))
+    c.record_pledge(merchant, 100)
+    c.post_bond(merchant, ETH)
+    return Cast(w3, c, merchant, buyers)
+
+
+def live_listing(k: Cast, *, cap: int = 10, goal: int = 5, budget: int = 5 * PRICE) -> int:
+    """A new house of the merchant and an Active listing of it (sale 1 day, redemption 2 days)."""
+    house = k.c.register_house(k.merchant, h(f"house {k.c.now()}"))
+    terms = ListingTerms.schedule(k.c.now(), asset_id=house, price=PRICE, cap=cap, soft_goal=goal,
+                                  cost_budget=budget, tranche_bps=(5000, 5000), sale_days=1, redeem_days=2,
+                                  buyback_days=1)
+    listing = k.c.create_listing(k.merchant, terms)
+    k.c.activate(listing)
+    return listing
+
+
+def programme_for(k: Cast, listing: int, per_unit_cap: int, budget: int = 50 * FINNEY) -> int:
+    """A 50% subsidy programme of ``listing`` created by three custodians, funded by a donation."""
+    c, cust = k.c, k.c.accounts.custodians
+    c.donate_to_fund(cust[0], budget, "seed")
+    proposal = c.propose_programme(cust[0], budget, 5000, per_unit_cap, listing, c.now() + 30 * DAY)
+    c.approve(cust[1], proposal)
+    c.approve(cust[2], proposal)
+    return c.execute_programme(cust[0], proposal)
+
+
+# --- 1. subsidies and rebates ------------------------------------------------------------------
+def test_subsidy_follows_redeemed_units_from_the_catalogue(cast: Cast) -> None:
+    k, c = cast, cast.c
+    b1, b2, b3 = k.buyers[:3]
+    listing = live_listing(k)
+    c.buy(b1, listing, 5)
+    c.buy(b2, listing, 5)
+    c.finalise(listing)
+    advance_time(k.w3, c.listing(listing).terms.redeem_start - c.now() + 1)
+    c.redeem(b1, listing, 1)
+    programme = programme_for(k, listing, per_unit_cap=2 * FINNEY)
+    service = c.register_service(listing, 10 * FINNEY, h("cleaning"))
+    # Holding units is not enough, and moving them to a fresh address creates no allowance.
+    with reverts(c, "GatewayNotEligible", b2, listing):
+        c.buy_service(b2, programme, service)
+    c.transfer(b2, b3, listing, 1)
+    with reverts(c, "GatewayNotEligible", b3, listing):
+        c.buy_service(b3, programme, service)
+    # The merchant cannot buy its own service.
+    with reverts(c, "GatewaySelfDealing", k.merchant):
+        c.buy_service(k.merchant, programme, service)
+    # One redeemed unit: at most the per-unit cap, whatever the price; the rebate is on what b1 paid.
+    rate = int(c.gateway.functions.rebateBps().call())
+    assert c.quote_subsidy(programme, b1, 10 * FINNEY) == 2 * FINNEY
+    wbt = c.wbt_balance(b1)
+    c.buy_service(b1, programme, service)
+    assert c.wbt_balance(b1) - wbt == rebate(8 * FINNEY, rate, 10**30)
+    # The allowance is used up: no subsidy, and the rebate is on the full price b1 paid.
+    assert c.quote_subsidy(programme, b1, 10 * FINNEY) == 0
+    wbt = c.wbt_balance(b1)
+    c.buy_service(b1, programme, service)
+    assert c.wbt_balance(b1) - wbt == rebate(10 * FINNEY, rate, 10**30)
+    assert c.welfare_totals().subsidised == 2 * FINNEY
