@@ -22,7 +22,7 @@ from web3.types import TxParams, TxReceipt, Wei
 
 from deploy.compile import load_artifact
 from sharing.errors import DeploymentError, TransactionFailedError
-from sharing.roles import PERMISSIONS, SYSTEM_CONTRACTS, Role, selectors
+from sharing.roles import ADMIN_DELAY_SECONDS, CONTRACT_ROLES, PERMISSIONS, Role, selectors
 
 CONTRACTS: tuple[str, ...] = (
     "SharingAccessManager",
@@ -100,6 +100,7 @@ class SuiteConfig:
     threshold: int = 3  # council approvals needed
     token_uri: str = "wabei://usage-rights/{id}"
     hand_over_admin: bool = True  # give ADMIN to the council and drop the deployer's
+    admin_delay: int = ADMIN_DELAY_SECONDS  # seconds: grant delay of every role, admin delay of every target
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def role_grants(addresses: Mapping[str, ChecksumAddress], accounts: SuiteAccount
     """Every role grant the wiring makes (the ADMIN hand-over is separate)."""
     people = [RoleGrant(Role.OPERATOR, accounts.operator), RoleGrant(Role.REGULATOR, accounts.regulator),
               RoleGrant(Role.AUDITOR, accounts.auditor)]
-    return people + [RoleGrant(Role.SYSTEM, addresses[name]) for name in SYSTEM_CONTRACTS]
+    return people + [RoleGrant(role, addresses[name]) for role, name in CONTRACT_ROLES.items()]
 
 
 def target_roles(addresses: Mapping[str, ChecksumAddress],
@@ -230,9 +231,11 @@ def deploy_contracts(w3: Web3, accounts: SuiteAccounts, config: SuiteConfig) -> 
     a["CustodianCouncil"] = _deploy(w3, "CustodianCouncil", me, list(accounts.custodians), config.threshold)
     nonce = w3.eth.get_transaction_count(me, "pending")
     late = {name: create_address(me, nonce + i) for i, name in enumerate(LATE)}
-    a["WelfareFund"] = _deploy(w3, "WelfareFund", me, auth, a["CustodianCouncil"], late["ConsumptionGateway"])
+    a["WelfareFund"] = _deploy(w3, "WelfareFund", me, auth, a["CustodianCouncil"], late["ConsumptionGateway"],
+                               late["PresaleManager"])
     a["PresaleManager"] = _deploy(w3, "PresaleManager", me, auth, a["UsageRightToken"], a["AssetRegistry"],
-                                  a["MerchantRegistry"], a["RiskControlVault"], a["WelfareFund"], comp)
+                                  a["MerchantRegistry"], a["RiskControlVault"], a["WelfareFund"], comp,
+                                  late["ProfitSettlement"])
     a["ProfitSettlement"] = _deploy(w3, "ProfitSettlement", me, auth, a["PresaleManager"])
     gateway_wiring = (a["PresaleManager"], a["UsageRightToken"], a["AssetRegistry"], a["WabeiToken"],
                       a["WelfareFund"], a["MerchantRegistry"], comp)
@@ -244,7 +247,8 @@ def deploy_contracts(w3: Web3, accounts: SuiteAccounts, config: SuiteConfig) -> 
 
 
 def wire(w3: Web3, deployment: SuiteDeployment) -> None:
-    """Assign functions to roles, grant the roles, approve the gateway, hand ADMIN to the council."""
+    """Assign functions to roles, grant the roles, approve the gateway, set the grant and target admin
+    delays, hand ADMIN to the council."""
     accounts, config = deployment.accounts, deployment.config
     me = accounts.deployer
     manager = deployment.contract(w3, "SharingAccessManager")
@@ -261,6 +265,13 @@ def wire(w3: Web3, deployment: SuiteDeployment) -> None:
     assets = deployment.contract(w3, "AssetRegistry")
     send(w3, assets.functions.setApprovalForAll(deployment.address("ConsumptionGateway"), True),
          accounts.operator, "approve gateway")
+    # From now on (after AccessManager's 5-day setback) a grant, or a change of a target's function
+    # table, becomes effective only after ``admin_delay``: whoever holds ADMIN cannot act unseen.
+    for role in Role:
+        send(w3, manager.functions.setGrantDelay(int(role), config.admin_delay), me, f"grant delay {role.name}")
+    for name in PERMISSIONS:
+        send(w3, manager.functions.setTargetAdminDelay(deployment.address(name), config.admin_delay), me,
+             f"admin delay {name}")
     if config.hand_over_admin:
         send(w3, manager.functions.grantRole(int(Role.ADMIN), deployment.address("CustodianCouncil"), 0), me,
              "grant ADMIN to council")

@@ -22,34 +22,43 @@ class Role(IntEnum):
     OPERATOR = 1  # the buyers' representative: onboarding, custody, delivery, buyback, settlement
     REGULATOR = 2  # compliance: KYC, blocking, freezes, forced transfers
     AUDITOR = 3  # attests profit reports and publishes welfare statements
-    SYSTEM = 4  # the suite's own contracts calling each other
+    PRESALE = 4  # held only by PresaleManager: mints, burns, unlocks units; counts listings; seizes stakes
+    GATEWAY = 5  # held only by ConsumptionGateway: records redemptions, mints WBT rebates
 
 
 # contract name -> role -> functions (by name; names are unique within each contract's ABI)
 PERMISSIONS: Mapping[str, Mapping[Role, tuple[str, ...]]] = {
     "ComplianceRegistry": {Role.REGULATOR: ("setRestriction", "setKycLevel")},
     "UsageRightToken": {
-        Role.SYSTEM: ("mint", "burn", "unlock"),
+        Role.PRESALE: ("mint", "burn", "unlock"),
         Role.REGULATOR: ("setFrozenTokens", "forcedTransfer"),
     },
     "AssetRegistry": {Role.OPERATOR: ("registerAsset", "addDocument")},
     "MerchantRegistry": {
         Role.OPERATOR: ("registerMerchant",),
-        Role.SYSTEM: ("markDefaulted", "listingOpened", "listingClosed"),
+        Role.PRESALE: ("markDefaulted", "listingOpened", "listingClosed"),
     },
-    "RiskControlVault": {Role.OPERATOR: ("recordPledge", "release"), Role.SYSTEM: ("seize",)},
+    "RiskControlVault": {Role.OPERATOR: ("recordPledge", "release"), Role.PRESALE: ("seize",)},
     "PresaleManager": {
         Role.OPERATOR: ("activate", "confirmInstallment", "requireBuyback", "declareDefault", "close"),
-        Role.SYSTEM: ("recordRedemption", "payOutSettlement"),
+        Role.GATEWAY: ("recordRedemption",),
     },
     "ProfitSettlement": {Role.AUDITOR: ("attest",), Role.OPERATOR: ("settle",)},
-    "WelfareFund": {Role.SYSTEM: ("receiveProfit", "paySubsidy"), Role.AUDITOR: ("publishStatement",)},
-    "WabeiToken": {Role.SYSTEM: ("mintRebate",)},
+    "WelfareFund": {Role.AUDITOR: ("publishStatement",)},
+    "WabeiToken": {Role.GATEWAY: ("mintRebate",)},
     "ConsumptionGateway": {Role.OPERATOR: ("registerService", "retireService")},
 }
+# Not in the table, because no role grant may widen them: PresaleManager.payOutSettlement (only the
+# ProfitSettlement address fixed at deployment), WelfareFund.receiveProfit (only the presale) and
+# WelfareFund.paySubsidy (only the gateway). They check msg.sender against immutables.
 
-# Contracts whose addresses hold the SYSTEM role.
-SYSTEM_CONTRACTS: tuple[str, ...] = ("PresaleManager", "ProfitSettlement", "ConsumptionGateway")
+# The contract whose address holds each role given to a contract; one contract per role.
+CONTRACT_ROLES: Mapping[Role, str] = {Role.PRESALE: "PresaleManager", Role.GATEWAY: "ConsumptionGateway"}
+
+# Seconds before a new role grant takes effect, and before a target's function-to-role table or
+# admin delay can change (AccessManager's grant delay and target admin delay). AccessManager applies
+# a change of these delays only after its minimum setback of 5 days, so they bind from then on.
+ADMIN_DELAY_SECONDS = 2 * 86_400
 
 
 def selectors(abi: Sequence[Mapping[str, Any]], names: Iterable[str]) -> list[bytes]:

@@ -17,9 +17,9 @@ import {IWelfareFund} from "./interfaces/IWelfareFund.sol";
 
 /**
  * @title ConsumptionGateway
- * @notice In-system consumption; see IConsumptionGateway. Its address holds the SYSTEM role (to burn usage rights,
- * record redemptions, pay subsidies and mint rebates) and the custodian's ERC-721 approval (to set
- * the house's ERC-4907 user). The service catalogue is kept by the OPERATOR role; redeeming and
+ * @notice In-system consumption; see IConsumptionGateway. Its address holds the GATEWAY role (to record
+ * redemptions, which burns the units, and mint rebates), is the welfare fund's only subsidy payer, and
+ * has the custodian's ERC-721 approval (to set the house's ERC-4907 user). The service catalogue is kept by the OPERATOR role; redeeming and
  * buying are open to holders.
  */
 contract ConsumptionGateway is IConsumptionGateway, AccessManaged, ReentrancyGuard {
@@ -72,7 +72,6 @@ contract ConsumptionGateway is IConsumptionGateway, AccessManaged, ReentrancyGua
         uint64 start = user == msg.sender ? expires : uint64(block.timestamp);
         checkout = start + uint64(units) * NIGHT;
         _redeemed[listing][msg.sender] += units;
-        _rights.burn(msg.sender, listing, units);
         _assets.setUser(assetId, msg.sender, checkout);
         uint256 rebate = _mintRebate(msg.sender, units * price);
         emit NightsRedeemed(listing, msg.sender, units, assetId, checkout, rebate);

@@ -7,7 +7,7 @@ import {IMerchantRegistry} from "./interfaces/IMerchantRegistry.sol";
 
 /**
  * @title MerchantRegistry
- * @notice Merchant admission (OPERATOR role), status and open-listing count (SYSTEM role).
+ * @notice Merchant admission (OPERATOR role), status and open-listing count (PRESALE role).
  */
 contract MerchantRegistry is IMerchantRegistry, AccessManaged {
     /// @notice KYC level a merchant needs.

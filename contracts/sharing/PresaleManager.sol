@@ -32,6 +32,8 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
     IRiskControlVault private immutable _vault;
     IWelfareFund private immutable _welfare;
     IComplianceRegistry private immutable _compliance;
+    // The one caller of payOutSettlement: fixed at deployment, so no role grant can add another.
+    address private immutable _settlement;
 
     uint256 private _count;
     mapping(uint256 listing => Listing) private _listings;
@@ -44,7 +46,8 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
         IMerchantRegistry merchants,
         IRiskControlVault vault,
         IWelfareFund welfare,
-        IComplianceRegistry compliance
+        IComplianceRegistry compliance,
+        address settlement_
     ) AccessManaged(authority) {
         _rights = rights;
         _assets = assets;
@@ -52,6 +55,7 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
         _vault = vault;
         _welfare = welfare;
         _compliance = compliance;
+        _settlement = settlement_;
     }
 
     /// @notice Accepts only the bond the risk vault sends when a default is declared.
@@ -153,6 +157,7 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
         _requireWindow(listing, l.terms.redeemStart, l.terms.redeemEnd);
         if (units == 0) revert PresaleInvalidUnits(listing, units, _rightsBalance(listing, holder));
         _ledgers[listing].redeemed += units;
+        _rights.burn(holder, listing, units);
         emit RedemptionRecorded(listing, holder, units);
         return (l.terms.assetId, l.terms.price);
     }
@@ -243,11 +248,14 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc IPresaleManager
-    function payOutSettlement(uint256 listing, uint256 fee, uint256 welfare) external restricted nonReentrant {
+    function payOutSettlement(uint256 listing, uint256 fee, uint256 welfare) external nonReentrant {
+        if (msg.sender != _settlement) revert PresaleNotSettlement(msg.sender);
         Listing storage l = _inState(listing, State.Closed);
         if (l.defaulted) revert PresaleWrongState(listing, State.Closed);
         Ledger storage g = _ledgers[listing];
-        uint256 toMerchant = g.escrow - welfare; // reverts (panic) if the settlement asks for more than the escrow
+        // The 50% cap and the escrow hold here too, whatever the settlement contract computed.
+        if (fee > welfare || fee + welfare > g.escrow) revert PresaleInvalidSettlement(listing, fee, welfare, g.escrow);
+        uint256 toMerchant = g.escrow - welfare;
         l.state = State.Settled;
         g.fee = fee;
         g.welfare = welfare;
@@ -278,6 +286,11 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
     /// @inheritdoc IPresaleManager
     function merchantOf(uint256 listing) external view returns (address) {
         return _known(listing).merchant;
+    }
+
+    /// @inheritdoc IPresaleManager
+    function settlement() external view returns (address) {
+        return _settlement;
     }
 
     /// @inheritdoc IPresaleManager

@@ -10,7 +10,7 @@ import {IRiskControlVault} from "./interfaces/IRiskControlVault.sol";
 /**
  * @title RiskControlVault
  * @notice Holds each merchant's bond and records its pledged share units. Pledges and release:
- * OPERATOR role. Bonds: the merchant. Minimum: ADMIN role. Seizure: SYSTEM role (the presale).
+ * OPERATOR role. Bonds: the merchant. Minimum: ADMIN role. Seizure: PRESALE role (the presale).
  */
 contract RiskControlVault is IRiskControlVault, AccessManaged, ReentrancyGuard {
     using Address for address payable;

@@ -11,7 +11,7 @@ import {IUsageRightToken} from "./interfaces/IUsageRightToken.sol";
  * @title UsageRightToken
  * @notice Usage rights (id = listing, one unit = one use). Every movement consults the
  * ComplianceRegistry; ordinary transfers need the listing unlocked and enough unfrozen units.
- * Mint, burn and unlock: SYSTEM role. Freeze and forced transfer: REGULATOR role. Holders use the
+ * Mint, burn and unlock: PRESALE role (the presale). Freeze and forced transfer: REGULATOR role. Holders use the
  * standard ERC-1155 transfers and `donate`.
  */
 contract UsageRightToken is IUsageRightToken, ERC1155Supply, AccessManaged {

@@ -11,7 +11,7 @@ import {IWabeiToken} from "./interfaces/IWabeiToken.sol";
 /**
  * @title WabeiToken
  * @notice WBT: ERC-20 with EIP-2612 permit and a hard cap, minted only as consumption rebates
- * (SYSTEM role). Holders transfer freely unless the ComplianceRegistry blocks either side.
+ * (GATEWAY role, held by the consumption gateway). Holders transfer freely unless the ComplianceRegistry blocks either side.
  */
 contract WabeiToken is IWabeiToken, ERC20, ERC20Permit, ERC20Capped, AccessManaged {
     IComplianceRegistry private immutable _compliance;

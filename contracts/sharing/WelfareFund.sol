@@ -10,8 +10,9 @@ import {IWelfareFund} from "./interfaces/IWelfareFund.sol";
 /**
  * @title WelfareFund
  * @notice The public-welfare account; see IWelfareFund. It has no receive function and no
- * withdrawal: money enters as profit shares (SYSTEM role) or donations (anyone) and leaves only
- * as subsidies the gateway pays under council programmes.
+ * withdrawal: money enters as profit shares (only from the presale fixed at deployment) or donations
+ * (anyone) and leaves only as subsidies that the gateway fixed at deployment pays under council
+ * programmes. Statements: AUDITOR role.
  */
 contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
     using Address for address payable;
@@ -20,6 +21,7 @@ contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
 
     address private immutable _council;
     IConsumptionGateway private immutable _gateway;
+    address private immutable _presale;
     uint256 private _received;
     uint256 private _donated;
     uint256 private _subsidised;
@@ -30,14 +32,20 @@ contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
     mapping(uint256 programme => mapping(address holder => uint256)) private _used;
     mapping(uint256 period => Statement) private _statements;
 
-    /// @param gateway_ The consumption gateway, whose redemption records bound each holder's subsidy.
-    constructor(address authority, address council_, IConsumptionGateway gateway_) AccessManaged(authority) {
+    /// @param gateway_ The consumption gateway: the only subsidy payer; its redemption records bound each
+    /// holder's subsidy.
+    /// @param presale_ The presale escrow: the only sender of profit shares.
+    constructor(address authority, address council_, IConsumptionGateway gateway_, address presale_)
+        AccessManaged(authority)
+    {
         _council = council_;
         _gateway = gateway_;
+        _presale = presale_;
     }
 
     /// @inheritdoc IWelfareFund
-    function receiveProfit(uint256 listing) external payable restricted {
+    function receiveProfit(uint256 listing) external payable {
+        if (msg.sender != _presale) revert WelfareUnauthorizedCaller(msg.sender);
         _received += msg.value;
         emit ProfitReceived(listing, msg.value);
     }
@@ -66,10 +74,10 @@ contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
     /// @inheritdoc IWelfareFund
     function paySubsidy(uint256 programme, address holder, uint256 price, address payable merchant)
         external
-        restricted
         nonReentrant
         returns (uint256 subsidy)
     {
+        if (msg.sender != address(_gateway)) revert WelfareUnauthorizedCaller(msg.sender);
         subsidy = quoteSubsidy(programme, holder, price);
         _programmes[programme].spent += subsidy;
         _used[programme][holder] += subsidy;

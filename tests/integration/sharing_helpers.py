@@ -39,6 +39,12 @@ def reverts(client: SharingClient, error: str, *args: Any) -> Iterator[None]:
         assert decoded.args == args, f"{error}: expected args {args}, got {decoded.args}"
 
 
+def impersonate(w3: Web3, address: str, funds: int = ETH) -> None:
+    """Let the dev node send transactions from ``address`` (a contract, say), with ``funds`` wei for gas."""
+    w3.provider.make_request("anvil_setBalance", [address, hex(funds)])  # type: ignore[arg-type]
+    w3.provider.make_request("anvil_impersonateAccount", [address])  # type: ignore[arg-type]
+
+
 def watch(client: SharingClient, *accounts: str) -> Callable[[], list[int]]:
     """Snapshot ETH balances; the returned function gives each account's change since."""
     before = [client.eth(a) for a in accounts]

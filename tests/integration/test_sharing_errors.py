@@ -21,7 +21,7 @@ from deploy.compile import load_artifact
 from sharing import SharingClient, deploy_suite
 from sharing.client import advance_time
 from sharing.model import DAY, ListingTerms, Restriction
-from sharing_helpers import ETH, FINNEY, h, reverts
+from sharing_helpers import ETH, FINNEY, h, impersonate, reverts
 
 PRICE = FINNEY
 
@@ -142,6 +142,8 @@ def world(errors_node: RunningNode) -> World:
     advance_time(w3, DAY + 1)
     c.declare_default(ids["defaulted"])
     c.redeem(b1, ids["delivering"], 1)
+    c.transfer(b1, b2, ids["delivering"], 1)  # b2 holds a night but the house is b1's
+    impersonate(w3, c.settlement.address)  # to show the presale's own checks on payOutSettlement
     return wd
 
 
@@ -166,7 +168,7 @@ SCENARIOS: dict[str, tuple[Scenario, Callable[[World], tuple[Any, ...]] | None]]
     "UsageRightNotTransferable": (lambda w: w.c.transfer(w.b1, w.b2, w.ids["active"], 1),
                                   lambda w: (w.ids["active"],)),
     "UsageRightInsufficientUnfrozen": (lambda w: w.c.transfer(w.b1, w.b2, w.ids["delivering"], 100),
-                                       lambda w: (w.b1, w.ids["delivering"], 100, 9)),
+                                       lambda w: (w.b1, w.ids["delivering"], 100, 8)),
     "MerchantAlreadyRegistered": (lambda w: w.c.register_merchant(w.m, h("again")), lambda w: (w.m,)),
     "MerchantNotActive": (lambda w: w.c.create_listing(w.a[11], _terms(w.c, w.ids["house"])), lambda w: (w.a[11],)),
     "RiskStakeBelowMinimum": (lambda w: w.c.activate(w.ids["m3draft"]), lambda w: (w.a[12], 0, 0)),
@@ -191,6 +193,11 @@ SCENARIOS: dict[str, tuple[Scenario, Callable[[World], tuple[Any, ...]] | None]]
                                  lambda w: (w.ids["buyback"], 10 * PRICE, 11 * PRICE)),
     "PresaleUnexpectedPayment": (lambda w: w.w3.eth.send_transaction(
         {"from": w.b1, "to": w.c.presale.address, "value": 1}), lambda w: (w.b1,)),
+    "PresaleNotSettlement": (lambda w: _send(w, w.c.presale.functions.payOutSettlement(w.ids["closed"], 0, 0), w.a[0]),
+                             lambda w: (w.a[0],)),
+    "PresaleInvalidSettlement": (lambda w: _send(w, w.c.presale.functions.payOutSettlement(w.ids["closed"], 2, 1),
+                                                 w.c.settlement.address),
+                                 lambda w: (w.ids["closed"], 2, 1, 5 * PRICE)),
     "SettlementFeeTooHigh": (lambda w: w.c.settle(w.ids["closed"], 5001), lambda w: (5001, 5000)),
     "SettlementNotMerchant": (lambda w: w.c.report_cost(w.b1, w.ids["closed"], 0, h("x")),
                               lambda w: (w.ids["closed"], w.b1)),
@@ -214,6 +221,8 @@ SCENARIOS: dict[str, tuple[Scenario, Callable[[World], tuple[Any, ...]] | None]]
     "CouncilCallFailed": (lambda w: w.c.execute(w.a[0], w.ids["bad_threshold"]), None),
     "WelfareNotCouncil": (lambda w: _send(w, w.c.welfare.functions.createProgramme(1, 1, 1, 1, 2**40), w.a[0]),
                           lambda w: (w.a[0],)),
+    "WelfareUnauthorizedCaller": (lambda w: _send(w, w.c.welfare.functions.receiveProfit(1), w.a[0], 1),
+                                  lambda w: (w.a[0],)),
     "WelfareInsufficientFunds": (lambda w: w.c.execute(w.a[0], w.ids["too_big"]), None),
     "WelfareInvalidProgramme": (lambda w: w.c.execute(w.a[0], w.ids["invalid"]), None),
     "WelfareUnknownProgramme": (lambda w: w.c.quote_subsidy(99, w.b1, 1), lambda w: (99,)),

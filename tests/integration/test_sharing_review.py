@@ -16,7 +16,7 @@ from sharing import SharingClient, deploy_suite
 from sharing.client import advance_time
 from sharing.model import DAY, ListingTerms
 from sharing.rules import rebate
-from sharing_helpers import ETH, FINNEY, h, reverts
+from sharing_helpers import ETH, FINNEY, h, impersonate, reverts
 
 PRICE = FINNEY
 
@@ -107,3 +107,64 @@ def test_subsidy_follows_redeemed_units_from_the_catalogue(cast: Cast) -> None:
     c.buy_service(b1, programme, service)
     assert c.wbt_balance(b1) - wbt == rebate(10 * FINNEY, rate, 10**30)
     assert c.welfare_totals().subsidised == 2 * FINNEY
+
+
+# --- 2. no role holder can bypass the cap, the escrow or the contracts' own callers -------------
+def test_payout_only_from_the_settlement_and_within_cap_and_escrow(cast: Cast) -> None:
+    k, c = cast, cast.c
+    listing = live_listing(k, cap=5, goal=5, budget=2 * PRICE)
+    c.buy(k.buyers[0], listing, 5)
+    c.finalise(listing)
+    c.confirm_installment(listing, 1)
+    advance_time(k.w3, c.listing(listing).terms.redeem_end - c.now() + 1)
+    c.require_buyback(listing)
+    c.top_up_buyback(k.merchant, listing, 5 * PRICE)
+    c.close(listing)
+    escrow = c.ledger(listing).escrow
+    assert c.presale.functions.settlement().call() == c.settlement.address
+    with reverts(c, "PresaleNotSettlement", c.accounts.operator):
+        c._send(c.presale.functions.payOutSettlement(listing, 0, 0), c.accounts.operator, "payout")
+    impersonate(k.w3, c.settlement.address)
+    for fee, welfare in ((2, 1), (escrow, escrow)):  # more than 50%; more than the escrow
+        with reverts(c, "PresaleInvalidSettlement", listing, fee, welfare, escrow):
+            c._send(c.presale.functions.payOutSettlement(listing, fee, welfare), c.settlement.address, "payout")
+
+
+def test_each_contract_has_only_its_own_powers(cast: Cast) -> None:
+    k, c = cast, cast.c
+    gateway, presale = c.gateway.address, c.presale.address
+    impersonate(k.w3, gateway)
+    impersonate(k.w3, c.settlement.address)
+    # The gateway (formerly SYSTEM, like the presale and the settlement) cannot mint usage rights or seize.
+    with reverts(c, "AccessManagedUnauthorized", gateway):
+        c._send(c.rights.functions.mint(gateway, 1, 1), gateway, "mint")
+    with reverts(c, "AccessManagedUnauthorized", gateway):
+        c._send(c.vault.functions.seize(k.merchant), gateway, "seize")
+    # The settlement holds no role and cannot pay subsidies or mint rebates.
+    settlement = c.settlement.address
+    with reverts(c, "WelfareUnauthorizedCaller", settlement):
+        c._send(c.welfare.functions.paySubsidy(1, settlement, 1, settlement), settlement, "subsidy")
+    with reverts(c, "AccessManagedUnauthorized", settlement):
+        c._send(c.wbt.functions.mintRebate(settlement, 1), settlement, "mint WBT")
+    manager = c.contract("SharingAccessManager")
+    assert manager.functions.hasRole(4, presale).call()[0] and not manager.functions.hasRole(4, gateway).call()[0]
+
+
+def test_grants_and_target_changes_wait_for_the_admin_delay(cast: Cast) -> None:
+    k, c = cast, cast.c
+    delay = c.deployment.config.admin_delay
+    manager = c.contract("SharingAccessManager")
+    advance_time(k.w3, 5 * DAY + 1)  # AccessManager's minimum setback for delay changes
+    for role in range(6):
+        assert manager.functions.getRoleGrantDelay(role).call() == delay
+    assert manager.functions.getTargetAdminDelay(c.presale.address).call() == delay
+    # The council (ADMIN) grants the PRESALE role to an outsider: it is not effective yet.
+    outsider, cust = k.buyers[5], c.accounts.custodians
+    data = Web3.to_bytes(hexstr=manager.encode_abi("grantRole", [4, outsider, 0]))
+    proposal = c.propose(cust[0], manager.address, data, "grant PRESALE")
+    c.approve(cust[1], proposal)
+    c.approve(cust[2], proposal)
+    c.execute(cust[0], proposal)
+    assert manager.functions.hasRole(4, outsider).call()[0] is False
+    advance_time(k.w3, delay + 1)
+    assert manager.functions.hasRole(4, outsider).call()[0] is True

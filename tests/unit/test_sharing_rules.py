@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from deploy.compile import load_artifact
 from sharing.deploy import CONTRACTS, SuiteAccounts, SuiteConfig, SuiteDeployment, role_grants, target_roles
 from sharing.errors import DeploymentError, decode_revert, error_table
-from sharing.roles import PERMISSIONS, SYSTEM_CONTRACTS, Role, selectors
+from sharing.roles import CONTRACT_ROLES, PERMISSIONS, Role, selectors
 from sharing.rules import (
     default_payout, rebate, settlement_payouts, settlement_profit, split_profit, subsidy, tranche_amounts,
 )
@@ -84,8 +84,9 @@ def test_wiring_plan() -> None:
     fake = {name: f"0x{i + 1:040x}" for i, name in enumerate(CONTRACTS)}
     cast = SuiteAccounts.from_node([f"0x{0xa0 + i:040x}" for i in range(10)])
     grants = role_grants(fake, cast)  # type: ignore[arg-type]
-    assert [g.role for g in grants] == [Role.OPERATOR, Role.REGULATOR, Role.AUDITOR] + [Role.SYSTEM] * 3
-    assert {g.account for g in grants[3:]} == {fake[n] for n in SYSTEM_CONTRACTS}
+    assert [g.role for g in grants] == [Role.OPERATOR, Role.REGULATOR, Role.AUDITOR, Role.PRESALE, Role.GATEWAY]
+    assert [g.account for g in grants[3:]] == [fake["PresaleManager"], fake["ConsumptionGateway"]]
+    assert len(set(CONTRACT_ROLES.values())) == len(CONTRACT_ROLES)  # one contract per role
     targets = target_roles(fake, {n: load_artifact(n).abi for n in PERMISSIONS})  # type: ignore[arg-type]
     assert sum(len(t.selectors) for t in targets) == sum(len(f) for r in PERMISSIONS.values() for f in r.values())
     assert len(cast.custodians) == len(set(cast.custodians)) == 5

@@ -28,13 +28,13 @@ interface IMerchantRegistry {
     /// @notice Admits `account` (KYC level 2 required) with a hash of its profile documents. Caller: OPERATOR role.
     function registerMerchant(address account, bytes32 profileHash) external;
 
-    /// @notice Marks `account` as defaulted. Caller: SYSTEM role (the presale on a declared default).
+    /// @notice Marks `account` as defaulted. Caller: PRESALE role (the presale on a declared default).
     function markDefaulted(address account) external;
 
-    /// @notice Counts a listing of `account` as open. Caller: SYSTEM role (the presale on activation).
+    /// @notice Counts a listing of `account` as open. Caller: PRESALE role (the presale on activation).
     function listingOpened(address account) external;
 
-    /// @notice Counts a listing of `account` as done (failed, defaulted or settled). Caller: SYSTEM role.
+    /// @notice Counts a listing of `account` as done (failed, defaulted or settled). Caller: PRESALE role.
     function listingClosed(address account) external;
 
     /// @notice `account`'s status. Anyone may call.

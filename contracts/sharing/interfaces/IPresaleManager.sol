@@ -95,6 +95,10 @@ interface IPresaleManager {
     error PresaleBuybackOverfunded(uint256 listing, uint256 due, uint256 funded);
     /// @notice Money arrived from someone other than the risk vault.
     error PresaleUnexpectedPayment(address sender);
+    /// @notice Only the profit settlement contract fixed at deployment may pay out; `caller` tried.
+    error PresaleNotSettlement(address caller);
+    /// @notice A payout of `fee` and `welfare` breaks fee <= welfare (the 50% cap) or fee + welfare <= `escrow`.
+    error PresaleInvalidSettlement(uint256 listing, uint256 fee, uint256 welfare, uint256 escrow);
 
     /// @notice Emitted after a merchant created a Draft listing.
     event ListingCreated(uint256 indexed listing, address indexed merchant, uint256 indexed assetId);
@@ -144,8 +148,8 @@ interface IPresaleManager {
     /// cost budget to the merchant. Caller: OPERATOR role.
     function confirmInstallment(uint256 listing, uint256 tranche) external;
 
-    /// @notice Records that `holder` redeems `units` inside the redemption window; returns the asset and price.
-    /// Caller: SYSTEM role (the consumption gateway, which burns the units).
+    /// @notice Records that `holder` redeems `units` inside the redemption window and burns them; returns
+    /// the asset and price. Caller: GATEWAY role (the consumption gateway).
     function recordRedemption(uint256 listing, address holder, uint256 units)
         external
         returns (uint256 assetId, uint256 price);
@@ -170,8 +174,12 @@ interface IPresaleManager {
     function close(uint256 listing) external;
 
     /// @notice Pays out a Closed listing's escrow: `welfare` wei to the welfare fund, the rest (cost plus
-    /// `fee`) to the merchant; marks the listing Settled. Caller: SYSTEM role (the profit settlement).
+    /// `fee`) to the merchant; marks the listing Settled. Requires fee <= welfare and fee + welfare <=
+    /// escrow. Caller: only the ProfitSettlement address fixed at deployment (`settlement()`).
     function payOutSettlement(uint256 listing, uint256 fee, uint256 welfare) external;
+
+    /// @notice The only address allowed to call `payOutSettlement`. Anyone may call.
+    function settlement() external view returns (address);
 
     /// @notice A listing with its terms. Anyone may call.
     function getListing(uint256 listing) external view returns (Listing memory);

@@ -22,14 +22,14 @@ interface IUsageRightToken {
     /// @notice Emitted after the regulator forced a transfer (ERC-7943 `ForcedTransfer`).
     event TransferForced(address indexed from, address indexed to, uint256 indexed id, uint256 amount);
 
-    /// @notice Mints `amount` units of `id` to `to`. Caller: SYSTEM role (the presale).
+    /// @notice Mints `amount` units of `id` to `to`. Caller: PRESALE role (the presale).
     function mint(address to, uint256 id, uint256 amount) external;
 
     /// @notice Burns `amount` units of `id` held by `from`; frozen units cannot be burnt.
-    /// Caller: SYSTEM role (the presale on refund and buyback, the gateway on redemption).
+    /// Caller: PRESALE role (the presale on refund, buyback and redemption).
     function burn(address from, uint256 id, uint256 amount) external;
 
-    /// @notice Lets units of `id` change hands from now on. Caller: SYSTEM role (the presale, when a sale succeeds).
+    /// @notice Lets units of `id` change hands from now on. Caller: PRESALE role (the presale, when a sale succeeds).
     function unlock(uint256 id) external;
 
     /// @notice Gives `amount` units of `id` to `to` with a public `memo`. Caller: any holder.

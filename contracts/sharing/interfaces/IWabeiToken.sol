@@ -9,6 +9,6 @@ interface IWabeiToken {
     /// @notice Emitted after `amount` WBT were minted to `to` as a rebate.
     event RebateMinted(address indexed to, uint256 amount);
 
-    /// @notice Mints a rebate of `amount` to `to`; reverts above the cap. Caller: SYSTEM role (the gateway).
+    /// @notice Mints a rebate of `amount` to `to`; reverts above the cap. Caller: GATEWAY role (the consumption gateway).
     function mintRebate(address to, uint256 amount) external;
 }

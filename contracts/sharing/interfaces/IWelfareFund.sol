@@ -11,6 +11,8 @@ pragma solidity ^0.8.24;
 interface IWelfareFund {
     /// @notice `caller` is not the custodian council.
     error WelfareNotCouncil(address caller);
+    /// @notice `caller` is not the presale (profit shares) or the gateway (subsidies) fixed at deployment.
+    error WelfareUnauthorizedCaller(address caller);
     /// @notice Only `available` wei are unreserved; `needed` were asked for.
     error WelfareInsufficientFunds(uint256 available, uint256 needed);
     /// @notice The programme's parameters are unusable (zero budget or rate, rate above 10000, past expiry).
@@ -56,7 +58,7 @@ interface IWelfareFund {
     /// @notice Emitted after an auditor published a statement.
     event StatementPublished(uint256 indexed period, bytes32 ledgerRoot, bytes32 reportHash, address indexed auditor);
 
-    /// @notice Receives the welfare share of `listing`'s profit. Caller: SYSTEM role (the presale at settlement).
+    /// @notice Receives the welfare share of `listing`'s profit. Caller: the presale fixed at deployment.
     function receiveProfit(uint256 listing) external payable;
 
     /// @notice Donates `msg.value` wei with a public memo. Caller: anyone.
@@ -68,7 +70,7 @@ interface IWelfareFund {
         returns (uint256 programme);
 
     /// @notice Pays `holder`'s subsidy on a purchase of `price` wei to `merchant`; returns it.
-    /// Caller: SYSTEM role (the consumption gateway, which checks eligibility).
+    /// Caller: the consumption gateway fixed at deployment, which checks eligibility.
     function paySubsidy(uint256 programme, address holder, uint256 price, address payable merchant)
         external
         returns (uint256 subsidy);
