@@ -24,7 +24,9 @@ from chain.backend.builder import BuiltBlock
 from chain.backend.vm import base_fee, transaction_builder
 from chain.abc import MinerAPI
 from chain.config import NodeConfig
-from chain.exceptions import InvalidParams, ResourceNotFound, TransactionRejected, UnknownAccount
+from chain.exceptions import (
+    InvalidParams, ResourceNotFound, StorageError, TransactionRejected, UnknownAccount,
+)
 from chain.pool import PooledTx, TxPool
 from chain.storage.chain_store import StoredBlock
 from chain.types import AccountOverride, CallRequest, CallResult, LogEntry, LogFilter
@@ -268,7 +270,13 @@ class NodeAPI:
         self.pool.add(ptx)
         self.new_pending.publish(ptx)
         if self._miner is not None:
-            self._miner.on_new_transaction()
+            try:
+                self._miner.on_new_transaction()
+            except StorageError:
+                # The client is told this transaction failed (automine could not save its
+                # block), so it must not be mined later behind the client's back.
+                self.pool.remove(ptx.hash)
+                raise
         return ptx.hash
 
     # -- mining ------------------------------------------------------------------------------

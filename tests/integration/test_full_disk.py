@@ -30,7 +30,8 @@ MAX_SENDS = 3_000  # bound on the loop that fills the "disk"
 
 def _limit_file_size(limit: int) -> Callable[[], None]:
     def apply() -> None:  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        # Soft limit only: the test may raise it again later ("space comes back").
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
     return apply
 
 
@@ -121,10 +122,23 @@ def test_full_disk_gives_a_clear_error_and_keeps_acknowledged_blocks(tmp_path: P
         assert int(rpc(url, "eth_getBalance", [SINK, "latest"]), 16) == nonce
         assert int(rpc(url, "eth_getTransactionCount", [sender, "latest"]), 16) == nonce
         _check_head_state(url, sender)
-        # Further writes keep failing the same clear way instead of crashing the node.
-        again = rpc_raw(url, "eth_sendRawTransaction", [_transfer(nonce + 1)])
+        # The refused transaction is not left in the pool to be mined later behind the client's
+        # back: sending it again is a new attempt, which fails the same clear way.
+        assert rpc(url, "txpool_content")["pending"] == {}
+        again = rpc_raw(url, "eth_sendRawTransaction", [_transfer(nonce)])
         assert "error" in again and "nothing was saved" in again["error"]["message"], again
         assert node.process.poll() is None
+
+        # Space comes back (the limit is lifted on the running node): the same transaction is
+        # accepted and mined on top of the acknowledged head, nothing else appears.
+        resource.prlimit(node.process.pid, resource.RLIMIT_FSIZE,
+                         (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        mined = rpc(url, "eth_sendRawTransaction", [_transfer(nonce)])
+        receipt = rpc(url, "eth_getTransactionReceipt", [mined])
+        assert int(receipt["blockNumber"], 16) == head_number + 1
+        acknowledged[head_number + 1] = receipt["blockHash"]
+        head_number, nonce = head_number + 1, nonce + 1
+        assert _canonical_hashes(url) == acknowledged
     finally:
         node.stop()
 
