@@ -16,7 +16,7 @@ from sharing import SharingClient, deploy_suite
 from sharing.client import advance_time
 from sharing.model import DAY, ListingTerms
 from sharing.rules import rebate
-from sharing_helpers import ETH, FINNEY, h, impersonate, reverts
+from sharing_helpers import ETH, FINNEY, h, impersonate, reverts, watch
 
 PRICE = FINNEY
 
@@ -168,3 +168,25 @@ def test_grants_and_target_changes_wait_for_the_admin_delay(cast: Cast) -> None:
     assert manager.functions.hasRole(4, outsider).call()[0] is False
     advance_time(k.w3, delay + 1)
     assert manager.functions.hasRole(4, outsider).call()[0] is True
+
+
+# --- 3. a second default of the same merchant -------------------------------------------------
+def test_two_defaults_by_one_merchant_both_close(cast: Cast) -> None:
+    k, c = cast, cast.c
+    first, second = live_listing(k, cap=5), live_listing(k, cap=5)
+    for listing in (first, second):
+        c.buy(k.buyers[0], listing, 5)
+        c.finalise(listing)
+    advance_time(k.w3, c.listing(second).terms.redeem_end - c.now() + 1)
+    for listing in (first, second):
+        c.require_buyback(listing)
+    advance_time(k.w3, 2 * DAY)
+    c.declare_default(first)
+    changed = watch(c, k.buyers[0])
+    c.declare_default(second)  # the stake is already seized: nothing more to take, but it closes
+    for listing, bond in ((first, ETH), (second, 0)):
+        assert c.listing(listing).defaulted and c.ledger(listing).escrow_to_buyback > 0
+        assert c.ledger(listing).buyback_funded == bond + c.ledger(listing).escrow_to_buyback
+        c.claim_buyback(k.buyers[0], listing)
+    assert changed()[0] > 0
+    assert c.merchants.functions.openListingsOf(k.merchant).call() == 0

@@ -36,7 +36,8 @@ interface IRiskControlVault {
     /// @notice Sets the minimum stake a merchant needs before a listing goes live. Caller: ADMIN role.
     function setMinimumStake(uint256 shareUnits, uint256 bond) external;
 
-    /// @notice Seizes `merchant`'s stake and sends the bond to the caller. Caller: PRESALE role (the presale on default).
+    /// @notice Seizes `merchant`'s stake and sends the bond to the caller; returns 0 (and sends nothing) if it
+    /// was already seized, so every defaulted listing of the merchant can close. Caller: PRESALE role (the presale on default).
     function seize(address merchant) external returns (uint256 bond);
 
     /// @notice Returns the bond to `merchant` and clears the pledge once no listing is open. Caller: OPERATOR role.
