@@ -192,6 +192,10 @@ class SharingClient:
         """Merchant adds ``amount`` wei to the buyback pool."""
         return self._send(self.presale.functions.topUpBuyback(listing), merchant, "top up buyback", amount)
 
+    def withdraw(self, payee: str) -> TxReceipt:
+        """``payee`` (a merchant) pulls every tranche and settlement payout credited to it."""
+        return self._send(self.presale.functions.withdraw(), payee, "withdraw")
+
     def report_cost(self, merchant: str, listing: int, cost: int, report_hash: bytes) -> TxReceipt:
         """Merchant reports the listing's total cost with the hash of its cost report."""
         call = self.settlement.functions.report(listing, cost, report_hash)
@@ -293,6 +297,10 @@ class SharingClient:
 
     def ledger(self, listing: int) -> Ledger:
         return Ledger.from_abi(self.presale.functions.getLedger(listing).call())
+
+    def owed(self, payee: str) -> int:
+        """Wei the presale has credited to ``payee`` and not yet paid out."""
+        return int(self.presale.functions.owedTo(payee).call())
 
     def units(self, holder: str, listing: int) -> int:
         return int(self.rights.functions.balanceOf(holder, listing).call())

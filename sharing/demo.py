@@ -191,8 +191,10 @@ def _first_listing(d: Demo) -> None:
     with d.step("Alice buys 60 nights and Bob 40; the money waits in escrow"):
         c.buy(d.alice, listing, 60)
         c.buy(d.bob, listing, 40)
-    with d.step("Sold out, the sale is finalised: the first tranche goes to the merchant, units may move"):
+    with d.step("Sold out, the sale is finalised: the first tranche goes to the merchant, units may move") as notes:
         c.finalise(listing)
+        c.withdraw(d.merchant)
+        notes.append("the escrow credits the tranche; the merchant withdraws it (a payee cannot block the escrow)")
     with d.step("Alice resells 10 nights to Bob; Bob donates 5 to a charity") as notes:
         c.transfer(d.alice, d.bob, listing, 10)
         c.donate(d.bob, CHARITY, listing, 5, "nights for a family in need")
@@ -207,6 +209,7 @@ def _first_listing(d: Demo) -> None:
     with d.step("The operator accepts installments 2 and 3: the escrow pays the rest of the budget"):
         c.confirm_installment(listing, 1)
         c.confirm_installment(listing, 2)
+        c.withdraw(d.merchant)
     with d.step("Alice redeems 3 nights: she becomes the house's user and earns WBT") as notes:
         advance_time(d.w3, terms.redeem_start - c.now() + 1)
         checkout = c.redeem(d.alice, listing, 3)
@@ -229,6 +232,7 @@ def _first_listing(d: Demo) -> None:
         c.attest(listing, Web3.keccak(text="cost report"))
         notes.append("60%: " + d.refused(lambda: c.settle(listing, 6000)))
         c.settle(listing, 5000)
+        c.withdraw(d.merchant)
         notes.append("profit 0.5 ETH: 0.25 ETH fee to the merchant, 0.25 ETH to the welfare fund")
     custodians = a.custodians
     with d.step("The council creates a subsidy programme: 2 approvals cannot, 3 of 5 can") as notes:

@@ -18,6 +18,8 @@ import {IWelfareFund} from "./interfaces/IWelfareFund.sol";
  * @notice The presale escrow (see IPresaleManager for the state machine). Modelled on the retired
  * OpenZeppelin Escrow/RefundEscrow: deposits per listing, refunds only after failure, payouts only
  * as confirmed tranches and the audited settlement. Every wei and unit is counted in a Ledger.
+ * Payouts to merchants are credited and pulled with `withdraw` (as in the retired PullPayment), so a
+ * merchant that refuses ETH cannot block a finalisation, an installment or a settlement.
  */
 contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
     using Address for address payable;
@@ -36,6 +38,8 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
     address private immutable _settlement;
 
     uint256 private _count;
+    uint256 private _owedTotal;
+    mapping(address payee => uint256) private _owed;
     mapping(uint256 listing => Listing) private _listings;
     mapping(uint256 listing => Ledger) private _ledgers;
 
@@ -262,9 +266,29 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
         g.released += toMerchant - fee;
         g.escrow = 0;
         _merchants.listingClosed(l.merchant);
+        _credit(l.merchant, toMerchant);
         emit ListingSettled(listing, toMerchant, fee, welfare);
         _welfare.receiveProfit{value: welfare}(listing);
-        payable(l.merchant).sendValue(toMerchant);
+    }
+
+    /// @inheritdoc IPresaleManager
+    function withdraw() external nonReentrant returns (uint256 amount) {
+        amount = _owed[msg.sender];
+        if (amount == 0) revert PresaleNothingOwed(msg.sender);
+        _owed[msg.sender] = 0;
+        _owedTotal -= amount;
+        emit Withdrawn(msg.sender, amount);
+        payable(msg.sender).sendValue(amount);
+    }
+
+    /// @inheritdoc IPresaleManager
+    function owedTo(address payee) external view returns (uint256) {
+        return _owed[payee];
+    }
+
+    /// @inheritdoc IPresaleManager
+    function owedTotal() external view returns (uint256) {
+        return _owedTotal;
     }
 
     /// @inheritdoc IPresaleManager
@@ -314,8 +338,14 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
         l.tranchesPaid = uint8(k + 1);
         g.released += amount;
         g.escrow -= amount;
+        _credit(l.merchant, amount);
         emit TrancheReleased(listing, k, amount);
-        payable(l.merchant).sendValue(amount);
+    }
+
+    function _credit(address payee, uint256 amount) private {
+        _owed[payee] += amount;
+        _owedTotal += amount;
+        emit PaymentCredited(payee, amount, _owed[payee]);
     }
 
     function _paidSoFar(uint16[] storage bps, uint256 k, uint256 budget) private view returns (uint256 paid) {

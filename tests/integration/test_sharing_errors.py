@@ -193,6 +193,7 @@ SCENARIOS: dict[str, tuple[Scenario, Callable[[World], tuple[Any, ...]] | None]]
                                  lambda w: (w.ids["buyback"], 10 * PRICE, 11 * PRICE)),
     "PresaleUnexpectedPayment": (lambda w: w.w3.eth.send_transaction(
         {"from": w.b1, "to": w.c.presale.address, "value": 1}), lambda w: (w.b1,)),
+    "PresaleNothingOwed": (lambda w: w.c.withdraw(w.b1), lambda w: (w.b1,)),
     "PresaleNotSettlement": (lambda w: _send(w, w.c.presale.functions.payOutSettlement(w.ids["closed"], 0, 0), w.a[0]),
                              lambda w: (w.a[0],)),
     "PresaleInvalidSettlement": (lambda w: _send(w, w.c.presale.functions.payOutSettlement(w.ids["closed"], 2, 1),

@@ -109,6 +109,7 @@ class Model:
     approvals: dict[int, set[str]] = field(default_factory=dict)  # proposal -> custodians approving
     executed: dict[int, int] = field(default_factory=dict)  # proposal -> distinct approvers at execution
     programmes: list[int] = field(default_factory=list)
+    withdrawn: int = 0  # wei the merchant pulled from the presale
 
 
 def _events(contract: Any, name: str, receipt: TxReceipt) -> list[Any]:
@@ -309,6 +310,13 @@ class SharingMachine(RuleBasedStateMachine):
             if holders:
                 self.refund(n=n, who=self.b.buyers.index(holders[0]))
 
+    @rule()
+    def withdraw(self) -> None:
+        receipt = self.attempt(lambda: self.c.withdraw(self.b.merchant))
+        if receipt is not None:
+            for pulled in _events(self.c.presale, "Withdrawn", receipt):
+                self.m.withdrawn += pulled["args"]["amount"]
+
     # --- welfare fund and council -------------------------------------------------------------
     @rule(amount=st.integers(1, 10 * FINNEY))
     def donate_to_fund(self, amount: int) -> None:
@@ -392,6 +400,7 @@ def read_chain(c: SharingClient, m: Model) -> dict[str, Any]:
             batch.add(c.settlement.functions.reportOf(n))
         batch.add(c.welfare.functions.totals())
         batch.add(w3.eth.get_balance(c.presale.address))
+        batch.add(c.presale.functions.owedTotal())
         batch.add(w3.eth.get_balance(c.welfare.address))
         for account in blocked:
             batch.add(c.rights.functions.balanceOfBatch([account, account], list(listings)))
@@ -407,9 +416,10 @@ def read_chain(c: SharingClient, m: Model) -> dict[str, Any]:
         "listings": {n: (Listing.from_abi(v[0]), Ledger.from_abi(v[1]), int(v[2]), v[3]) for n, v in per.items()},
         "totals": WelfareTotals(*(int(x) for x in rest[0])),
         "presale_balance": int(rest[1]),
-        "welfare_balance": int(rest[2]),
-        "blocked": {a: [int(x) for x in rest[3 + i]] for i, a in enumerate(blocked)},
-        "executed": {p: (rest[3 + len(blocked) + 2 * i], int(rest[4 + len(blocked) + 2 * i]))
+        "owed": int(rest[2]),
+        "welfare_balance": int(rest[3]),
+        "blocked": {a: [int(x) for x in rest[4 + i]] for i, a in enumerate(blocked)},
+        "executed": {p: (rest[4 + len(blocked) + 2 * i], int(rest[5 + len(blocked) + 2 * i]))
                      for i, p in enumerate(executed)},
         "wbt": (int(rest[-2]), int(rest[-1])),
     }
@@ -451,7 +461,11 @@ def check_all(c: SharingClient, m: Model) -> dict[int, ListingState]:
         else:
             assert g.fee == 0 and g.welfare == 0
         welfare_received += g.welfare
-    assert s["presale_balance"] == in_escrow
+    # cash conservation across listings: the presale holds the escrows, the buyback pools and what
+    # it credited to merchants but they have not withdrawn; withdrawals match the model
+    assert s["presale_balance"] == in_escrow + s["owed"], (s["presale_balance"], in_escrow, s["owed"])
+    credited = sum(g.released + g.fee for _l, g, _s, _r in s["listings"].values())
+    assert credited == s["owed"] + m.withdrawn, (credited, s["owed"], m.withdrawn)
     # the welfare fund: in only as profit shares and donations, out only as subsidies
     totals: WelfareTotals = s["totals"]
     assert totals.received == welfare_received

@@ -16,7 +16,7 @@ from sharing import SharingClient, deploy_suite
 from sharing.client import advance_time
 from sharing.model import DAY, ListingTerms
 from sharing.rules import rebate
-from sharing_helpers import ETH, FINNEY, h, impersonate, reverts, watch
+from sharing_helpers import ETH, FINNEY, gas_cost, h, impersonate, reverts, watch
 
 PRICE = FINNEY
 
@@ -190,3 +190,24 @@ def test_two_defaults_by_one_merchant_both_close(cast: Cast) -> None:
         c.claim_buyback(k.buyers[0], listing)
     assert changed()[0] > 0
     assert c.merchants.functions.openListingsOf(k.merchant).call() == 0
+
+
+# --- 4. a merchant that refuses ETH ----------------------------------------------------------------
+REVERT_ALWAYS = "0x60006000fd"  # PUSH1 0 PUSH1 0 REVERT: this account refuses every payment
+
+
+def test_a_merchant_refusing_eth_blocks_nothing(cast: Cast) -> None:
+    k, c = cast, cast.c
+    listing = live_listing(k, cap=5, goal=5, budget=2 * PRICE)
+    c.buy(k.buyers[0], listing, 5)
+    k.w3.provider.make_request("anvil_setCode", [k.merchant, REVERT_ALWAYS])  # type: ignore[arg-type]
+    c.finalise(listing)  # credits tranche 0 instead of pushing it
+    c.confirm_installment(listing, 1)
+    assert c.owed(k.merchant) == 2 * PRICE
+    assert c.eth(c.presale.address) == c.ledger(listing).escrow + c.presale.functions.owedTotal().call()
+    k.w3.provider.make_request("anvil_setCode", [k.merchant, "0x"])  # type: ignore[arg-type]
+    changed = watch(c, k.merchant)
+    receipt = c.withdraw(k.merchant)
+    assert changed() == [2 * PRICE - gas_cost(receipt)] and c.owed(k.merchant) == 0
+    with reverts(c, "PresaleNothingOwed", k.merchant):
+        c.withdraw(k.merchant)

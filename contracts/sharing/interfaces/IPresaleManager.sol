@@ -95,6 +95,8 @@ interface IPresaleManager {
     error PresaleBuybackOverfunded(uint256 listing, uint256 due, uint256 funded);
     /// @notice Money arrived from someone other than the risk vault.
     error PresaleUnexpectedPayment(address sender);
+    /// @notice Nothing is owed to `account`.
+    error PresaleNothingOwed(address account);
     /// @notice Only the profit settlement contract fixed at deployment may pay out; `caller` tried.
     error PresaleNotSettlement(address caller);
     /// @notice A payout of `fee` and `welfare` breaks fee <= welfare (the 50% cap) or fee + welfare <= `escrow`.
@@ -124,6 +126,10 @@ interface IPresaleManager {
     event DefaultDeclared(uint256 indexed listing, address indexed merchant, uint256 seizedBond, uint256 escrowMoved);
     /// @notice Emitted after a listing was closed.
     event ListingClosed(uint256 indexed listing);
+    /// @notice Emitted after `amount` wei were credited to `payee` (a merchant), who now is owed `owed`.
+    event PaymentCredited(address indexed payee, uint256 amount, uint256 owed);
+    /// @notice Emitted after `payee` withdrew `amount` wei owed to it.
+    event Withdrawn(address indexed payee, uint256 amount);
     /// @notice Emitted after a listing's escrow was paid out at settlement.
     event ListingSettled(uint256 indexed listing, uint256 toMerchant, uint256 fee, uint256 welfare);
 
@@ -137,15 +143,15 @@ interface IPresaleManager {
     /// Caller: any account with KYC level 1 that is not blocked.
     function buy(uint256 listing, uint256 units) external payable;
 
-    /// @notice Ends the sale after its window (or once sold out): Succeeded (tranche 0 paid, transfers
+    /// @notice Ends the sale after its window (or once sold out): Succeeded (tranche 0 credited, transfers
     /// unlocked) if the soft goal was met, otherwise Failed. Caller: anyone.
     function finalise(uint256 listing) external;
 
     /// @notice Burns all the caller's units of a Failed listing and repays them at the price. Caller: any holder.
     function refund(uint256 listing) external;
 
-    /// @notice Accepts delivery of installment `tranche` (the next unpaid one) and pays its share of the
-    /// cost budget to the merchant. Caller: OPERATOR role.
+    /// @notice Accepts delivery of installment `tranche` (the next unpaid one) and credits its share of the
+    /// cost budget to the merchant (see `withdraw`). Caller: OPERATOR role.
     function confirmInstallment(uint256 listing, uint256 tranche) external;
 
     /// @notice Records that `holder` redeems `units` inside the redemption window and burns them; returns
@@ -174,9 +180,19 @@ interface IPresaleManager {
     function close(uint256 listing) external;
 
     /// @notice Pays out a Closed listing's escrow: `welfare` wei to the welfare fund, the rest (cost plus
-    /// `fee`) to the merchant; marks the listing Settled. Requires fee <= welfare and fee + welfare <=
+    /// `fee`) credited to the merchant; marks the listing Settled. Requires fee <= welfare and fee + welfare <=
     /// escrow. Caller: only the ProfitSettlement address fixed at deployment (`settlement()`).
     function payOutSettlement(uint256 listing, uint256 fee, uint256 welfare) external;
+
+    /// @notice Pays the caller everything credited to it (tranches and settlement payouts); returns the
+    /// amount. Caller: anyone owed money (normally a merchant).
+    function withdraw() external returns (uint256 amount);
+
+    /// @notice Wei credited to `payee` and not yet withdrawn. Anyone may call.
+    function owedTo(address payee) external view returns (uint256);
+
+    /// @notice Wei credited to all payees and not yet withdrawn. Anyone may call.
+    function owedTotal() external view returns (uint256);
 
     /// @notice The only address allowed to call `payOutSettlement`. Anyone may call.
     function settlement() external view returns (address);
