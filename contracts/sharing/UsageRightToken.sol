@@ -58,8 +58,16 @@ contract UsageRightToken is IUsageRightToken, ERC1155Supply, AccessManaged {
 
     /// @inheritdoc IUsageRightToken
     function forcedTransfer(address from, address to, uint256 id, uint256 amount) external restricted {
+        if (from == address(0)) revert ERC1155InvalidSender(address(0));
+        if (to == address(0)) revert ERC1155InvalidReceiver(address(0));
+        uint256[] memory ids = new uint256[](1);
+        uint256[] memory values = new uint256[](1);
+        ids[0] = id;
+        values[0] = amount;
+        // `_update`, not `_safeTransferFrom`: no receiver callback runs while the freeze and lock
+        // checks are off, so nothing can re-enter this token with `_forcing` set.
         _forcing = true;
-        _safeTransferFrom(from, to, id, amount, "");
+        _update(from, to, ids, values);
         _forcing = false;
         uint256 left = balanceOf(from, id);
         if (_frozen[from][id] > left) {

@@ -211,3 +211,13 @@ def test_a_merchant_refusing_eth_blocks_nothing(cast: Cast) -> None:
     assert changed() == [2 * PRICE - gas_cost(receipt)] and c.owed(k.merchant) == 0
     with reverts(c, "PresaleNothingOwed", k.merchant):
         c.withdraw(k.merchant)
+
+
+# --- 5. forced transfers call no receiver hook --------------------------------------------------
+def test_forced_transfer_runs_no_receiver_code(cast: Cast) -> None:
+    k, c = cast, cast.c
+    listing = live_listing(k, cap=5, goal=5)
+    c.buy(k.buyers[0], listing, 5)  # still locked: only a forced transfer can move them
+    target = c.council.address  # a contract without onERC1155Received: a safe transfer would revert
+    c.forced_transfer(k.buyers[0], target, listing, 2)
+    assert c.units(target, listing) == 2 and c.units(k.buyers[0], listing) == 3

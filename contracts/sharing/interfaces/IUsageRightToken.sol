@@ -39,7 +39,8 @@ interface IUsageRightToken {
     function setFrozenTokens(address account, uint256 id, uint256 amount) external;
 
     /// @notice Moves units regardless of freezes and the transfer lock; `to` must still be allowed.
-    /// Frozen amounts above the remaining balance are reduced to it. Caller: REGULATOR role.
+    /// Frozen amounts above the remaining balance are reduced to it. No ERC-1155 receiver hook is called
+    /// (a forced move needs no consent and must not hand control to the receiver). Caller: REGULATOR role.
     function forcedTransfer(address from, address to, uint256 id, uint256 amount) external;
 
     /// @notice Units of `id` frozen for `account`. Anyone may call.
