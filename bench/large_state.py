@@ -124,3 +124,10 @@ def main(args: argparse.Namespace) -> int:
     print(f"Target (issue 3) large-state ERC-20 throughput within 10% of empty: "
           f"{'holds' if erc_ratio >= 0.9 else 'MISSES'} ({erc_ratio:.2f}x)")
     return 0
+
+
+if __name__ == "__main__":
+    # Build only, for bench/profile_node.py --from-dir: python bench/large_state.py DATA_DIR
+    target = Path(sys.argv[1])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    print(build_large_chain(target, target.parent))
