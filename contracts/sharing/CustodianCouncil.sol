@@ -6,17 +6,24 @@ import {ICustodianCouncil} from "./interfaces/ICustodianCouncil.sol";
 /**
  * @title CustodianCouncil
  * @notice Threshold multisig of the welfare fund's custodians; see ICustodianCouncil. Approvals are
- * counted over the current custodians only, so a replaced custodian's approvals stop counting.
+ * counted over the current custodians only, and each approval is stamped with the custodian's epoch,
+ * which a replacement bumps: a replaced custodian that is later re-added does not regain its old
+ * approvals. The threshold never drops below MIN_THRESHOLD.
  */
 contract CustodianCouncil is ICustodianCouncil {
+    /// @notice The fewest approvals any proposal needs, whatever the council decides.
+    uint256 public constant MIN_THRESHOLD = 3;
+
     address[] private _custodians;
     uint256 private _threshold;
     uint256 private _nonce;
     mapping(uint256 proposal => Proposal) private _proposals;
-    mapping(uint256 proposal => mapping(address custodian => bool)) private _approved;
+    // An approval is valid while it equals the custodian's epoch + 1 (zero means none).
+    mapping(uint256 proposal => mapping(address custodian => uint256)) private _approvedAt;
+    mapping(address custodian => uint256) private _epochs;
 
     /// @param custodians_ The initial custodians (distinct, non-zero).
-    /// @param threshold_ Approvals needed, between 1 and the number of custodians.
+    /// @param threshold_ Approvals needed, between MIN_THRESHOLD and the number of custodians.
     constructor(address[] memory custodians_, uint256 threshold_) {
         for (uint256 i = 0; i < custodians_.length; ++i) {
             if (custodians_[i] == address(0) || isCustodian(custodians_[i])) revert CouncilInvalidCustodian(custodians_[i]);
@@ -50,15 +57,15 @@ contract CustodianCouncil is ICustodianCouncil {
     /// @inheritdoc ICustodianCouncil
     function approve(uint256 proposal) external onlyCustodian {
         _pending(proposal);
-        if (_approved[proposal][msg.sender]) revert CouncilAlreadyApproved(proposal, msg.sender);
+        if (hasApproved(proposal, msg.sender)) revert CouncilAlreadyApproved(proposal, msg.sender);
         _approve(proposal);
     }
 
     /// @inheritdoc ICustodianCouncil
     function revoke(uint256 proposal) external onlyCustodian {
         _pending(proposal);
-        if (!_approved[proposal][msg.sender]) revert CouncilNotApproved(proposal, msg.sender);
-        _approved[proposal][msg.sender] = false;
+        if (!hasApproved(proposal, msg.sender)) revert CouncilNotApproved(proposal, msg.sender);
+        _approvedAt[proposal][msg.sender] = 0;
         emit ApprovalRevoked(proposal, msg.sender);
     }
 
@@ -80,6 +87,7 @@ contract CustodianCouncil is ICustodianCouncil {
         for (uint256 i = 0; i < _custodians.length; ++i) {
             if (_custodians[i] == previous) {
                 _custodians[i] = replacement;
+                ++_epochs[previous]; // voids every approval `previous` gave, should it come back
                 emit CustodianReplaced(previous, replacement);
                 return;
             }
@@ -118,13 +126,13 @@ contract CustodianCouncil is ICustodianCouncil {
     /// @inheritdoc ICustodianCouncil
     function approvalCount(uint256 proposal) public view returns (uint256 count) {
         for (uint256 i = 0; i < _custodians.length; ++i) {
-            if (_approved[proposal][_custodians[i]]) ++count;
+            if (hasApproved(proposal, _custodians[i])) ++count;
         }
     }
 
     /// @inheritdoc ICustodianCouncil
-    function hasApproved(uint256 proposal, address custodian) external view returns (bool) {
-        return _approved[proposal][custodian];
+    function hasApproved(uint256 proposal, address custodian) public view returns (bool) {
+        return _approvedAt[proposal][custodian] == _epochs[custodian] + 1;
     }
 
     /// @inheritdoc ICustodianCouncil
@@ -134,7 +142,7 @@ contract CustodianCouncil is ICustodianCouncil {
     }
 
     function _approve(uint256 proposal) private {
-        _approved[proposal][msg.sender] = true;
+        _approvedAt[proposal][msg.sender] = _epochs[msg.sender] + 1;
         emit ProposalApproved(proposal, msg.sender);
     }
 
@@ -145,7 +153,7 @@ contract CustodianCouncil is ICustodianCouncil {
     }
 
     function _setThreshold(uint256 threshold_) private {
-        if (threshold_ == 0 || threshold_ > _custodians.length) {
+        if (threshold_ < MIN_THRESHOLD || threshold_ > _custodians.length) {
             revert CouncilInvalidThreshold(threshold_, _custodians.length);
         }
         _threshold = threshold_;

@@ -12,6 +12,7 @@ import pytest
 from web3 import Web3
 
 from conftest import RunningNode, start_node
+from deploy.compile import load_artifact
 from sharing import SharingClient, deploy_suite
 from sharing.client import advance_time
 from sharing.model import DAY, ListingTerms
@@ -221,3 +222,35 @@ def test_forced_transfer_runs_no_receiver_code(cast: Cast) -> None:
     target = c.council.address  # a contract without onERC1155Received: a safe transfer would revert
     c.forced_transfer(k.buyers[0], target, listing, 2)
     assert c.units(target, listing) == 2 and c.units(k.buyers[0], listing) == 3
+
+
+# --- 6. the council's threshold floor and re-added custodians ------------------------------------
+def _council_call(k: Cast, fn: str, args: list[object]) -> int:
+    """A council proposal calling the council itself, approved by custodians 0, 2 and 3; returns its id."""
+    c, cust = k.c, k.c.accounts.custodians
+    data = Web3.to_bytes(hexstr=c.council.encode_abi(fn, args))
+    proposal = c.propose(cust[0], c.council.address, data, fn)
+    c.approve(cust[2], proposal)
+    c.approve(cust[3], proposal)
+    return proposal
+
+
+def test_threshold_floor_and_replaced_custodians_lose_old_approvals(cast: Cast) -> None:
+    k, c, cust = cast, cast.c, cast.c.accounts.custodians
+    assert c.council.functions.MIN_THRESHOLD().call() == 3
+    with reverts(c, "CouncilCallFailed"):
+        c.execute(cust[0], _council_call(k, "changeThreshold", [2]))
+    art = load_artifact("CustodianCouncil")
+    factory = k.w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
+    with reverts(c, "CouncilInvalidThreshold", 2, 5):
+        c._send(factory.constructor(list(cust), 2), cust[0], "deploy")
+    # cust[1] approves a proposal, is replaced, then re-added: its old approval no longer counts.
+    pending = c.propose(cust[0], c.council.address, Web3.to_bytes(hexstr=c.council.encode_abi("nonce", [])), "x")
+    c.approve(cust[1], pending)
+    assert c.council.functions.approvalCount(pending).call() == 2
+    outsider = k.buyers[5]
+    c.execute(cust[0], _council_call(k, "replaceCustodian", [cust[1], outsider]))
+    c.execute(cust[0], _council_call(k, "replaceCustodian", [outsider, cust[1]]))
+    assert c.council.functions.isCustodian(cust[1]).call()
+    assert not c.council.functions.hasApproved(pending, cust[1]).call()
+    assert c.council.functions.approvalCount(pending).call() == 1

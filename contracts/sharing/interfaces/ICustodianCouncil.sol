@@ -23,7 +23,7 @@ interface ICustodianCouncil {
     error CouncilInsufficientApprovals(uint256 proposal, uint256 approvals, uint256 threshold);
     /// @notice Only the council itself (through an executed proposal) may do this; `caller` tried.
     error CouncilOnlySelf(address caller);
-    /// @notice `threshold` is not between 1 and the number of custodians `custodians`.
+    /// @notice `threshold` is not between MIN_THRESHOLD (3) and the number of custodians `custodians`.
     error CouncilInvalidThreshold(uint256 threshold, uint256 custodians);
     /// @notice `account` cannot be a custodian here (zero, duplicate, or not the one being replaced).
     error CouncilInvalidCustodian(address account);
@@ -65,10 +65,11 @@ interface ICustodianCouncil {
     /// Caller: a custodian.
     function execute(uint256 proposal) external returns (bytes memory);
 
-    /// @notice Replaces custodian `previous` by `replacement`. Caller: the council itself.
+    /// @notice Replaces custodian `previous` by `replacement`; `previous`'s approvals are void for good, even if
+    /// it is re-added later. Caller: the council itself.
     function replaceCustodian(address previous, address replacement) external;
 
-    /// @notice Sets the number of approvals needed. Caller: the council itself.
+    /// @notice Sets the number of approvals needed (at least 3, at most the custodians). Caller: the council itself.
     function changeThreshold(uint256 threshold) external;
 
     /// @notice The current custodians. Anyone may call.
@@ -86,7 +87,7 @@ interface ICustodianCouncil {
     /// @notice Approvals of `proposal` by current custodians. Anyone may call.
     function approvalCount(uint256 proposal) external view returns (uint256);
 
-    /// @notice Whether `custodian` approved `proposal`. Anyone may call.
+    /// @notice Whether `custodian` approved `proposal` (and has not been replaced since). Anyone may call.
     function hasApproved(uint256 proposal, address custodian) external view returns (bool);
 
     /// @notice The proposal `proposal`. Anyone may call.
