@@ -386,8 +386,12 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
         }
     }
 
+    /// @dev The holder's unfrozen units: frozen ones stay (and stay claimable once unfrozen), so a
+    /// freeze never blocks the refund or buyback of the rest.
     function _holdings(uint256 listing, address holder) private view returns (uint256 units) {
-        units = _rightsBalance(listing, holder);
+        uint256 balance = _rightsBalance(listing, holder);
+        uint256 frozen = _rights.getFrozenTokens(holder, listing);
+        units = balance > frozen ? balance - frozen : 0;
         if (units == 0) revert PresaleNothingToClaim(listing, holder);
     }
 

@@ -254,3 +254,22 @@ def test_threshold_floor_and_replaced_custodians_lose_old_approvals(cast: Cast) 
     assert c.council.functions.isCustodian(cust[1]).call()
     assert not c.council.functions.hasApproved(pending, cust[1]).call()
     assert c.council.functions.approvalCount(pending).call() == 1
+
+
+# --- 7. frozen units do not block refunds -------------------------------------------------------
+def test_refund_pays_the_unfrozen_units_and_keeps_the_frozen(cast: Cast) -> None:
+    k, c = cast, cast.c
+    buyer = k.buyers[0]
+    listing = live_listing(k)
+    c.buy(buyer, listing, 4)  # the goal is 5: the sale fails
+    advance_time(k.w3, c.listing(listing).terms.sale_end - c.now() + 1)
+    c.finalise(listing)
+    c.freeze(buyer, listing, 1)
+    changed = watch(c, buyer)
+    receipt = c.refund(buyer, listing)
+    assert changed() == [3 * PRICE - gas_cost(receipt)] and c.units(buyer, listing) == 1
+    with reverts(c, "PresaleNothingToClaim", listing, buyer):
+        c.refund(buyer, listing)
+    c.freeze(buyer, listing, 0)
+    c.refund(buyer, listing)
+    assert c.units(buyer, listing) == 0 and c.ledger(listing).escrow == 0

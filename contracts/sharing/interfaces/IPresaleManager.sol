@@ -83,7 +83,7 @@ interface IPresaleManager {
     error PresaleWrongPayment(uint256 expected, uint256 paid);
     /// @notice `requested` units asked for, only `available` left (or zero units asked for).
     error PresaleInvalidUnits(uint256 listing, uint256 requested, uint256 available);
-    /// @notice `account` holds nothing of `listing` to refund or sell back.
+    /// @notice `account` holds no unfrozen units of `listing` to refund or sell back.
     error PresaleNothingToClaim(uint256 listing, address account);
     /// @notice Tranche `tranche` was asked for; the next unpaid one is `expected` (`total` in all).
     error PresaleTrancheOutOfOrder(uint256 listing, uint256 tranche, uint256 expected, uint256 total);
@@ -147,7 +147,8 @@ interface IPresaleManager {
     /// unlocked) if the soft goal was met, otherwise Failed. Caller: anyone.
     function finalise(uint256 listing) external;
 
-    /// @notice Burns all the caller's units of a Failed listing and repays them at the price. Caller: any holder.
+    /// @notice Burns the caller's unfrozen units of a Failed listing and repays them at the price; frozen
+    /// units stay and can be refunded once unfrozen. Caller: any holder.
     function refund(uint256 listing) external;
 
     /// @notice Accepts delivery of installment `tranche` (the next unpaid one) and credits its share of the
@@ -167,7 +168,8 @@ interface IPresaleManager {
     /// @notice Adds `msg.value` to the buyback pool; cannot exceed what is due. Caller: anyone (normally the merchant).
     function topUpBuyback(uint256 listing) external payable;
 
-    /// @notice Burns all the caller's units and pays the buyback price for each (pro rata after a default).
+    /// @notice Burns the caller's unfrozen units and pays the buyback price for each (pro rata after a default);
+    /// frozen units stay claimable once unfrozen.
     /// Caller: any holder, once the buyback is fully funded or a default was declared.
     function claimBuyback(uint256 listing) external;
 
