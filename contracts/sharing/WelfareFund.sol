@@ -63,7 +63,8 @@ contract WelfareFund is IWelfareFund, AccessManaged, ReentrancyGuard {
     {
         if (msg.sender != _council) revert WelfareNotCouncil(msg.sender);
         if (budget == 0 || rateBps == 0 || rateBps > _BPS || expiry <= block.timestamp) revert WelfareInvalidProgramme();
-        uint256 available = address(this).balance - _reserved;
+        // Budget from the books, not the balance: ETH forced in (selfdestruct, coinbase) is not fund money.
+        uint256 available = _received + _donated - _subsidised - _reserved;
         if (budget > available) revert WelfareInsufficientFunds(available, budget);
         _reserved += budget;
         programme = ++_programmeCount;

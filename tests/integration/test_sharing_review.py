@@ -273,3 +273,18 @@ def test_refund_pays_the_unfrozen_units_and_keeps_the_frozen(cast: Cast) -> None
     c.freeze(buyer, listing, 0)
     c.refund(buyer, listing)
     assert c.units(buyer, listing) == 0 and c.ledger(listing).escrow == 0
+
+
+# --- 8. forced ETH is not fund money -----------------------------------------------------------
+def test_programmes_budget_from_the_books_not_the_balance(cast: Cast) -> None:
+    k, c, cust = cast, cast.c, cast.c.accounts.custodians
+    fund = c.welfare.address
+    c.donate_to_fund(cust[0], 10 * FINNEY, "seed")
+    # ETH that arrives without a call (selfdestruct, coinbase); the node's setBalance stands in for it.
+    k.w3.provider.make_request("anvil_setBalance", [fund, hex(c.eth(fund) + ETH)])  # type: ignore[arg-type]
+    proposal = c.propose_programme(cust[0], 10 * FINNEY + 1, 5000, FINNEY, 1, c.now() + DAY)
+    c.approve(cust[1], proposal)
+    c.approve(cust[2], proposal)
+    with reverts(c, "CouncilCallFailed"):
+        c.execute(cust[0], proposal)
+    assert c.welfare_totals().reserved == 0

@@ -64,7 +64,8 @@ interface IWelfareFund {
     /// @notice Donates `msg.value` wei with a public memo. Caller: anyone.
     function donate(string calldata memo) external payable;
 
-    /// @notice Creates a subsidy programme reserving `budget` wei of unreserved funds. Caller: the custodian council.
+    /// @notice Creates a subsidy programme reserving `budget` wei of unreserved funds, counted from the books
+    /// (received + donated - subsidised - reserved), never from the balance. Caller: the custodian council.
     function createProgramme(uint256 budget, uint256 rateBps, uint256 perUnitCap, uint256 listing, uint64 expiry)
         external
         returns (uint256 programme);
