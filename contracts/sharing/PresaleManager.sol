@@ -115,7 +115,6 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
             revert PresaleOutsideWindow(listing, block.timestamp, l.terms.saleEnd + 1, type(uint64).max);
         }
         bool succeeded = g.sold >= l.terms.softGoal;
-        emit SaleFinalised(listing, succeeded, g.sold);
         if (succeeded) {
             l.state = State.Succeeded;
             _rights.unlock(listing);
@@ -124,6 +123,7 @@ contract PresaleManager is IPresaleManager, AccessManaged, ReentrancyGuard {
             l.state = State.Failed;
             _merchants.listingClosed(l.merchant);
         }
+        emit SaleFinalised(listing, succeeded, g.sold);
     }
 
     /// @inheritdoc IPresaleManager

@@ -288,3 +288,17 @@ def test_programmes_budget_from_the_books_not_the_balance(cast: Cast) -> None:
     with reverts(c, "CouncilCallFailed"):
         c.execute(cust[0], proposal)
     assert c.welfare_totals().reserved == 0
+
+
+# --- SaleFinalised is emitted after the state change -------------------------------------------
+def test_sale_finalised_is_logged_after_the_state_change(cast: Cast) -> None:
+    k, c = cast, cast.c
+    listing = live_listing(k, cap=5, goal=5)
+    c.buy(k.buyers[0], listing, 5)
+    receipt = c.finalise(listing)
+    order = {c.w3.keccak(text=sig).hex().removeprefix("0x"): name for sig, name in (
+        ("SaleFinalised(uint256,bool,uint256)", "SaleFinalised"),
+        ("TrancheReleased(uint256,uint256,uint256)", "TrancheReleased"),
+        ("TransfersUnlocked(uint256)", "TransfersUnlocked"))}
+    names = [order[t] for log in receipt["logs"] if (t := log["topics"][0].hex().removeprefix("0x")) in order]
+    assert names == ["TransfersUnlocked", "TrancheReleased", "SaleFinalised"]
