@@ -225,6 +225,10 @@ def test_only_the_owner_switches_and_only_owner_or_authorised_publish(plain_w3: 
         outsider.register(name, "3", v3.address, v3.abi)
     assert [v.version for v in cns.versions(name)] == ["1", "2"]
     assert cns.owner(name) == A0
+    is_publisher = raw_cns(plain_w3).functions.isPublisher
+    assert is_publisher(name, A0).call() is True and is_publisher(name, A1).call() is False
+    zero = "0x" + "00" * 20
+    assert is_publisher(unique("Unpublished"), zero).call() is False
 
 
 # --- bad input, refused by the client and by the chain ---

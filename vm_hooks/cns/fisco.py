@@ -222,6 +222,8 @@ def is_publisher(call: Call, name: str, account: str) -> tuple[Any, ...]:
     store = CnsStore(call.storage)
     label = _label(name)
     candidate = Address(to_canonical_address(account))
+    if not store.version_count(label):
+        return (False,)  # an unpublished name has no owner (its owner slot reads as zero)
     return (candidate == store.owner(label) or store.is_publisher(label, candidate),)
 
 
