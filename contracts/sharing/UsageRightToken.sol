@@ -114,6 +114,8 @@ contract UsageRightToken is IUsageRightToken, ERC1155Supply, AccessManaged {
         if (to != address(0)) _compliance.requireAllowed(to);
         if (from != address(0) && !_forcing) {
             _compliance.requireAllowed(from);
+            // An approved operator moving someone else's units must not be blocked either.
+            if (_msgSender() != from) _compliance.requireAllowed(_msgSender());
             for (uint256 i = 0; i < ids.length; ++i) {
                 if (to != address(0) && !_transferable[ids[i]]) revert UsageRightNotTransferable(ids[i]);
                 uint256 unfrozen = _unfrozen(from, ids[i]);

@@ -34,6 +34,8 @@ contract WabeiToken is IWabeiToken, ERC20, ERC20Permit, ERC20Capped, AccessManag
     function _update(address from, address to, uint256 value) internal virtual override(ERC20, ERC20Capped) {
         if (from != address(0)) _compliance.requireAllowed(from);
         if (to != address(0)) _compliance.requireAllowed(to);
+        // A blocked spender cannot move someone else's WBT through an allowance either.
+        if (from != address(0) && _msgSender() != from) _compliance.requireAllowed(_msgSender());
         super._update(from, to, value);
     }
 }

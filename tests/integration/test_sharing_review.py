@@ -302,3 +302,31 @@ def test_sale_finalised_is_logged_after_the_state_change(cast: Cast) -> None:
         ("TransfersUnlocked(uint256)", "TransfersUnlocked"))}
     names = [order[t] for log in receipt["logs"] if (t := log["topics"][0].hex().removeprefix("0x")) in order]
     assert names == ["TransfersUnlocked", "TrancheReleased", "SaleFinalised"]
+
+
+# --- a blocked operator or spender moves nothing, not even other people's tokens ------------------
+def test_blocked_operators_and_spenders_cannot_move_others_tokens(cast: Cast) -> None:
+    from sharing.model import Restriction
+
+    k, c = cast, cast.c
+    owner, agent, receiver = k.buyers[:3]
+    listing = live_listing(k)
+    c.buy(owner, listing, 10)  # sold out: the sale can be finalised at once
+    c.finalise(listing)
+    advance_time(k.w3, c.listing(listing).terms.redeem_start - c.now() + 1)
+    c.redeem(owner, listing, 1)  # earns WBT
+    earned = c.wbt_balance(owner)
+    assert earned > 0
+    c._send(c.rights.functions.setApprovalForAll(agent, True), owner, "approve operator")
+    c._send(c.wbt.functions.approve(agent, earned), owner, "approve spender")
+
+    c.set_restriction(agent, Restriction.BLOCKED)
+    with reverts(c, "ComplianceBlocked", agent):
+        c._send(c.rights.functions.safeTransferFrom(owner, receiver, listing, 1, b""), agent, "move units")
+    with reverts(c, "ComplianceBlocked", agent):
+        c._send(c.wbt.functions.transferFrom(owner, receiver, 1), agent, "move WBT")
+
+    c.set_restriction(agent, Restriction.UNSET)  # the same moves go through once unblocked
+    c._send(c.rights.functions.safeTransferFrom(owner, receiver, listing, 1, b""), agent, "move units")
+    c._send(c.wbt.functions.transferFrom(owner, receiver, 1), agent, "move WBT")
+    assert c.units(receiver, listing) == 1 and c.wbt_balance(receiver) == 1
