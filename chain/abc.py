@@ -1,23 +1,73 @@
 """Interfaces between the node's parts, in one place (py-evm's `eth/abc.py` habit).
 
-Concrete parts depend on these, not on each other: the API layer drives "a miner", and the
-composition root (chain/node.py) decides which one.
+Concrete parts depend on these, not on each other: the transaction path hands admitted
+transactions to "a consensus engine", and the composition root (chain/node.py) decides which one:
+the solo engine of a devnet (chain/engines/solo.py) today, a CometBFT ABCI application or a Raft
+log later. Whatever the engine, blocks reach the chain through the same three steps of
+`BlockPipelineAPI`: propose (from the pool), import (someone else's block, re-executed
+strictly), commit (store, move the head, clean the pool, announce).
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, Sequence
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from eth.abc import BlockAPI
+
+    from chain.api.blocks import MinedBlock
+    from chain.api.chain import Chain
+    from chain.backend.execution import BuiltBlock
+    from chain.pool import PooledTx
 
 
-class MinerAPI(Protocol):
-    """What the node API and the dev namespaces need from the block producer."""
+class BlockPipelineAPI(Protocol):
+    """The chain's side of consensus: what an engine calls, in this order, for every block.
+
+    A solo engine proposes and commits at once. A BFT engine maps ABCI onto it:
+    PrepareProposal → `propose`, ProcessProposal/FinalizeBlock → `import_block` (strict
+    re-execution), Commit → `commit`.
+    """
+
+    def propose(self, timestamp: int | None = None) -> "BuiltBlock":
+        """Build the next block from the pool's ready transactions; nothing is stored yet."""
+        ...
+
+    def import_block(self, block: "BlockAPI") -> "BuiltBlock":
+        """Re-execute a block produced elsewhere; raises InvalidBlock naming what differs."""
+        ...
+
+    def commit(self, built: "BuiltBlock") -> "MinedBlock":
+        """Store atomically, move the head, clean the pool, and announce the block."""
+        ...
+
+
+class ConsensusEngineAPI(Protocol):
+    """Decides when blocks are made and how the nodes agree on them."""
 
     @property
     def automine(self) -> bool:
-        """True when every accepted transaction is mined before its hash is returned."""
+        """True when an accepted transaction is on chain before its hash is returned."""
         ...
 
-    def on_new_transaction(self) -> None:
-        """A transaction entered the pool; in automine, mine it (and what it unblocked) now."""
+    async def submit(self, tx: "PooledTx") -> None:
+        """An admitted transaction, to be included in a later block (solo: the local pool, and
+        in automine the block is made before this returns; BFT: the engine's mempool)."""
+        ...
+
+    def start(self) -> None:
+        """Begin producing or following blocks (called once the node serves)."""
+        ...
+
+    async def stop(self) -> None:
+        ...
+
+
+class DevMiningAPI(Protocol):
+    """The devnet's mining switches (evm_setAutomine, evm_setIntervalMining); solo engine only."""
+
+    @property
+    def automine(self) -> bool:
         ...
 
     def set_automine(self, enabled: bool) -> None:
@@ -26,4 +76,16 @@ class MinerAPI(Protocol):
 
     def set_interval(self, seconds: float) -> None:
         """evm_setIntervalMining: mine every `seconds`; 0 turns interval mining off."""
+        ...
+
+
+class NodePluginAPI(Protocol):
+    """Something served beside JSON-RPC on the node's port (an explorer page, `/metrics`).
+
+    Plugins are given to `chain.node.start_node`, which calls `add_routes` before the server
+    starts (aiohttp freezes its router then); routes must not use `/` or `/chains/…`.
+    """
+
+    def add_routes(self, app: "web.Application", chains: "Sequence[Chain]") -> None:
+        """Add routes to `app`; `chains` are the node's chains, the default one first."""
         ...

@@ -18,10 +18,11 @@ from pathlib import Path
 from coincurve import PrivateKey as CurveKey
 from eth_keys.datatypes import PrivateKey
 
+from chain.crypto import SECP256K1_N  # BIP-32 derives on secp256k1 whatever the chain's suite
+
 # m/44'/60'/0'/0/i is the path every Ethereum dev tool uses for its default accounts.
 _PATH = "m/44'/60'/0'/0/{}"
 _HARDENED = 2**31
-_SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _WORD_COUNTS = (12, 15, 18, 21, 24)
 
 
@@ -91,8 +92,8 @@ def _child(key: bytes, chain_code: bytes, index: int) -> tuple[bytes, bytes]:
             data = CurveKey(key).public_key.format(compressed=True) + index.to_bytes(4, "big")
         digest = hmac.new(chain_code, data, hashlib.sha512).digest()
         tweak = int.from_bytes(digest[:32], "big")
-        child = (tweak + int.from_bytes(key, "big")) % _SECP256K1_N
-        if tweak < _SECP256K1_N and child != 0:
+        child = (tweak + int.from_bytes(key, "big")) % SECP256K1_N
+        if tweak < SECP256K1_N and child != 0:
             return child.to_bytes(32, "big"), digest[32:]
         index += 1
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import importlib.util
-import os
 import signal
 import sys
 from pathlib import Path
 
-from chain.config import DEFAULT_MNEMONIC, ETHER, MiningMode, NodeConfig
+from chain.config import DEFAULT_MNEMONIC, ETHER, ChainConfig, MiningMode, NodeConfig, ServerConfig
+from chain.crypto import prefer_fast_keccak
 from chain.exceptions import StorageError
 
 
@@ -46,29 +45,20 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         mode = MiningMode.MANUAL
     elif args.block_time is not None:
         mode = MiningMode.INTERVAL
-    return NodeConfig(
-        host=args.host, port=args.port, chain_id=args.chain_id, account_count=args.accounts,
+    server = ServerConfig(host=args.host, port=args.port, quiet=args.quiet)
+    chain = ChainConfig(
+        chain_id=args.chain_id, account_count=args.accounts,
         account_balance_wei=args.balance * ETHER, mnemonic=args.mnemonic, gas_limit=args.gas_limit,
         mining=mode, block_time=args.block_time or 0.0, allow_empty_blocks=args.allow_empty_blocks,
-        genesis_timestamp=args.timestamp, quiet=args.quiet,
+        genesis_timestamp=args.timestamp,
         data_dir=None if args.in_memory else args.data_dir,
         dump_state=args.dump_state, load_state=args.load_state,
     )
-
-
-def prefer_fast_keccak() -> None:
-    """Hash with safe-pysha3 (C) instead of pycryptodome, which eth-hash picks first if both exist.
-
-    Keccak runs about 80 times per ERC-20 transfer (trie nodes, addresses, slots): about 11 us a
-    call through pycryptodome's ctypes wrapper, 3 us through pysha3. Both give the same digests.
-    Must run before anything hashes: eth-hash chooses its backend on the first call.
-    """
-    if "ETH_HASH_BACKEND" not in os.environ and importlib.util.find_spec("sha3") is not None:
-        os.environ["ETH_HASH_BACKEND"] = "pysha3"
+    return NodeConfig(server=server, chains=(chain,))
 
 
 def _run_node(args: argparse.Namespace) -> int:
-    prefer_fast_keccak()
+    prefer_fast_keccak()  # before anything hashes: eth-hash picks its backend on first use
     config = node_config(args)
     from chain.node import serve_forever
 
@@ -86,7 +76,7 @@ def _run_node(args: argparse.Namespace) -> int:
     except asyncio.CancelledError:
         pass
     except OSError as exc:
-        print(f"wabei node: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
+        print(f"wabei node: cannot listen on {config.server.host}:{config.server.port}: {exc.strerror}", file=sys.stderr)
         return 1
     except StorageError as exc:
         print(f"wabei node: {exc}", file=sys.stderr)

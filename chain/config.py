@@ -1,8 +1,13 @@
-"""Node configuration: one frozen value built in one place (the CLI or a test preset)."""
+"""Configuration: frozen values built in one place (the CLI or a test preset).
+
+A node is a server (`ServerConfig`: where it listens, request limits, console) hosting one or more
+chains, or groups (`ChainConfig`: genesis, mining, storage, dev powers, crypto). The first chain is
+served at `/`; every chain is also served at `/chains/<chain id>`.
+"""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
@@ -18,8 +23,8 @@ class MiningMode(enum.Enum):
 
 
 @dataclass(frozen=True)
-class NodeConfig:
-    """Everything a node needs to start. Units are in the field names' comments."""
+class ChainConfig:
+    """One chain (group). Units are in the field names' comments."""
 
     chain_id: int = 31337
     mnemonic: str = DEFAULT_MNEMONIC
@@ -29,27 +34,66 @@ class NodeConfig:
     genesis_base_fee_wei: int = 1_000_000_000    # 1 gwei, as Anvil and Hardhat
     genesis_timestamp: int | None = None         # seconds; None = wall clock at first start
     coinbase: bytes = b"\x00" * 20
-    host: str = "127.0.0.1"
-    port: int = 8545                             # 0 = pick a free port
     mining: MiningMode = MiningMode.AUTO
     block_time: float = 0.0                      # seconds, interval mode only
     allow_empty_blocks: bool = False             # interval mode: mine even with nothing to include
     data_dir: Path | None = None                 # None = in memory
-    quiet: bool = False
     dump_state: Path | None = None               # written on shutdown (SIGINT/SIGTERM)
     load_state: Path | None = None               # loaded at start
-    max_request_bytes: int = 5 * 1024 * 1024
-    max_batch_length: int = 1000
-    max_filters: int = 10_000                    # installed filters and subscriptions, per node
+    max_filters: int = 10_000                    # installed filters and subscriptions, per chain
     filter_timeout_s: float = 300.0              # unpolled filters expire, like geth's 5 minutes
     call_gas_cap: int = 0                        # 0 = the block gas limit
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def test(cls, **overrides: object) -> "NodeConfig":
-        """A preset for tests: free port, silent, in memory."""
-        return replace(cls(port=0, quiet=True), **overrides)  # type: ignore[arg-type]
+    dev: bool = True                             # devnet powers (evm_*, anvil_*, time travel...)
+    crypto: str = "ethereum"                     # the crypto suite (chain/crypto.py)
 
     @property
     def effective_call_gas_cap(self) -> int:
         return self.call_gas_cap or self.gas_limit
+
+    @property
+    def path(self) -> str:
+        """Where this chain is served besides `/` (for the first chain)."""
+        return f"/chains/{self.chain_id}"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where the node listens and what one request may cost."""
+
+    host: str = "127.0.0.1"
+    port: int = 8545                             # 0 = pick a free port
+    quiet: bool = False
+    max_request_bytes: int = 5 * 1024 * 1024
+    max_batch_length: int = 1000
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """A server and the chains it hosts; the first chain is the default one, served at `/`."""
+
+    server: ServerConfig = field(default_factory=ServerConfig)
+    chains: tuple[ChainConfig, ...] = (ChainConfig(),)
+
+    def __post_init__(self) -> None:
+        if not self.chains:
+            raise ValueError("a node hosts at least one chain")
+        ids = [c.chain_id for c in self.chains]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"chain ids must differ between the chains of one node: {ids}")
+
+    @property
+    def chain(self) -> ChainConfig:
+        """The default chain (served at `/`)."""
+        return self.chains[0]
+
+    @classmethod
+    def test(cls, *more_chains: ChainConfig, **overrides: object) -> "NodeConfig":
+        """A preset for tests: free port, silent, in memory. `overrides` name fields of either
+        ServerConfig or ChainConfig (applied to the default chain)."""
+        server_names = {f.name for f in fields(ServerConfig)}
+        server = {k: v for k, v in overrides.items() if k in server_names}
+        chain = {k: v for k, v in overrides.items() if k not in server_names}
+        return cls(
+            server=replace(ServerConfig(port=0, quiet=True), **server),  # type: ignore[arg-type]
+            chains=(replace(ChainConfig(), **chain), *more_chains),  # type: ignore[arg-type]
+        )

@@ -8,9 +8,9 @@ from eth_typing import Address
 from eth_utils.address import to_checksum_address
 
 from chain.accounts import DevAccount
-from chain.api.node_api import MinedBlock
+from chain.api.blocks import MinedBlock
 from chain.backend.revert import decode_revert_reason
-from chain.config import NodeConfig
+from chain.config import ChainConfig
 
 ETHER = 10**18
 
@@ -25,7 +25,7 @@ class Console:
         self._out.write(text + "\n")
         self._out.flush()
 
-    def banner(self, config: NodeConfig, accounts: tuple[DevAccount, ...], url: str) -> None:
+    def banner(self, config: ChainConfig, accounts: tuple[DevAccount, ...], url: str) -> None:
         p = self._print
         p("Wabei — a Python devnet on py-evm\n")
         p("Available Accounts\n==================")

@@ -81,3 +81,8 @@ class MethodNotFound(WabeiError):
 
 class StorageError(WabeiError):
     """The data directory cannot be read or written, or belongs to another chain."""
+
+
+class InvalidBlock(WabeiError):
+    """A block received from elsewhere (or, as a bug, one built here) breaks the fork's rules or
+    does not re-execute to the roots, gas figures and receipts it claims. The message says which."""

@@ -7,7 +7,7 @@ from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI, ExecutionContextAPI
 from eth.constants import BLANK_ROOT_HASH
 from eth_typing import Address, BlockNumber, Hash32
 
-from chain.backend.vm import BaseVM
+from chain.spec import ChainSpec
 from vm_hooks.computation import system_accounts
 
 
@@ -28,6 +28,7 @@ def system_alloc() -> dict[bytes, GenesisAccount]:
 
 
 def build_genesis(
+    spec: ChainSpec,
     db: AtomicDatabaseAPI,
     alloc: dict[bytes, GenesisAccount],
     *,
@@ -37,7 +38,7 @@ def build_genesis(
     coinbase: bytes,
 ) -> BlockHeaderAPI:
     """Write the genesis state into `db` and return its header (block 0, post-merge fields)."""
-    state = BaseVM.get_state_class()(db, _genesis_context(gas_limit, timestamp, base_fee), BLANK_ROOT_HASH)
+    state = spec.vm_class.get_state_class()(db, _genesis_context(gas_limit, timestamp, base_fee), BLANK_ROOT_HASH)
     for raw_address, account in alloc.items():
         address = Address(raw_address)
         state.set_balance(address, account.balance)
@@ -47,7 +48,7 @@ def build_genesis(
         for slot, value in account.storage.items():
             state.set_storage(address, slot, value)
     state.persist()
-    return BaseVM.create_genesis_header(
+    return spec.vm_class.create_genesis_header(
         state_root=state.state_root,
         gas_limit=gas_limit,
         timestamp=timestamp,

@@ -1,21 +1,17 @@
-"""The composition root: builds every part of a node from one NodeConfig."""
+"""The composition root: builds a node (a server and its chains) from one NodeConfig."""
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from aiohttp import web
 
-from chain.accounts import derive_accounts
-from chain.api.filters import FilterManager
-from chain.api.node_api import NodeAPI
-from chain.backend.backend import Backend, ChainParams
-from chain.backend.dump import dump_state, load_state, read_dump_file, write_dump_file
+from chain.abc import NodePluginAPI
+from chain.api.chain import Chain, build_chain
+from chain.backend.dump import read_dump_file, write_dump_file
 from chain.config import NodeConfig
 from chain.console import Console
-from chain.genesis import GenesisAccount, system_alloc
-from chain.miner import Miner
 from chain.rpc.dispatch import Dispatcher
 from chain.rpc.namespaces.anvil import AnvilNamespace
 from chain.rpc.namespaces.eth import EthNamespace
@@ -25,20 +21,27 @@ from chain.rpc.namespaces.personal import PersonalNamespace
 from chain.rpc.namespaces.txpool import TxpoolNamespace
 from chain.rpc.namespaces.web3 import Web3Namespace
 from chain.rpc.server import RpcServer
-from chain.storage import open_database
 
 
 @dataclass
 class NodeHandle:
-    """A running node: where it listens, its API, and how to stop it."""
+    """A running node: where it listens, its chains (the default one first), and how to stop it."""
 
     config: NodeConfig
-    api: NodeAPI
-    dispatcher: Dispatcher
+    chains: tuple[Chain, ...]
+    dispatchers: tuple[Dispatcher, ...]
     host: str
     port: int
     _runner: web.AppRunner
-    _miner: Miner
+
+    @property
+    def chain(self) -> Chain:
+        """The default chain, served at `/`."""
+        return self.chains[0]
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.dispatchers[0]
 
     @property
     def http_url(self) -> str:
@@ -48,78 +51,102 @@ class NodeHandle:
     def ws_url(self) -> str:
         return f"ws://{self.host}:{self.port}"
 
+    def url_of(self, chain_id: int) -> str:
+        """The HTTP URL that serves the chain with `chain_id` (also over WebSocket)."""
+        for chain in self.chains:
+            if chain.chain_id == chain_id:
+                return self.http_url + chain.config.path
+        raise KeyError(f"this node hosts no chain with id {chain_id}")
+
     async def stop(self) -> None:
-        await self._miner.stop()
+        for chain in self.chains:
+            await chain.engine.stop()
         await self._runner.cleanup()
-        self.api.backend.db.close()  # type: ignore[attr-defined]  # SqliteDB / MemoryStore
+        for chain in self.chains:
+            chain.close()
 
 
-def build_api(config: NodeConfig) -> NodeAPI:
-    accounts = derive_accounts(config.mnemonic, config.account_count)
-    params = ChainParams(
-        chain_id=config.chain_id,
-        gas_limit=config.gas_limit,
-        genesis_base_fee=config.genesis_base_fee_wei,
-        genesis_timestamp=config.genesis_timestamp,
-        coinbase=config.coinbase,
-        alloc={
-            **system_alloc(),
-            **{a.address: GenesisAccount(balance=config.account_balance_wei) for a in accounts},
-        },
-    )
-    db = open_database(config.data_dir)
-    try:
-        backend = Backend(db, params)
-    except Exception:
-        db.close()
-        raise
-    return NodeAPI(config, backend, accounts)
-
-
-async def start_node(config: NodeConfig) -> NodeHandle:
-    api = build_api(config)
-    filters = FilterManager(config.max_filters, config.filter_timeout_s)
-    api.new_blocks.subscribe(lambda m: filters.on_block(m.block.hash))
-    api.new_pending.subscribe(lambda p: filters.on_pending(p.hash))
-    miner = Miner(config.mining, config.block_time, config.allow_empty_blocks,
-                  api.mine_ready, api.has_ready)
-    api.attach_miner(miner)
-    namespaces: list[Any] = [
-        EthNamespace(api, filters), NetNamespace(api), Web3Namespace(), TxpoolNamespace(api),
-        EvmNamespace(api), AnvilNamespace(api), PersonalNamespace(api),
+def namespaces(chain: Chain) -> list[Any]:
+    """The JSON-RPC namespaces a chain serves; dev namespaces only on a devnet chain."""
+    served: list[Any] = [
+        EthNamespace(chain), NetNamespace(chain.chain_id), Web3Namespace(),
+        TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions),
     ]
-    dispatcher = Dispatcher(namespaces)
-    console = None if config.quiet else Console()
-    if console is not None:
-        dispatcher.on_call = console.request
-        api.new_blocks.subscribe(console.block)
-        api.rejected.subscribe(lambda r: console.rejected(*r))
-    server = RpcServer(api, dispatcher, max_request_bytes=config.max_request_bytes,
-                       max_batch_length=config.max_batch_length)
+    if chain.dev is not None:
+        served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev)]
+    return served
+
+
+def build_chains(config: NodeConfig) -> tuple[Chain, ...]:
+    """Open every chain of `config`; closes those already open if a later one fails."""
+    chains: list[Chain] = []
+    try:
+        for chain_config in config.chains:
+            chains.append(build_chain(chain_config))
+    except Exception:
+        for chain in chains:
+            chain.close()
+        raise
+    return tuple(chains)
+
+
+async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
+                     chains: Sequence[Chain] | None = None) -> NodeHandle:
+    """Build (or take) the chains, serve them, and start their engines.
+
+    `chains`, when given, are already built (a test's follower with its own engine); they must
+    match `config.chains`.
+    """
+    built = tuple(chains) if chains is not None else build_chains(config)
+    server = RpcServer(max_request_bytes=config.server.max_request_bytes,
+                       max_batch_length=config.server.max_batch_length)
+    console = None if config.server.quiet else Console()
+    dispatchers = []
+    for index, chain in enumerate(built):
+        dispatcher = Dispatcher(namespaces(chain))
+        dispatchers.append(dispatcher)
+        if index == 0:
+            server.add_chain("/", dispatcher, chain.events)
+            if console is not None:
+                dispatcher.calls.subscribe(console.request)
+                chain.events.new_blocks.subscribe(console.block)
+                chain.events.rejected.subscribe(lambda r: console.rejected(*r))
+        server.add_chain(chain.config.path, dispatcher, chain.events)
+    for plugin in plugins:
+        plugin.add_routes(server.app, built)
     runner = web.AppRunner(server.app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
-    await site.start()
+    try:
+        site = web.TCPSite(runner, config.server.host, config.server.port)
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        for chain in built:
+            chain.close()
+        raise
     port = runner.addresses[0][1]
-    miner.start()
-    handle = NodeHandle(config, api, dispatcher, config.host, port, runner, miner)
+    for chain in built:
+        chain.engine.start()
+    handle = NodeHandle(config, built, tuple(dispatchers), config.server.host, port, runner)
     if console is not None:
-        console.banner(config, api.accounts, f"{config.host}:{port}")
+        console.banner(config.chain, handle.chain.accounts, f"{config.server.host}:{port}")
     return handle
 
 
 async def serve_forever(config: NodeConfig) -> None:
     """Run until cancelled (Ctrl-C / SIGTERM), then stop cleanly."""
     handle = await start_node(config)
-    if config.load_state is not None:
-        load_state(handle.api.backend, read_dump_file(config.load_state))
-    if config.quiet:
+    for chain in handle.chains:
+        if chain.config.load_state is not None and chain.dev is not None:
+            chain.dev.load_state(read_dump_file(chain.config.load_state))
+    if config.server.quiet:
         # Machines (tests, scripts) read this one line to learn the port when started on port 0.
         print(f"Listening on {handle.host}:{handle.port}", flush=True)
     try:
         await asyncio.Event().wait()
     finally:
-        if config.dump_state is not None:
-            # Ctrl-C and SIGTERM land here; the file is replaced atomically.
-            write_dump_file(config.dump_state, dump_state(handle.api.backend))
+        for chain in handle.chains:
+            if chain.config.dump_state is not None and chain.dev is not None:
+                # Ctrl-C and SIGTERM land here; the file is replaced atomically.
+                write_dump_file(chain.config.dump_state, chain.dev.dump_state())
         await handle.stop()

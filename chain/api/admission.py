@@ -5,13 +5,13 @@ maps them to -32003 (or -32000) and nothing is mined.
 """
 from __future__ import annotations
 
-from typing import cast
-
-from eth.abc import LegacyTransactionFieldsAPI, SignedTransactionAPI, StateAPI
+from eth.abc import SignedTransactionAPI, StateAPI
 from eth_typing import Address
 from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
 
+from chain.backend.txfields import fee_fields, tx_chain_id
+from chain.crypto import CryptoSuite
 from chain.exceptions import (
     FeeCapTooLow,
     GasLimitExceeded,
@@ -22,44 +22,24 @@ from chain.exceptions import (
     NonceTooLow,
     WrongChainId,
 )
-from chain.backend.vm import BaseVM
 from chain.pool import PooledTx
+from chain.spec import ChainSpec
 
-SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
-
-def decode_raw(raw: bytes) -> SignedTransactionAPI:
+def decode_raw(spec: ChainSpec, raw: bytes) -> SignedTransactionAPI:
     try:
-        return BaseVM.get_transaction_builder().decode(raw)
+        return spec.decode_transaction(raw)
     except Exception as exc:
         raise InvalidParams(f"failed to decode signed transaction: {exc}") from exc
 
 
-def tx_chain_id(tx: SignedTransactionAPI) -> int | None:
-    """The chain id a transaction is signed for; None for a pre-EIP-155 legacy transaction."""
-    chain_id = getattr(tx, "chain_id", None)
-    if chain_id is not None:
-        return int(chain_id)
-    # No chain id means a legacy transaction, whose `v` py-evm exposes only on the legacy API.
-    v = int(cast(LegacyTransactionFieldsAPI, tx).v)
-    return None if v in (27, 28) else (v - 35) // 2
-
-
-def recover_sender(tx: SignedTransactionAPI) -> bytes:
-    if not 0 < tx.r < SECP256K1_N or not 0 < tx.s <= SECP256K1_N // 2:
+def recover_sender(crypto: CryptoSuite, tx: SignedTransactionAPI) -> bytes:
+    if not crypto.valid_signature_scalars(tx.r, tx.s):
         raise InvalidSignature("invalid transaction signature: r or s out of range")
     try:
         return bytes(tx.sender)
     except (ValidationError, BadSignature, ValueError) as exc:
         raise InvalidSignature(f"invalid transaction signature: {exc}") from exc
-
-
-def fee_fields(tx: SignedTransactionAPI) -> tuple[int, int]:
-    """(max fee per gas, max priority fee per gas) with legacy gas price in both."""
-    max_fee = getattr(tx, "max_fee_per_gas", None)
-    if max_fee is None:
-        return int(tx.gas_price), int(tx.gas_price)
-    return int(max_fee), int(tx.max_priority_fee_per_gas)
 
 
 def check_transaction(

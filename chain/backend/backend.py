@@ -1,7 +1,9 @@
-"""The only object that touches py-evm: chain head, block building, state reads, snapshots.
+"""The only object that touches py-evm: chain head, state reads, and the three block steps.
 
-It speaks bytes and ints. Blocks are built by `builder.build_block` into a write buffer that is
-committed once, so a block and everything indexed with it appear atomically.
+It speaks bytes and ints. A block is *proposed* from candidate transactions (builder.py) or
+*imported* from elsewhere and re-executed strictly (importer.py); both give a `BuiltBlock` whose
+writes are still pending, and `commit` stores it, its indexes and the new head in one atomic
+batch. Pool clean-up and announcements are the chain's commit step (chain/api/blocks.py).
 """
 from __future__ import annotations
 
@@ -10,26 +12,25 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
-from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI, SignedTransactionAPI, StateAPI
+import rlp
+from eth.abc import AtomicDatabaseAPI, BlockAPI, BlockHeaderAPI, SignedTransactionAPI, StateAPI
+from eth.rlp.accounts import Account
+from eth_typing import Address
+from trie.hexary import HexaryTrie
 
-from chain.backend.builder import BlockSpec, BuiltBlock, build_block
-from chain.backend.vm import BaseVM, build_state
-from chain.exceptions import InvalidParams, StorageError
+from chain.backend.builder import propose_block
+from chain.backend.execution import BuiltBlock, HeaderFields
+from chain.backend.importer import import_block
+from chain.backend.vm import build_state
+from chain.exceptions import InvalidBlock, StorageError
 from chain.genesis import GenesisAccount, build_genesis
+from chain.spec import ChainSpec
 from chain.storage.buffer import WriteBuffer
 from chain.storage.chain_store import ChainStore, StoredBlock
 
 _PREV_HASHES = 256
 _READER_USES = 10_000  # reads served by one shared head reader before it is rebuilt
 StateEdit = Callable[[StateAPI], None]
-
-
-@dataclass
-class _Snapshot:
-    head_number: int
-    head_state_root: bytes
-    time_offset: int
-    next_timestamp: int | None
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,26 @@ class ChainParams:
     alloc: dict[bytes, GenesisAccount] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class AccountProof:
+    """eth_getProof's answer in bytes and ints: trie nodes from the state root down."""
+
+    account_proof: list[bytes]
+    balance: int
+    code_hash: bytes
+    nonce: int
+    storage_hash: bytes
+    storage: list[tuple[int, int, list[bytes]]]  # (slot, value, proof nodes)
+
+
 class Backend:
     """Holds the canonical chain and the state the next block builds on."""
 
-    def __init__(self, db: AtomicDatabaseAPI, params: ChainParams, vm_class: type = BaseVM) -> None:
+    def __init__(self, db: AtomicDatabaseAPI, params: ChainParams, spec: ChainSpec) -> None:
         self.db = db
         self.params = params
-        self.vm_class = vm_class
-        self.store = ChainStore(db)
-        self.coinbase = params.coinbase
-        self.time_offset = 0                     # seconds added to the wall clock (evm_increaseTime)
-        self.next_timestamp: int | None = None   # evm_setNextBlockTimestamp
-        self._snapshots: dict[int, _Snapshot] = {}
-        self._next_snapshot_id = 1
+        self.spec = spec
+        self.store = ChainStore(db, spec)
         self._reader: StateAPI | None = None
         self._reader_key: tuple[bytes, bytes] | None = None
         self._reader_uses = 0
@@ -70,7 +78,6 @@ class Backend:
         # and the next block start from this root rather than the head header's.
         saved_root = self.store.meta("head_state_root")
         self.head_state_root: bytes = bytes(saved_root) if saved_root else bytes(self.head.state_root)
-        self._snapshots.clear()
         self.store.forget()
 
     # -- genesis ---------------------------------------------------------------------------
@@ -78,6 +85,7 @@ class Backend:
         p = self.params
         buffer = WriteBuffer(self.db)
         header = build_genesis(
+            self.spec,
             buffer,
             p.alloc,
             gas_limit=p.gas_limit,
@@ -85,7 +93,7 @@ class Backend:
             base_fee=p.genesis_base_fee,
             coinbase=p.coinbase,
         )
-        store = ChainStore(buffer)
+        store = ChainStore(buffer, self.spec)
         store.write_block(StoredBlock(header, (), (), ()))
         store.set_meta("chain_id", str(p.chain_id).encode())
         store.set_meta("genesis_fingerprint", genesis_fingerprint(p))
@@ -125,7 +133,7 @@ class Backend:
         ctx = context or header
         if ctx.state_root != root:  # an rlp copy costs more than the comparison; skip it if equal
             ctx = ctx.copy(state_root=root)
-        return build_state(self.vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, header))
+        return build_state(self.spec.vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, header))
 
     def head_state(self) -> StateAPI:
         """A read-only state at `latest` (dev edits included), shared until the head state changes.
@@ -142,100 +150,96 @@ class Backend:
         self._reader_uses += 1  # bounds what its caches can hold when no block is mined
         return self._reader
 
-    def edit_head_state(self, edit: "StateEdit") -> None:
-        """Apply a dev-method edit (balance, code, nonce, storage) to the state at `latest`."""
-        buffer = WriteBuffer(self.db)
-        header = self.head.copy(state_root=self.head_state_root)
-        state = build_state(self.vm_class, header, buffer, self.chain_id)
-        edit(state)
-        state.persist()
-        ChainStore(buffer).set_meta("head_state_root", bytes(state.state_root))
-        buffer.commit()
-        self.head_state_root = bytes(state.state_root)
-
-    # -- time ------------------------------------------------------------------------------
-    def now(self) -> int:
-        return int(time.time()) + self.time_offset
-
-    def increase_time(self, seconds: int) -> int:
-        """evm_increaseTime: the next block is at least `seconds` after the head; returns the offset.
-
-        When blocks were mined faster than one a second the head runs ahead of the clock; that
-        lead is folded in first, so time travel never moves less than asked.
-        """
-        lead = int(self.head.timestamp) - int(time.time())
-        self.time_offset = max(self.time_offset, lead) + seconds
-        return self.time_offset
-
-    def timestamp_for_next_block(self, requested: int | None = None) -> int:
-        """Strictly after the head; honours evm_setNextBlockTimestamp and time travel."""
-        if requested is None:
-            requested = self.next_timestamp
-        if requested is not None:
-            if requested <= self.head.timestamp:
-                raise InvalidParams(
-                    f"timestamp {requested} is not after the latest block's {self.head.timestamp}"
-                )
-            return requested
-        return max(self.now(), self.head.timestamp + 1)
-
-    # -- mining ----------------------------------------------------------------------------
-    def mine(self, candidates: Sequence[SignedTransactionAPI], timestamp: int | None = None) -> BuiltBlock:
-        """Build, store and adopt one block holding whichever candidates are valid."""
-        ts = self.timestamp_for_next_block(timestamp)
-        if timestamp is not None or self.next_timestamp is not None:
-            # Time continues from the forced timestamp, as in Hardhat and Anvil.
-            self.time_offset = ts - int(time.time())
-        self.next_timestamp = None
-        parent = self.head
-        spec = BlockSpec(
-            timestamp=ts,
-            coinbase=self.coinbase,
-            gas_limit=self.params.gas_limit,
-            parent_state_root=self.head_state_root,
+    def proof(self, header: BlockHeaderAPI, address: bytes, slots: Sequence[int]) -> AccountProof:
+        """Merkle proofs of an account and some of its storage slots at `header` (eth_getProof)."""
+        hash_ = self.spec.crypto.hash
+        state = self.state_at(header)
+        addr = Address(address)
+        account_trie = HexaryTrie(self.db, state.state_root)
+        raw_account = account_trie.get(hash_(address))
+        account = rlp.decode(raw_account, sedes=Account) if raw_account else Account()
+        storage_root = bytes(account.storage_root)
+        storage_trie = HexaryTrie(self.db, storage_root)
+        return AccountProof(
+            account_proof=[rlp.encode(n) for n in account_trie.get_proof(hash_(address))],
+            balance=int(state.get_balance(addr)),
+            code_hash=bytes(state.get_code_hash(addr)),
+            nonce=int(state.get_nonce(addr)),
+            storage_hash=storage_root,
+            storage=[(s, int(state.get_storage(addr, s)),
+                      [rlp.encode(n) for n in storage_trie.get_proof(hash_(s.to_bytes(32, "big")))])
+                     for s in slots],
         )
-        buffer = WriteBuffer(self.db)
-        built = build_block(self.vm_class, buffer, self.chain_id, parent, spec, candidates)
+
+    # -- produce / import / commit -----------------------------------------------------------
+    def header_fields(self, timestamp: int, coinbase: bytes) -> HeaderFields:
+        """The proposer's choices for the block after the head."""
+        return HeaderFields(
+            timestamp=timestamp,
+            coinbase=coinbase,
+            gas_limit=self.params.gas_limit,
+            # prevrandao: unpredictable enough for a devnet, and reproducible from the parent
+            mix_hash=self.spec.crypto.hash(bytes(self.head.hash) + b"prevrandao"),
+        )
+
+    def propose(self, candidates: Sequence[SignedTransactionAPI], fields: HeaderFields) -> BuiltBlock:
+        """Build the next block from whichever candidates are valid; nothing is stored yet."""
+        return propose_block(self.spec, WriteBuffer(self.db), self.chain_id, self.head,
+                             self.head_state_root, fields, candidates)
+
+    def import_block(self, block: BlockAPI) -> BuiltBlock:
+        """Re-execute a block produced elsewhere on the head; raises InvalidBlock if it lies."""
+        header = block.header
+        if header.parent_hash != self.head.hash:
+            raise InvalidBlock(
+                f"block {header.block_number} does not extend this node's head "
+                f"{self.head.block_number} (0x{bytes(self.head.hash).hex()})"
+            )
+        if self.head_state_root != bytes(self.head.state_root):
+            raise InvalidBlock("this node's head state was edited by a dev method; it cannot import")
+        return import_block(self.spec, WriteBuffer(self.db), self.chain_id, self.head,
+                            self.head_state_root, block)
+
+    def commit(self, built: BuiltBlock) -> StoredBlock:
+        """Store a proposed or imported block with its indexes and make it the head, atomically.
+
+        Raises InvalidBlock if the head moved since the block was built on it, and StorageError
+        if the database refuses the write (the head does not move then).
+        """
+        if built.parent.hash != self.head.hash:
+            raise InvalidBlock("the block was built on a parent that is no longer the head")
         header = built.block.header
         stored = StoredBlock(header, tuple(built.transactions), tuple(built.senders), tuple(built.receipts))
-        store = ChainStore(buffer)
+        store = ChainStore(built.writes, self.spec)
         store.write_block(stored)
         store.set_meta("head_state_root", bytes(header.state_root))
-        buffer.commit()
+        built.writes.commit()
         self.store.remember(stored)
         self.head = header
         self.head_state_root = bytes(header.state_root)
-        return built
+        return stored
 
-    # -- snapshots -------------------------------------------------------------------------
-    def snapshot(self) -> int:
-        sid = self._next_snapshot_id
-        self._next_snapshot_id += 1
-        self._snapshots[sid] = _Snapshot(
-            self.head.block_number, self.head_state_root, self.time_offset, self.next_timestamp
-        )
-        return sid
-
-    def revert(self, snapshot_id: int) -> bool:
-        """Restore the chain to a snapshot; the snapshot and all later ones are consumed."""
-        snap = self._snapshots.get(snapshot_id)
-        if snap is None:
-            return False
-        for sid in [s for s in self._snapshots if s >= snapshot_id]:
-            del self._snapshots[sid]
+    # -- dev powers: reached only through chain.api.dev.DevControls ---------------------------
+    def edit_head_state(self, edit: StateEdit) -> None:
+        """Apply a dev-method edit (balance, code, nonce, storage) to the state at `latest`."""
         buffer = WriteBuffer(self.db)
-        store = ChainStore(buffer)
-        store.rewind_to(snap.head_number)
-        store.set_meta("head_state_root", snap.head_state_root)
+        header = self.head.copy(state_root=self.head_state_root)
+        state = build_state(self.spec.vm_class, header, buffer, self.chain_id)
+        edit(state)
+        state.persist()
+        ChainStore(buffer, self.spec).set_meta("head_state_root", bytes(state.state_root))
         buffer.commit()
-        self.head = self.store.header(self.store.canonical_hash(snap.head_number))  # type: ignore[arg-type,assignment]
-        self.head_state_root = snap.head_state_root
-        self.time_offset = snap.time_offset
-        self.next_timestamp = snap.next_timestamp
-        return True
+        self.head_state_root = bytes(state.state_root)
 
-    def clear_snapshots(self) -> None:
-        self._snapshots.clear()
+    def rewind(self, number: int, state_root: bytes) -> None:
+        """Make block `number` the head again, with `state_root` as the state at `latest`."""
+        buffer = WriteBuffer(self.db)
+        store = ChainStore(buffer, self.spec)
+        store.rewind_to(number)
+        store.set_meta("head_state_root", state_root)
+        buffer.commit()
+        self.head = self.store.header(self.store.canonical_hash(number))  # type: ignore[arg-type,assignment]
+        self.head_state_root = state_root
 
 
 def genesis_fingerprint(params: ChainParams) -> bytes:
@@ -268,4 +272,3 @@ class _LazyHashes:
                 return
             yield h
             n -= 1
-

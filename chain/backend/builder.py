@@ -1,101 +1,64 @@
-"""Build one block: execute its transactions once against one state, finalise once.
+"""The producer: propose a block from candidate transactions (the pool's ready ones, in order).
 
-py-evm's MiningChain.apply_transaction re-packs the open block on every call, which makes a block of
-n transactions cost O(n^2). Here each transaction runs exactly once, the transaction and receipt tries
-are built once, and the state root is computed once, in `finalize_block`.
+It skips candidates that turn out invalid (their reason is kept for the pool), and before handing
+the block on it checks the fork's header rules against the parent, so Wabei never stores a block
+another node would refuse.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Sequence
 
-from eth.abc import (
-    AtomicDatabaseAPI,
-    BlockAPI,
-    BlockHeaderAPI,
-    ComputationAPI,
-    ReceiptAPI,
-    SignedTransactionAPI,
-)
-from eth.vm.forks.prague import PragueVM
-from eth_utils.crypto import keccak
+from eth.abc import BlockHeaderAPI, SignedTransactionAPI
 from eth_utils.exceptions import ValidationError
 
-from chain.backend.vm import make_vm
+from chain.backend.execution import BlockRun, BuiltBlock, HeaderFields
+from chain.exceptions import InvalidBlock
+from chain.spec import ChainSpec
+from chain.storage.buffer import WriteBuffer
+
+GAS_LIMIT_REACHED = "block gas limit reached"
 
 
-@dataclass(frozen=True)
-class BlockSpec:
-    """What the block producer decides; everything else follows from the parent."""
-
-    timestamp: int
-    coinbase: bytes
-    gas_limit: int
-    parent_state_root: bytes | None = None  # None = the parent header's (dev edits change it)
-
-
-@dataclass
-class BuiltBlock:
-    block: BlockAPI
-    transactions: list[SignedTransactionAPI] = field(default_factory=list)
-    senders: list[bytes] = field(default_factory=list)
-    receipts: list[ReceiptAPI] = field(default_factory=list)
-    computations: list[ComputationAPI] = field(default_factory=list)
-    rejected: list[tuple[SignedTransactionAPI, str]] = field(default_factory=list)
-
-
-def build_block(
-    vm_class: type[PragueVM],
-    db: AtomicDatabaseAPI,
+def propose_block(
+    spec: ChainSpec,
+    writes: WriteBuffer,
     chain_id: int,
     parent: BlockHeaderAPI,
-    spec: BlockSpec,
+    parent_state_root: bytes,
+    fields: HeaderFields,
     candidates: Sequence[SignedTransactionAPI],
 ) -> BuiltBlock:
     """Execute `candidates` in order on top of `parent`; skip any that turn out invalid.
 
-    State, trie nodes and the header are written into `db`; the caller passes a batch and commits it
-    together with its own indexes, so a block becomes visible atomically.
+    State, trie nodes and the header go into `writes`; the commit step adds the block's indexes
+    to the same buffer and writes it once, so a block becomes visible atomically. Raises
+    InvalidBlock if the result breaks a header rule (a bug, never a user error).
     """
-    fields = dict(
-        coinbase=spec.coinbase,
-        timestamp=spec.timestamp,
-        gas_limit=spec.gas_limit,
-        # prevrandao: unpredictable enough for a devnet, and reproducible from the parent
-        mix_hash=keccak(bytes(parent.hash) + b"prevrandao"),
-    )
-    if spec.parent_state_root is not None:
-        fields["state_root"] = spec.parent_state_root
-    header = vm_class.create_header_from_parent(parent, **fields)
-    vm = make_vm(vm_class, header, db, chain_id)
-    base_block = vm_class.get_block_class()(header, transactions=[], uncles=[], withdrawals=[])
-    vm.block_preprocessing(base_block)
-
-    built = BuiltBlock(block=base_block)
-    running = header
+    run = BlockRun(spec.vm_class, writes, chain_id, parent, parent_state_root, fields)
     for tx in candidates:
-        if running.gas_used + tx.gas > running.gas_limit:
-            built.rejected.append((tx, "block gas limit reached"))
+        if tx.gas > run.gas_left():
+            run.built.rejected.append((tx, GAS_LIMIT_REACHED))
             continue
-        snapshot = vm.state.snapshot()
+        snapshot = run.snapshot()
         try:
-            receipt, computation = vm.apply_transaction(running, tx)
+            run.apply(tx)
         except ValidationError as exc:
-            vm.state.revert(snapshot)
-            built.rejected.append((tx, str(exc)))
-            continue
-        running = vm.add_receipt_to_header(running, receipt)
-        running = vm.increment_blob_gas_used(running, tx)
-        # The block holds the transaction itself; an impersonation wrapper (SpoofTransaction)
-        # only carries the sender, which is stored beside it, and cannot be deep-copied.
-        built.transactions.append(getattr(tx, "spoof_target", tx))
-        built.senders.append(bytes(tx.sender))
-        built.receipts.append(receipt)
-        built.computations.append(computation)
-
-    block = vm.set_block_transactions_and_withdrawals(
-        base_block, running, built.transactions, built.receipts, withdrawals=()
-    )
-    block = vm.block_postprocessing(block)
-    built.block = vm.finalize_block(block).block
+            run.revert(snapshot)
+            run.built.rejected.append((tx, str(exc)))
+    built = run.finish()
+    check_header(spec, built.block.header, parent)
     return built
+
+
+def check_header(spec: ChainSpec, header: BlockHeaderAPI, parent: BlockHeaderAPI) -> None:
+    """The fork's rules for a header on `parent` (number, parent hash, time, gas, base fee,
+    post-merge fields); raises InvalidBlock with py-evm's reason."""
+    if header.parent_hash != parent.hash:
+        raise InvalidBlock(
+            f"block {header.block_number} names parent 0x{bytes(header.parent_hash).hex()}, "
+            f"not 0x{bytes(parent.hash).hex()}"
+        )
+    try:
+        spec.vm_class.validate_header(header, parent)
+    except ValidationError as exc:
+        raise InvalidBlock(f"block {header.block_number} header is invalid: {exc}") from exc

@@ -15,8 +15,8 @@ from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
 from chain.backend.revert import decode_revert_reason
-from chain.backend.vm import transaction_builder
 from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
+from chain.spec import ChainSpec
 from chain.types import AccountOverride, CallRequest, CallResult
 
 StateFactory = Callable[[BlockHeaderAPI], StateAPI]
@@ -29,6 +29,7 @@ class CallContext:
     header: BlockHeaderAPI     # the block whose post-state and context the call sees
     gas_cap: int               # upper bound for gas when the request gives none
     chain_id: int
+    spec: ChainSpec
 
 
 def _apply_overrides(state: StateAPI, overrides: Mapping[bytes, AccountOverride]) -> None:
@@ -60,7 +61,7 @@ def _transaction(state: StateAPI, ctx: CallContext, req: CallRequest, gas: int) 
     sender = Address(req.sender or b"\x00" * 20)
     max_fee = req.max_fee_per_gas if req.max_fee_per_gas is not None else (req.gas_price or 0)
     tip = req.max_priority_fee_per_gas if req.max_priority_fee_per_gas is not None else max_fee
-    unsigned = transaction_builder().new_unsigned_dynamic_fee_transaction(
+    unsigned = ctx.spec.transaction_builder.new_unsigned_dynamic_fee_transaction(
         chain_id=ctx.chain_id,
         nonce=state.get_nonce(sender),
         max_priority_fee_per_gas=min(tip, max_fee),

@@ -7,16 +7,19 @@ address (and keccak(slot) → slot for storage) beside the trie nodes. It plugs 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from eth.db.account import AccountDB
-from eth_hash.auto import keccak
 from eth_typing import Address
 
 PREIMAGE_PREFIX = b"wabei:preimage:"
 
 
 class PreimageRecordingAccountDB(AccountDB):
+    """Set `key_hash` to the chain's hash (the spec does, per crypto suite): the trie's keys."""
+
+    key_hash: Callable[[bytes], bytes]
+
     def __init__(self, db: Any, state_root: Any) -> None:
         super().__init__(db, state_root)
         self._raw_db = db
@@ -47,12 +50,12 @@ class PreimageRecordingAccountDB(AccountDB):
     def persist(self) -> Any:
         witness = super().persist()
         for address in self._written:
-            key = PREIMAGE_PREFIX + keccak(address)
+            key = PREIMAGE_PREFIX + self.key_hash(address)
             if key not in self._raw_db:
                 self._raw_db[key] = bytes(address)
         for slot in self._slots:
             raw = slot.to_bytes(32, "big")
-            key = PREIMAGE_PREFIX + keccak(raw)
+            key = PREIMAGE_PREFIX + self.key_hash(raw)
             if key not in self._raw_db:
                 self._raw_db[key] = raw
         self._written.clear()

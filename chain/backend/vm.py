@@ -1,38 +1,39 @@
 """The one place that chooses the py-evm VM class and the objects it needs to run."""
 from __future__ import annotations
 
-from typing import Iterable, cast
+import functools
+from typing import Iterable
 
 from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI, StateAPI
 from eth.consensus.context import ConsensusContext
 from eth.db.chain import ChainDB
 from eth.vm.chain_context import ChainContext
 from eth.vm.forks.prague import PragueVM
-from eth.vm.forks.prague.transactions import PragueTransactionBuilder
-
 from eth.vm.forks.prague.state import PragueState
 
 from chain.backend.preimages import PreimageRecordingAccountDB
+from chain.crypto import CryptoSuite
 from vm_hooks.computation import WabeiComputation
 
-# Prague is the newest fork py-evm 0.12 implements; Solidity targets `cancun`, which it runs.
-# The state records address and slot preimages so the state can be listed (dumps), and runs
-# Wabei's computation class, which adds the platform precompiles (vm_hooks).
-WabeiState = PragueState.configure(
-    __name__="WabeiPragueState",
-    account_db_class=PreimageRecordingAccountDB,
-    computation_class=WabeiComputation,
-)
-BaseVM = PragueVM.configure(__name__="WabeiPragueVM", _state_class=WabeiState)
 
+@functools.cache
+def build_vm_class(crypto: CryptoSuite) -> type[PragueVM]:
+    """The py-evm VM class of a Wabei chain with the crypto suite `crypto`.
 
-def transaction_builder() -> type[PragueTransactionBuilder]:
-    """BaseVM's transaction builder, typed as the concrete class it is.
-
-    py-evm types `get_transaction_builder()` as the abstract TransactionBuilderAPI, which lacks the
-    London+ constructors (`new_dynamic_fee_transaction`, ...) that Wabei uses.
+    Prague is the newest fork py-evm 0.12 implements; Solidity targets `cancun`, which it runs.
+    The state records address and slot preimages so the state can be listed (dumps), and runs
+    Wabei's computation class, which adds the platform precompiles (vm_hooks). One class per
+    suite, so every chain of a suite shares it.
     """
-    return cast(type[PragueTransactionBuilder], BaseVM.get_transaction_builder())
+    account_db = type(f"PreimageAccountDB_{crypto.name}", (PreimageRecordingAccountDB,),
+                      {"key_hash": staticmethod(crypto.hash)})
+    state = PragueState.configure(
+        __name__=f"WabeiPragueState_{crypto.name}",
+        account_db_class=account_db,
+        computation_class=WabeiComputation,
+    )
+    vm: type[PragueVM] = PragueVM.configure(__name__=f"WabeiPragueVM_{crypto.name}", _state_class=state)
+    return vm
 
 
 def base_fee(header: BlockHeaderAPI) -> int:

@@ -10,6 +10,8 @@ import inspect
 import logging
 from typing import Any, Callable, Iterable
 
+from chain.api.events import Topic
+
 from chain.exceptions import InvalidParams, MethodNotFound, WabeiError
 from chain.rpc.errors import INVALID_REQUEST, error_object, to_error
 
@@ -36,12 +38,13 @@ class Dispatcher:
                     else:
                         required = sum(1 for p in params if p.default is p.empty)
                         self._arity[full] = (required, len(params))
-        self.on_call: Callable[[str], None] = lambda method: None
+        self.calls: Topic[str] = Topic()  # every method called (the console follows it)
 
-    def call(self, method: str, params: Any, session: Session | None = None) -> Any:
+    async def call(self, method: str, params: Any, session: Session | None = None) -> Any:
         """Run one method; raises WabeiError subclasses for the caller to encode.
 
         `session` holds methods that belong to one connection (eth_subscribe on a WebSocket).
+        A method may be a coroutine (one that waits for a consensus engine); it is awaited.
         """
         if params is None:
             params = []
@@ -52,7 +55,7 @@ class Dispatcher:
         if method in SESSION_METHODS:
             if session is None:
                 raise MethodNotFound(f"{method} is only available over WebSocket")
-            self.on_call(method)
+            self.calls.publish(method)
             return session[method](params)
         fn = self.methods.get(method)
         if fn is None:
@@ -62,10 +65,13 @@ class Dispatcher:
             raise InvalidParams(f"too many arguments, want at most {hi}")
         if len(params) < lo:
             raise InvalidParams(f"missing value for required argument {len(params)}")
-        self.on_call(method)
-        return fn(*params)
+        self.calls.publish(method)
+        result = fn(*params)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
 
-    def handle(self, request: Any, session: Session | None = None) -> dict[str, Any] | None:
+    async def handle(self, request: Any, session: Session | None = None) -> dict[str, Any] | None:
         """One JSON-RPC request object → its response object (None for a notification)."""
         if not isinstance(request, dict) or request.get("jsonrpc") != "2.0" or not isinstance(
             request.get("method"), str
@@ -79,7 +85,7 @@ class Dispatcher:
             return {"jsonrpc": "2.0", "id": None,
                     "error": error_object(INVALID_REQUEST, "invalid request: id must be a string, number or null")}
         try:
-            result = self.call(request["method"], request.get("params"), session)
+            result = await self.call(request["method"], request.get("params"), session)
             response: dict[str, Any] = {"jsonrpc": "2.0", "id": rid, "result": result}
         except WabeiError as exc:
             response = {"jsonrpc": "2.0", "id": rid, "error": to_error(exc)}

@@ -9,7 +9,7 @@ from eth.abc import BlockHeaderAPI, LegacyTransactionFieldsAPI, SignedTransactio
 from eth._utils.address import generate_contract_address
 from eth_typing import Address
 
-from chain.api.admission import fee_fields
+from chain.backend.txfields import fee_fields
 from chain.api.logs import block_logs
 from chain.backend.vm import base_fee as header_base_fee
 from chain.storage.chain_store import StoredBlock

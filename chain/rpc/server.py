@@ -1,4 +1,9 @@
-"""HTTP and WebSocket JSON-RPC on one port (aiohttp), with request size and batch limits."""
+"""HTTP and WebSocket JSON-RPC on one port (aiohttp), with request size and batch limits.
+
+One server serves every chain of a node: the default chain at `/`, and each chain at
+`/chains/<chain id>`. Plugins (an explorer, `/metrics`) add their own routes to `app` before it
+starts.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +13,7 @@ from typing import Any
 import orjson
 from aiohttp import WSMsgType, web
 
-from chain.api.node_api import NodeAPI
+from chain.api.events import ChainEvents
 from chain.rpc.dispatch import Dispatcher, Session
 from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
 from chain.rpc.subscriptions import SubscriptionSet
@@ -21,18 +26,36 @@ def _error(code: int, message: str, rid: Any = None) -> dict[str, Any]:
 
 
 class RpcServer:
-    def __init__(self, api: NodeAPI, dispatcher: Dispatcher, *, max_request_bytes: int,
-                 max_batch_length: int) -> None:
-        self._api = api
-        self._dispatcher = dispatcher
-        self._max_bytes = max_request_bytes
-        self._max_batch = max_batch_length
+    """The node's HTTP server: one JSON-RPC endpoint per chain, WebSockets on the same paths."""
+
+    def __init__(self, *, max_request_bytes: int, max_batch_length: int) -> None:
+        self.max_bytes = max_request_bytes
+        self.max_batch = max_batch_length
         self.app = web.Application(client_max_size=max_request_bytes)
-        self.app.router.add_route("*", "/", self._handle)
-        self._sockets: set[web.WebSocketResponse] = set()
+        self.sockets: set[web.WebSocketResponse] = set()  # open WebSockets, closed at shutdown
         self.app.on_shutdown.append(self._close_sockets)
 
-    def handle_payload(self, raw: bytes | str, session: Session | None = None) -> Any:
+    def add_chain(self, path: str, dispatcher: Dispatcher, events: ChainEvents) -> None:
+        """Serve a chain's JSON-RPC (HTTP POST and WebSocket) at `path`."""
+        endpoint = _Endpoint(self, dispatcher, events)
+        self.app.router.add_route("*", path, endpoint.handle)
+
+    async def _close_sockets(self, _app: web.Application) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
+
+
+class _Endpoint:
+    """One chain's JSON-RPC endpoint."""
+
+    def __init__(self, server: RpcServer, dispatcher: Dispatcher, events: ChainEvents) -> None:
+        self._server = server
+        self._dispatcher = dispatcher
+        self._events = events
+        self._max_bytes = server.max_bytes
+        self._max_batch = server.max_batch
+
+    async def handle_payload(self, raw: bytes | str, session: Session | None = None) -> Any:
         """Decode one HTTP body or WS message and run it: single request or batch."""
         if len(raw) > self._max_bytes:
             return _error(INVALID_REQUEST, f"request too large: {len(raw)} bytes, limit {self._max_bytes}")
@@ -45,11 +68,15 @@ class RpcServer:
                 return _error(INVALID_REQUEST, "invalid request: empty batch")
             if len(payload) > self._max_batch:
                 return _error(INVALID_REQUEST, f"batch too large: {len(payload)} requests, limit {self._max_batch}")
-            responses = [r for r in (self._dispatcher.handle(p, session) for p in payload) if r is not None]
+            responses = []
+            for item in payload:
+                response = await self._dispatcher.handle(item, session)
+                if response is not None:
+                    responses.append(response)
             return responses or None
-        return self._dispatcher.handle(payload, session)
+        return await self._dispatcher.handle(payload, session)
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return await self._websocket(request)
         if request.method == "OPTIONS":
@@ -63,7 +90,7 @@ class RpcServer:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return _json(_error(INVALID_REQUEST, f"request too large: limit {self._max_bytes} bytes"), status=413)
-        result = self.handle_payload(body)
+        result = await self.handle_payload(body)
         if result is None:
             return web.Response(status=204, headers=_CORS)
         return _json(result)
@@ -71,7 +98,7 @@ class RpcServer:
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=self._max_bytes, heartbeat=30)
         await ws.prepare(request)
-        self._sockets.add(ws)
+        self._server.sockets.add(ws)
         outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=100_000)
 
         def send(message: Any) -> None:
@@ -80,13 +107,13 @@ class RpcServer:
             except asyncio.QueueFull:  # a client that never reads loses notifications, not the node
                 log.warning("websocket client is not reading; dropping a notification")
 
-        subs = SubscriptionSet(self._api, send)
+        subs = SubscriptionSet(self._events, send)
         session: Session = {"eth_subscribe": subs.subscribe, "eth_unsubscribe": subs.unsubscribe}
         writer = asyncio.get_running_loop().create_task(_drain(ws, outbox))
         try:
             async for msg in ws:
                 if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
-                    result = self.handle_payload(msg.data, session)
+                    result = await self.handle_payload(msg.data, session)
                     if result is not None:
                         send(result)
                 elif msg.type == WSMsgType.ERROR:
@@ -95,12 +122,8 @@ class RpcServer:
             subs.close()
             outbox.put_nowait(None)
             await writer
-            self._sockets.discard(ws)
+            self._server.sockets.discard(ws)
         return ws
-
-    async def _close_sockets(self, _app: web.Application) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
 
 
 async def _drain(ws: web.WebSocketResponse, outbox: "asyncio.Queue[bytes | None]") -> None:

@@ -9,7 +9,8 @@ import os
 from typing import Any, Callable
 
 from chain.api.logs import block_logs, matches
-from chain.api.node_api import MinedBlock, NodeAPI
+from chain.api.blocks import MinedBlock
+from chain.api.events import ChainEvents
 from chain.exceptions import InvalidParams
 from chain.pool import PooledTx
 from chain.rpc import codec
@@ -20,8 +21,8 @@ Send = Callable[[dict[str, Any]], None]
 
 
 class SubscriptionSet:
-    def __init__(self, api: NodeAPI, send: Send, max_subscriptions: int = 1000) -> None:
-        self._api = api
+    def __init__(self, events: ChainEvents, send: Send, max_subscriptions: int = 1000) -> None:
+        self._events = events
         self._send = send
         self._max = max_subscriptions
         self._unsubscribe: dict[str, Callable[[], None]] = {}
@@ -33,12 +34,12 @@ class SubscriptionSet:
             raise InvalidParams(f"too many subscriptions on this connection ({self._max})")
         kind, sid = params[0], "0x" + os.urandom(16).hex()
         if kind == "newHeads":
-            stop = self._api.new_blocks.subscribe(lambda m: self._notify(sid, header_json(m.block.header)))
+            stop = self._events.new_blocks.subscribe(lambda m: self._notify(sid, header_json(m.block.header)))
         elif kind == "logs":
             flt = _log_filter(params[1] if len(params) > 1 else {})
-            stop = self._api.new_blocks.subscribe(lambda m: self._on_logs(sid, flt, m))
+            stop = self._events.new_blocks.subscribe(lambda m: self._on_logs(sid, flt, m))
         elif kind == "newPendingTransactions":
-            stop = self._api.new_pending.subscribe(lambda p: self._on_pending(sid, p))
+            stop = self._events.new_pending.subscribe(lambda p: self._on_pending(sid, p))
         else:
             raise InvalidParams(f"unsupported subscription kind {kind!r}: use newHeads, logs or newPendingTransactions")
         self._unsubscribe[sid] = stop

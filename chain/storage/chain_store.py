@@ -14,9 +14,10 @@ from typing import Sequence
 
 import rlp
 from eth.abc import BlockHeaderAPI, DatabaseAPI, ReceiptAPI, SignedTransactionAPI
-from eth.vm.forks.prague.blocks import PragueBlockHeader
-from eth.vm.forks.prague.receipts import PragueReceiptBuilder
-from eth.vm.forks.prague.transactions import PragueTransactionBuilder
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the spec imports py-evm's VM; the store needs only its codecs
+    from chain.spec import ChainSpec
 
 _HEAD = b"wabei:head"
 _META = b"wabei:meta:"
@@ -60,8 +61,9 @@ class TxLocation:
 class ChainStore:
     """Reads and writes Wabei's block index. Writes go to whatever db it was given (a batch)."""
 
-    def __init__(self, db: DatabaseAPI) -> None:
+    def __init__(self, db: DatabaseAPI, spec: "ChainSpec") -> None:
         self.db = db
+        self.spec = spec
         # By hash, so always valid: a hash fixes header, transactions and receipts, and stored
         # bodies are never rewritten (evm_revert only drops their canonical index).
         self._recent: OrderedDict[bytes, StoredBlock] = OrderedDict()
@@ -127,7 +129,7 @@ class ChainStore:
         data = self.db.get(block_hash)
         if data is None:
             return None
-        return rlp.decode(data, sedes=PragueBlockHeader)  # type: ignore[no-any-return]
+        return self.spec.decode_header(bytes(data))
 
     def is_canonical(self, block_hash: bytes) -> bool:
         header = self.header(block_hash)
@@ -141,11 +143,11 @@ class ChainStore:
         if header is None or _BODY + block_hash not in self.db:
             return None
         raw_txs: Sequence[bytes] = rlp.decode(self.db[_BODY + block_hash])
-        txs = tuple(PragueTransactionBuilder.decode(raw) for raw in raw_txs)
+        txs = tuple(self.spec.decode_transaction(raw) for raw in raw_txs)
         packed = bytes(self.db[_SENDERS + block_hash])
         senders = tuple(packed[i : i + 20] for i in range(0, len(packed), 20))
         raw_receipts: Sequence[bytes] = rlp.decode(self.db[_RECEIPTS + block_hash])
-        receipts = tuple(PragueReceiptBuilder.decode(raw) for raw in raw_receipts)
+        receipts = tuple(self.spec.decode_receipt(raw) for raw in raw_receipts)
         return StoredBlock(header, txs, senders, receipts)
 
     def block_by_number(self, number: int) -> StoredBlock | None:

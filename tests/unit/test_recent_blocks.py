@@ -6,8 +6,10 @@ one built from a fresh decode.
 """
 from __future__ import annotations
 
-from chain.config import NodeConfig
-from chain.node import build_api
+import asyncio
+
+from chain.api.chain import build_chain
+from chain.config import ChainConfig, MiningMode
 from chain.rpc import formatters as fmt
 from chain.storage.chain_store import ChainStore
 from chain.types import CallRequest
@@ -17,28 +19,30 @@ from eth_utils import function_signature_to_4byte_selector
 
 
 def test_remembered_blocks_format_like_decoded_ones() -> None:
-    api = build_api(NodeConfig.test())
-    a0, a1 = api.accounts[0].address, api.accounts[1].address
+    chain = build_chain(ChainConfig(mining=MiningMode.MANUAL))
+    assert chain.dev is not None
+    send = chain.transactions.send_transaction
+    a0, a1 = chain.accounts[0].address, chain.accounts[1].address
     art = load_artifact("TestToken")
     ctor = encode(["string", "string", "uint256"], ["T", "T", 10**24])
-    api.send_transaction(CallRequest(sender=a0, data=bytes.fromhex(art.bytecode.removeprefix("0x")) + ctor))
-    deployed = api.mine_block()
+    asyncio.run(send(CallRequest(sender=a0, data=bytes.fromhex(art.bytecode.removeprefix("0x")) + ctor)))
+    deployed = chain.dev.mine_one()
     token = fmt.receipt_json(deployed.block, 0)["contractAddress"]
     transfer = function_signature_to_4byte_selector("transfer(address,uint256)") + encode(
         ["address", "uint256"], [a1, 5])
     impostor = b"\x42" * 20
-    api.impersonated.add(impostor)
-    api.set_balance(impostor, 10**20)
-    api.send_transaction(CallRequest(sender=a0, to=bytes.fromhex(token[2:]), data=transfer))
-    api.send_transaction(CallRequest(sender=a1, to=a0, value=7, gas_price=3 * 10**9))  # legacy
-    api.send_transaction(CallRequest(sender=impostor, to=a1, value=1))
-    mined = api.mine_block()
+    chain.dev.impersonated.add(impostor)
+    chain.dev.set_balance(impostor, 10**20)
+    asyncio.run(send(CallRequest(sender=a0, to=bytes.fromhex(token[2:]), data=transfer)))
+    asyncio.run(send(CallRequest(sender=a1, to=a0, value=7, gas_price=3 * 10**9)))  # legacy
+    asyncio.run(send(CallRequest(sender=impostor, to=a1, value=1)))
+    mined = chain.dev.mine_one()
     assert len(mined.block.transactions) == 3
 
-    assert api.backend.store.block(mined.block.hash) is mined.block  # served from memory
-    fresh = ChainStore(api.backend.db)  # nothing remembered: decodes from the database
+    assert chain.backend.store.block(mined.block.hash) is mined.block  # served from memory
+    fresh = ChainStore(chain.backend.db, chain.spec)  # nothing remembered: decodes from the database
     for block_hash in (deployed.block.hash, mined.block.hash):
-        remembered = api.backend.store.block(block_hash)
+        remembered = chain.backend.store.block(block_hash)
         decoded = fresh.block(block_hash)
         assert remembered is not None and decoded is not None
         assert remembered is not decoded

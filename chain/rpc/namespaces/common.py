@@ -5,14 +5,14 @@ from typing import Any
 
 from eth.abc import BlockHeaderAPI
 
-from chain.api.node_api import NodeAPI
+from chain.api.reads import ChainReads
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
 
 TAGS = ("latest", "pending", "safe", "finalized", "earliest")
 
 
-def block_number(api: NodeAPI, value: Any, name: str = "block") -> int:
+def block_number(api: ChainReads, value: Any, name: str = "block") -> int:
     """A tag or number → a block number (pending = latest for reads, as a devnet has no lag)."""
     if value is None or value in ("latest", "pending", "safe", "finalized"):
         return int(api.head.block_number)
@@ -23,7 +23,7 @@ def block_number(api: NodeAPI, value: Any, name: str = "block") -> int:
     return codec.quantity(value, name, max_value=2**64 - 1)
 
 
-def header_at(api: NodeAPI, value: Any, name: str = "block") -> BlockHeaderAPI:
+def header_at(api: ChainReads, value: Any, name: str = "block") -> BlockHeaderAPI:
     """A block tag, number, 32-byte hash, or EIP-1898 object → that block's header."""
     if isinstance(value, dict):
         if "blockHash" in value:

@@ -3,14 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from trie.hexary import HexaryTrie
-from eth_utils.crypto import keccak
-import rlp
-from eth.rlp.accounts import Account
-from eth_typing import Address
-
-from chain.api.filters import FilterManager
-from chain.api.node_api import NodeAPI
+from chain.api.chain import Chain
+from chain.api.reads import DEFAULT_PRIORITY_FEE
 from chain.exceptions import InvalidParams, ResourceNotFound
 from chain.rpc import codec, formatters as fmt
 from chain.rpc.namespaces.common import block_number, header_at, is_pending
@@ -20,9 +14,11 @@ from chain.types import LogFilter
 class EthNamespace:
     prefixes = ("eth",)
 
-    def __init__(self, api: NodeAPI, filters: FilterManager) -> None:
-        self._api = api
-        self._filters = filters
+    def __init__(self, chain: Chain) -> None:
+        self._chain = chain
+        self._api = chain.reads
+        self._txs = chain.transactions
+        self._filters = chain.filters
 
     # -- chain info ------------------------------------------------------------------------
     def chainId(self) -> str:
@@ -32,13 +28,13 @@ class EthNamespace:
         return hex(self._api.head.block_number)
 
     def accounts(self) -> list[str]:
-        return ["0x" + a.address.hex() for a in self._api.accounts]
+        return ["0x" + a.address.hex() for a in self._chain.accounts]
 
     def coinbase(self) -> str:
-        return "0x" + self._api.backend.coinbase.hex()
+        return "0x" + self._chain.blocks.coinbase.hex()
 
     def mining(self) -> bool:
-        return self._api.miner.automine
+        return self._chain.engine.automine
 
     def hashrate(self) -> str:
         return "0x0"
@@ -53,7 +49,6 @@ class EthNamespace:
         return hex(self._api.gas_price())
 
     def maxPriorityFeePerGas(self) -> str:
-        from chain.api.node_api import DEFAULT_PRIORITY_FEE
         return hex(DEFAULT_PRIORITY_FEE)
 
     def blobBaseFee(self) -> str:
@@ -97,31 +92,21 @@ class EthNamespace:
         return "0x" + value.to_bytes(32, "big").hex()
 
     def getProof(self, address: Any, keys: Any, block: Any = "latest") -> dict[str, Any]:
-        addr = Address(codec.address(address, "address"))
+        addr = codec.address(address, "address")
         if not isinstance(keys, list):
             raise InvalidParams("invalid storageKeys: expected a list")
         slots = [codec.slot(k, "storageKeys") for k in keys]
-        header = header_at(self._api, block)
-        state = self._api.backend.state_at(header)
-        db = self._api.backend.db
-        account_trie = HexaryTrie(db, state.state_root)
-        account_proof = account_trie.get_proof(keccak(addr))
-        raw_account = account_trie.get(keccak(addr))
-        account = rlp.decode(raw_account, sedes=Account) if raw_account else Account()
-        storage_root = bytes(account.storage_root)
-        storage_trie = HexaryTrie(db, storage_root)
+        p = self._api.proof(addr, slots, header_at(self._api, block))
         return {
             "address": "0x" + addr.hex(),
-            "accountProof": ["0x" + rlp.encode(node).hex() for node in account_proof],
-            "balance": hex(state.get_balance(addr)),
-            "codeHash": "0x" + bytes(state.get_code_hash(addr)).hex(),
-            "nonce": hex(state.get_nonce(addr)),
-            "storageHash": "0x" + storage_root.hex(),
+            "accountProof": ["0x" + node.hex() for node in p.account_proof],
+            "balance": hex(p.balance),
+            "codeHash": "0x" + p.code_hash.hex(),
+            "nonce": hex(p.nonce),
+            "storageHash": "0x" + p.storage_hash.hex(),
             "storageProof": [
-                {"key": hex(s), "value": hex(state.get_storage(addr, s)),
-                 "proof": ["0x" + rlp.encode(n).hex() for n in storage_trie.get_proof(keccak(s.to_bytes(32, "big")))]
-                }
-                for s in slots
+                {"key": hex(slot), "value": hex(value), "proof": ["0x" + n.hex() for n in nodes]}
+                for slot, value, nodes in p.storage
             ],
         }
 
@@ -187,17 +172,17 @@ class EthNamespace:
             return None
         return fmt.receipt_json(found.block, found.index)
 
-    def sendRawTransaction(self, raw: Any) -> str:
-        return "0x" + self._api.send_raw_transaction(codec.data(raw, "data")).hex()
+    async def sendRawTransaction(self, raw: Any) -> str:
+        return "0x" + (await self._txs.send_raw_transaction(codec.data(raw, "data"))).hex()
 
-    def sendTransaction(self, tx: Any) -> str:
-        return "0x" + self._api.send_transaction(codec.call_request(tx)).hex()
+    async def sendTransaction(self, tx: Any) -> str:
+        return "0x" + (await self._txs.send_transaction(codec.call_request(tx))).hex()
 
     def signTransaction(self, tx: Any) -> str:
-        return "0x" + self._api.sign_transaction(codec.call_request(tx)).hex()
+        return "0x" + self._txs.sign_transaction(codec.call_request(tx)).hex()
 
     def sign(self, address: Any, message: Any) -> str:
-        return "0x" + self._api.sign(codec.address(address, "address"), codec.data(message, "message")).hex()
+        return "0x" + self._txs.sign(codec.address(address, "address"), codec.data(message, "message")).hex()
 
     def signTypedData_v4(self, address: Any, typed: Any) -> str:
         import json
@@ -207,7 +192,7 @@ class EthNamespace:
             except ValueError:
                 raise InvalidParams("invalid typedData: not JSON") from None
         try:
-            return "0x" + self._api.sign_typed_data(codec.address(address, "address"), codec.obj(typed, "typedData")).hex()
+            return "0x" + self._txs.sign_typed_data(codec.address(address, "address"), codec.obj(typed, "typedData")).hex()
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidParams(f"invalid typedData: {exc}") from exc
 

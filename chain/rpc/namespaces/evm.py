@@ -1,9 +1,9 @@
-"""evm_* dev methods (Ganache and Hardhat names)."""
+"""evm_* dev methods (Ganache and Hardhat names); served only by a devnet chain."""
 from __future__ import annotations
 
 from typing import Any
 
-from chain.api.node_api import NodeAPI
+from chain.api.dev import DevControls
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
 
@@ -11,14 +11,14 @@ from chain.rpc import codec
 class EvmNamespace:
     prefixes = ("evm",)
 
-    def __init__(self, api: NodeAPI) -> None:
-        self._api = api
+    def __init__(self, dev: DevControls) -> None:
+        self._dev = dev
 
     def snapshot(self) -> str:
-        return hex(self._api.snapshot())
+        return hex(self._dev.snapshot())
 
     def revert(self, snapshot_id: Any) -> bool:
-        return self._api.revert(codec.quantity(snapshot_id, "snapshotId"))
+        return self._dev.revert(codec.quantity(snapshot_id, "snapshotId"))
 
     def mine(self, options: Any = None) -> str:
         """evm_mine([timestamp]) or evm_mine({blocks, timestamp}) as Ganache and Anvil accept."""
@@ -29,29 +29,23 @@ class EvmNamespace:
                 timestamp = codec.quantity(options["timestamp"], "timestamp")
         elif options is not None:
             timestamp = codec.quantity(options, "timestamp")
-        for i in range(blocks):
-            self._api.mine_block(timestamp if i == 0 else None)
+        self._dev.mine(blocks, timestamp)
         return "0x0"
 
     def increaseTime(self, seconds: Any) -> str:
         """Move the clock forward; returns the total offset in seconds, as Hardhat does."""
-        return hex(self._api.backend.increase_time(codec.quantity(seconds, "seconds", max_value=2**63)))
+        return hex(self._dev.increase_time(codec.quantity(seconds, "seconds", max_value=2**63)))
 
     def setNextBlockTimestamp(self, timestamp: Any) -> None:
-        ts = codec.quantity(timestamp, "timestamp", max_value=2**63)
-        if ts <= self._api.head.timestamp:
-            raise InvalidParams(
-                f"timestamp {ts} is not after the latest block's {self._api.head.timestamp}"
-            )
-        self._api.backend.next_timestamp = ts
+        self._dev.set_next_block_timestamp(codec.quantity(timestamp, "timestamp", max_value=2**63))
 
     def setAutomine(self, enabled: Any) -> bool:
-        self._api.miner.set_automine(codec.boolean(enabled, "enabled"))
+        self._dev.mining.set_automine(codec.boolean(enabled, "enabled"))
         return True
 
     def setIntervalMining(self, interval_ms: Any) -> bool:
         ms = codec.quantity(interval_ms, "interval")
-        self._api.miner.set_interval(ms / 1000)
+        self._dev.mining.set_interval(ms / 1000)
         return True
 
     def setBlockGasLimit(self, gas_limit: Any) -> bool:

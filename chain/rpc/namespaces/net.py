@@ -1,17 +1,16 @@
 """net_* methods."""
 from __future__ import annotations
 
-from chain.api.node_api import NodeAPI
 
 
 class NetNamespace:
     prefixes = ("net",)
 
-    def __init__(self, api: NodeAPI) -> None:
-        self._api = api
+    def __init__(self, chain_id: int) -> None:
+        self._chain_id = chain_id
 
     def version(self) -> str:
-        return str(self._api.chain_id)
+        return str(self._chain_id)
 
     def listening(self) -> bool:
         return True

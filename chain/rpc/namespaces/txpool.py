@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chain.api.node_api import NodeAPI
-from chain.pool import PooledTx
+from chain.pool import PooledTx, TxPool
 from chain.rpc import codec
 from chain.rpc.formatters import tx_json
 
@@ -12,11 +11,11 @@ from chain.rpc.formatters import tx_json
 class TxpoolNamespace:
     prefixes = ("txpool",)
 
-    def __init__(self, api: NodeAPI) -> None:
-        self._api = api
+    def __init__(self, pool: TxPool) -> None:
+        self._pool = pool
 
     def status(self) -> dict[str, str]:
-        pending, queued = self._api.pool.pending(), self._api.pool.queued()
+        pending, queued = self._pool.pending(), self._pool.queued()
         return {"pending": hex(sum(map(len, pending.values()))),
                 "queued": hex(sum(map(len, queued.values())))}
 
@@ -36,7 +35,7 @@ class TxpoolNamespace:
 
     def _group(self, fmt: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name, groups in (("pending", self._api.pool.pending()), ("queued", self._api.pool.queued())):
+        for name, groups in (("pending", self._pool.pending()), ("queued", self._pool.queued())):
             out[name] = {
                 "0x" + sender.hex(): {str(p.nonce): fmt(p) for p in txs}
                 for sender, txs in groups.items()

@@ -1,48 +1,58 @@
-"""Block production policy: automine, interval, manual. The mechanics live in NodeAPI.mine_block."""
+"""The solo engine of a devnet: one node, no agreement needed; automine, interval or manual.
+
+It decides *when* to make a block; the chain's BlockPipeline decides *what* goes in it (every
+ready pool transaction) and commits it. Mining inside `submit` happens before the transaction's
+hash is returned, as Anvil and Hardhat do in automine.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable
 
+from chain.api.blocks import BlockPipeline
+from chain.api.events import ChainEvents
 from chain.config import MiningMode
+from chain.pool import PooledTx, TxPool
 
 log = logging.getLogger("wabei.miner")
 
 
-class Miner:
-    """Decides *when* to mine; `mine_ready()` decides *what* (all ready pool transactions)."""
-
-    def __init__(
-        self,
-        mode: MiningMode,
-        block_time: float,
-        allow_empty_blocks: bool,
-        mine_ready: Callable[[], int],
-        has_ready: Callable[[], bool],
-    ) -> None:
+class SoloEngine:
+    def __init__(self, blocks: BlockPipeline, pool: TxPool, events: ChainEvents, mode: MiningMode,
+                 block_time: float, allow_empty_blocks: bool) -> None:
+        self._blocks = blocks
+        self._pool = pool
+        self._events = events
         self.mode = mode
         self.block_time = block_time
         self.allow_empty_blocks = allow_empty_blocks
-        self._mine_ready = mine_ready
-        self._has_ready = has_ready
         self._task: asyncio.Task[None] | None = None
 
     @property
     def automine(self) -> bool:
         return self.mode is MiningMode.AUTO
 
-    def on_new_transaction(self) -> None:
-        """Automine: the transaction (and any queued ones it unblocked) is mined before we reply."""
+    async def submit(self, tx: PooledTx) -> None:
+        """Pool the transaction; in automine, mine it (and what it unblocked) before returning."""
+        self._pool.add(tx)
+        self._events.new_pending.publish(tx)
         if self.automine:
-            self._mine_ready()
+            self._blocks.mine_each_ready()
 
+    def mine_ready(self) -> int:
+        """Automine: a block per ready transaction; otherwise one block with all of them."""
+        if self.automine:
+            return self._blocks.mine_each_ready()
+        self._blocks.mine_block()
+        return 1
+
+    # -- dev switches (DevMiningAPI) -----------------------------------------------------------
     def set_automine(self, enabled: bool) -> None:
         if enabled:
             self.mode = MiningMode.AUTO
             self._stop_interval()
-            if self._has_ready():
-                self._mine_ready()
+            if self._blocks.has_ready():
+                self._blocks.mine_each_ready()
         elif self.mode is MiningMode.AUTO:
             self.mode = MiningMode.MANUAL
 
@@ -56,6 +66,7 @@ class Miner:
         elif self.mode is MiningMode.INTERVAL:
             self.mode = MiningMode.MANUAL
 
+    # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
         if self.mode is MiningMode.INTERVAL and self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._interval_loop())
@@ -78,8 +89,8 @@ class Miner:
         while True:
             await asyncio.sleep(self.block_time)
             # The "heartbeat" rule: no empty blocks while there is nothing to include.
-            if self.allow_empty_blocks or self._has_ready():
+            if self.allow_empty_blocks or self._blocks.has_ready():
                 try:
-                    self._mine_ready()
+                    self._blocks.mine_block()
                 except Exception:
                     log.exception("interval mining failed")

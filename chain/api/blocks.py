@@ -1,0 +1,97 @@
+"""BlockPipeline: propose, import and commit, the three steps every block of a chain goes through.
+
+Proposing builds from the pool; importing re-executes a block produced elsewhere; committing is
+the one step that stores (atomically), moves the head, cleans the pool and announces the block,
+whichever engine decided on it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from eth.abc import BlockAPI, SignedTransactionAPI
+from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
+
+from chain.api.events import ChainEvents
+from chain.backend.backend import Backend
+from chain.backend.builder import GAS_LIMIT_REACHED
+from chain.backend.execution import BuiltBlock
+from chain.clock import BlockClock
+from chain.pool import TxPool
+from chain.storage.chain_store import StoredBlock
+
+
+@dataclass(frozen=True)
+class MinedBlock:
+    """A committed block, with what executing it produced (computations, for the console)."""
+
+    block: StoredBlock
+    built: BuiltBlock
+
+
+class BlockPipeline:
+    def __init__(self, backend: Backend, pool: TxPool, events: ChainEvents, clock: BlockClock,
+                 coinbase: bytes) -> None:
+        self.backend = backend
+        self.pool = pool
+        self.events = events
+        self.clock = clock
+        self.coinbase = coinbase  # who receives the fees of blocks this node proposes
+
+    def _next_base_fee(self) -> int:
+        return int(calculate_expected_base_fee_per_gas(self.backend.head))
+
+    def has_ready(self) -> bool:
+        return bool(self.pool.ready(self._next_base_fee()))
+
+    # -- the three steps ----------------------------------------------------------------------
+    def propose(self, timestamp: int | None = None) -> BuiltBlock:
+        """The next block with every ready pool transaction that fits (none are removed yet)."""
+        return self._propose([p.tx for p in self.pool.ready(self._next_base_fee())], timestamp)
+
+    def _propose(self, candidates: Sequence[SignedTransactionAPI], timestamp: int | None) -> BuiltBlock:
+        head = self.backend.head
+        ts = self.clock.timestamp_for_next_block(int(head.timestamp), timestamp)
+        return self.backend.propose(candidates, self.backend.header_fields(ts, self.coinbase))
+
+    def import_block(self, block: BlockAPI) -> BuiltBlock:
+        """Re-execute a block produced elsewhere; raises InvalidBlock naming what differs."""
+        return self.backend.import_block(block)
+
+    def commit(self, built: BuiltBlock) -> MinedBlock:
+        """Store the block and move the head (atomically), then clean the pool and announce it."""
+        stored = self.backend.commit(built)
+        for tx in built.transactions:
+            self.pool.remove(bytes(tx.hash))
+        for tx, reason in built.rejected:
+            if reason != GAS_LIMIT_REACHED:
+                self.pool.remove(bytes(tx.hash))
+                self.events.rejected.publish((bytes(tx.hash), reason))
+        self.pool.prune()
+        mined = MinedBlock(stored, built)
+        self.events.new_blocks.publish(mined)
+        return mined
+
+    # -- local production (the solo engine and the dev methods) -------------------------------
+    def mine_block(self, timestamp: int | None = None) -> MinedBlock:
+        """Propose and commit one block with every ready pool transaction that fits."""
+        return self._mine([p.tx for p in self.pool.ready(self._next_base_fee())], timestamp)
+
+    def mine_each_ready(self) -> int:
+        """Automine: one block per ready transaction, until none is left; returns the count."""
+        count = 0
+        while True:
+            ready = self.pool.ready(self._next_base_fee())
+            if not ready:
+                return count
+            self._mine([ready[0].tx], None)
+            count += 1
+            if ready[0].hash in self.pool:
+                return count  # kept back (it cannot fit any block): do not spin on it
+
+    def _mine(self, candidates: Sequence[SignedTransactionAPI], timestamp: int | None) -> MinedBlock:
+        forced = timestamp is not None or self.clock.next_timestamp is not None
+        built = self._propose(candidates, timestamp)
+        mined = self.commit(built)
+        self.clock.adopt(int(built.block.header.timestamp), forced)
+        return mined

@@ -1,0 +1,99 @@
+"""A chain (a group, in FISCO BCOS's words): everything one ledger needs, built from a ChainConfig.
+
+A node hosts one or more chains; each has its own spec, storage, pool, engine, events and API
+objects, split by purpose: `reads` (blocks, state, logs, calls), `transactions` (admission and
+submission), `blocks` (propose / import / commit) and `dev` (devnet powers; None on a network node).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from eth_typing import Address
+
+from chain.abc import ConsensusEngineAPI
+from chain.accounts import DevAccount, derive_accounts
+from chain.api.blocks import BlockPipeline
+from chain.api.dev import DevControls
+from chain.api.events import ChainEvents
+from chain.api.filters import FilterManager
+from chain.api.reads import ChainReads
+from chain.api.transactions import Transactions
+from chain.backend.backend import Backend, ChainParams
+from chain.clock import BlockClock
+from chain.config import ChainConfig
+from chain.engines.solo import SoloEngine
+from chain.genesis import GenesisAccount, system_alloc
+from chain.pool import TxPool
+from chain.spec import ChainSpec, build_spec
+from chain.storage import open_database
+
+# Builds the engine of a chain that does not mine for itself (a follower, a BFT node).
+EngineFactory = Callable[["Chain"], ConsensusEngineAPI]
+
+
+@dataclass
+class Chain:
+    config: ChainConfig
+    spec: ChainSpec
+    accounts: tuple[DevAccount, ...]
+    backend: Backend
+    pool: TxPool
+    events: ChainEvents
+    clock: BlockClock
+    reads: ChainReads
+    blocks: BlockPipeline
+    filters: FilterManager
+    engine: ConsensusEngineAPI
+    transactions: Transactions
+    dev: DevControls | None
+
+    @property
+    def chain_id(self) -> int:
+        return self.config.chain_id
+
+    def close(self) -> None:
+        self.backend.db.close()  # type: ignore[attr-defined]  # SqliteDB / MemoryStore
+
+
+def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> ChainParams:
+    return ChainParams(
+        chain_id=config.chain_id,
+        gas_limit=config.gas_limit,
+        genesis_base_fee=config.genesis_base_fee_wei,
+        genesis_timestamp=config.genesis_timestamp,
+        coinbase=config.coinbase,
+        alloc={
+            **system_alloc(),
+            **{a.address: GenesisAccount(balance=config.account_balance_wei) for a in accounts},
+        },
+    )
+
+
+def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Chain:
+    """Open (or create) a chain's storage and wire its parts; the solo engine unless `engine`
+    builds another. Raises StorageError for a data dir that belongs to another chain."""
+    spec = build_spec(config.crypto)
+    accounts = derive_accounts(config.mnemonic, config.account_count)
+    db = open_database(config.data_dir)
+    try:
+        backend = Backend(db, chain_params(config, accounts), spec)
+    except Exception:
+        db.close()
+        raise
+    events = ChainEvents()
+    pool = TxPool(lambda address: int(backend.head_state().get_nonce(Address(address))))
+    reads = ChainReads(config, backend, pool)
+    clock = BlockClock()
+    blocks = BlockPipeline(backend, pool, events, clock, config.coinbase)
+    filters = FilterManager(config.max_filters, config.filter_timeout_s)
+    events.new_blocks.subscribe(lambda m: filters.on_block(m.block.hash), inline=True)
+    events.new_pending.subscribe(lambda p: filters.on_pending(p.hash), inline=True)
+    solo = SoloEngine(blocks, pool, events, config.mining, config.block_time, config.allow_empty_blocks)
+    dev = DevControls(backend, pool, blocks, clock, events, solo) if config.dev else None
+    chain = Chain(config, spec, accounts, backend, pool, events, clock, reads, blocks, filters,
+                  solo, Transactions(spec, reads, pool, solo, accounts, dev), dev)
+    if engine is not None:
+        chain.engine = engine(chain)
+        chain.transactions.engine = chain.engine
+    return chain

@@ -1,0 +1,204 @@
+"""ChainReads: what a chain answers without changing it (blocks, state, logs, fees, calls)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+from eth.abc import BlockHeaderAPI, SignedTransactionAPI, StateAPI
+from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
+from eth_typing import Address
+
+from chain.api.logs import block_logs, bloom_may_match, matches
+from chain.backend import executor
+from chain.backend.backend import AccountProof, Backend
+from chain.backend.txfields import fee_fields
+from chain.backend.vm import base_fee
+from chain.config import ChainConfig
+from chain.exceptions import InvalidParams, ResourceNotFound
+from chain.pool import TxPool
+from chain.storage.chain_store import StoredBlock
+from chain.types import AccountOverride, CallRequest, CallResult, LogEntry, LogFilter
+
+DEFAULT_PRIORITY_FEE = 1_000_000_000  # 1 gwei, what Anvil and Hardhat suggest
+MAX_LOG_RESULTS = 10_000
+
+
+@dataclass(frozen=True)
+class TxLookup:
+    """A transaction by hash: mined (block and index) or still in the pool."""
+
+    tx: SignedTransactionAPI
+    sender: bytes
+    block: StoredBlock | None = None
+    index: int | None = None
+
+
+class ChainReads:
+    def __init__(self, config: ChainConfig, backend: Backend, pool: TxPool) -> None:
+        self.config = config
+        self.backend = backend
+        self.pool = pool
+
+    @property
+    def chain_id(self) -> int:
+        return self.backend.chain_id
+
+    @property
+    def head(self) -> BlockHeaderAPI:
+        return self.backend.head
+
+    def head_nonce(self, address: bytes) -> int:
+        return int(self.backend.head_state().get_nonce(Address(address)))
+
+    def _reader(self, header: BlockHeaderAPI) -> StateAPI:
+        """State for reads at `header`: the shared head reader at `latest`, else a fresh one."""
+        if header.hash == self.head.hash:
+            return self.backend.head_state()
+        return self.backend.state_at(header)
+
+    # -- blocks ------------------------------------------------------------------------------
+    def header_by_number(self, number: int) -> BlockHeaderAPI:
+        h = self.backend.store.canonical_hash(number)
+        if h is None:
+            raise ResourceNotFound(f"block {number} not found (head is {self.head.block_number})")
+        return self.backend.store.header(h)  # type: ignore[return-value]
+
+    def header_by_hash(self, block_hash: bytes, require_canonical: bool = False) -> BlockHeaderAPI:
+        header = self.backend.store.header(block_hash)
+        if header is None or (require_canonical and not self.backend.store.is_canonical(block_hash)):
+            raise ResourceNotFound(f"block 0x{block_hash.hex()} not found")
+        return header
+
+    def block(self, header: BlockHeaderAPI) -> StoredBlock:
+        block = self.backend.store.block(bytes(header.hash))
+        if block is None:
+            raise ResourceNotFound(f"block 0x{bytes(header.hash).hex()} not found")
+        return block
+
+    def block_or_none(self, block_hash: bytes) -> StoredBlock | None:
+        return self.backend.store.block(block_hash)
+
+    def transaction(self, tx_hash: bytes) -> TxLookup | None:
+        loc = self.backend.store.tx_location(tx_hash)
+        if loc is not None:
+            block = self.backend.store.block(loc.block_hash)
+            if block is not None:
+                return TxLookup(block.transactions[loc.index], block.senders[loc.index], block, loc.index)
+        pooled = self.pool.get(tx_hash)
+        if pooled is not None:
+            return TxLookup(pooled.tx, pooled.sender)
+        return None
+
+    # -- state -------------------------------------------------------------------------------
+    def balance(self, address: bytes, header: BlockHeaderAPI) -> int:
+        return int(self._reader(header).get_balance(Address(address)))
+
+    def nonce(self, address: bytes, header: BlockHeaderAPI, pending: bool = False) -> int:
+        if pending:
+            return self.pool.next_nonce(address)
+        return int(self._reader(header).get_nonce(Address(address)))
+
+    def code(self, address: bytes, header: BlockHeaderAPI) -> bytes:
+        return bytes(self._reader(header).get_code(Address(address)))
+
+    def storage(self, address: bytes, slot: int, header: BlockHeaderAPI) -> int:
+        return int(self._reader(header).get_storage(Address(address), slot))
+
+    def proof(self, address: bytes, slots: Sequence[int], header: BlockHeaderAPI) -> AccountProof:
+        return self.backend.proof(header, address, slots)
+
+    # -- fees --------------------------------------------------------------------------------
+    def next_base_fee(self) -> int:
+        return int(calculate_expected_base_fee_per_gas(self.head))
+
+    def gas_price(self) -> int:
+        """eth_gasPrice: next base fee plus the default tip, as Anvil answers."""
+        return self.next_base_fee() + DEFAULT_PRIORITY_FEE
+
+    def fee_history(self, count: int, newest: int, percentiles: list[float]) -> dict[str, Any]:
+        count = max(0, min(count, 1024, newest + 1))
+        oldest = newest - count + 1
+        base_fees, ratios, rewards = [], [], []
+        for n in range(oldest, newest + 1):
+            block = self.block(self.header_by_number(n))
+            h = block.header
+            base_fees.append(base_fee(h))
+            ratios.append(h.gas_used / h.gas_limit if h.gas_limit else 0.0)
+            rewards.append(_block_rewards(block, percentiles))
+        last = self.header_by_number(newest)
+        base_fees.append(int(calculate_expected_base_fee_per_gas(last)))
+        return {"oldest": oldest, "base_fees": base_fees, "ratios": ratios,
+                "rewards": rewards if percentiles else None}
+
+    # -- logs --------------------------------------------------------------------------------
+    def logs(self, flt: LogFilter) -> list[LogEntry]:
+        if flt.block_hash is not None:
+            blocks: Iterator[StoredBlock] = iter([self.block(self.header_by_hash(flt.block_hash))])
+        else:
+            to_block = self.head.block_number if flt.to_block is None else flt.to_block
+            to_block = min(to_block, self.head.block_number)
+            if flt.from_block > to_block:
+                return []
+            blocks = self._blocks_matching(flt, flt.from_block, to_block)
+        out: list[LogEntry] = []
+        for block in blocks:
+            out.extend(e for e in block_logs(block) if matches(e, flt))
+            if len(out) > MAX_LOG_RESULTS:
+                raise InvalidParams(
+                    f"query returned more than {MAX_LOG_RESULTS} results; narrow the block range"
+                )
+        return out
+
+    def _blocks_matching(self, flt: LogFilter, start: int, end: int) -> Iterator[StoredBlock]:
+        store = self.backend.store
+        for n in range(start, end + 1):
+            header = self.header_by_number(n)
+            if header.bloom and bloom_may_match(header.bloom, flt):
+                block = store.block(bytes(header.hash))
+                if block is not None:
+                    yield block
+
+    # -- execution without a transaction -----------------------------------------------------
+    def _call_ctx(self, header: BlockHeaderAPI) -> executor.CallContext:
+        return executor.CallContext(header, self.config.effective_call_gas_cap, self.chain_id,
+                                    self.backend.spec)
+
+    def _state_factory(self, base: BlockHeaderAPI) -> executor.StateFactory:
+        return lambda context: self.backend.state_at(base, context)
+
+    def call(self, req: CallRequest, header: BlockHeaderAPI,
+             overrides: dict[bytes, AccountOverride] | None = None) -> bytes:
+        return executor.call_or_raise(self._state_factory(header), self._call_ctx(header), req, overrides)
+
+    def estimate_gas(self, req: CallRequest, header: BlockHeaderAPI,
+                     overrides: dict[bytes, AccountOverride] | None = None) -> int:
+        return executor.estimate_gas(self._state_factory(header), self._call_ctx(header), req, overrides)
+
+    def create_access_list(self, req: CallRequest, header: BlockHeaderAPI,
+                           ) -> tuple[list[tuple[bytes, list[int]]], int, CallResult]:
+        return executor.access_list(self._state_factory(header), self._call_ctx(header), req)
+
+
+def _block_rewards(block: StoredBlock, percentiles: list[float]) -> list[int]:
+    """Effective tips at the given gas-weighted percentiles, as geth computes eth_feeHistory."""
+    if not percentiles:
+        return []
+    block_base_fee = base_fee(block.header)
+    if not block.transactions:
+        return [0 for _ in percentiles]
+    prev = 0
+    items = []
+    for tx, receipt in zip(block.transactions, block.receipts):
+        max_fee, tip = fee_fields(tx)
+        items.append((min(tip, max_fee - block_base_fee), receipt.gas_used - prev))
+        prev = receipt.gas_used
+    items.sort()
+    total = sum(g for _, g in items) or 1
+    out, cumulative, i = [], 0, 0
+    for p in percentiles:
+        threshold = total * p / 100
+        while i < len(items) - 1 and cumulative + items[i][1] < threshold:
+            cumulative += items[i][1]
+            i += 1
+        out.append(items[i][0])
+    return out

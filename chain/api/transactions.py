@@ -1,0 +1,148 @@
+"""Transactions: admission and submission (eth_sendRawTransaction, eth_sendTransaction), and the
+node's own signing with its dev accounts (eth_sign, eth_signTypedData, personal_sign)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from eth.abc import SignedTransactionAPI
+from eth.vm.spoof import SpoofTransaction
+from eth_keys.datatypes import PrivateKey
+from eth_typing import Address
+
+from chain.abc import ConsensusEngineAPI
+from chain.accounts import DevAccount
+from chain.api import admission, signing
+from chain.api.reads import DEFAULT_PRIORITY_FEE, ChainReads
+from chain.exceptions import InvalidParams, StorageError, TransactionRejected, UnknownAccount
+from chain.pool import TxPool
+from chain.spec import ChainSpec
+from chain.types import CallRequest
+
+if TYPE_CHECKING:
+    from chain.api.dev import DevControls
+
+
+class Transactions:
+    def __init__(self, spec: ChainSpec, reads: ChainReads, pool: TxPool, engine: ConsensusEngineAPI,
+                 accounts: tuple[DevAccount, ...], dev: "DevControls | None") -> None:
+        self.spec = spec
+        self.reads = reads
+        self.pool = pool
+        self.engine = engine
+        self.accounts = accounts
+        self._keys: dict[bytes, PrivateKey] = {a.address: a.private_key for a in accounts}
+        self._dev = dev
+
+    @property
+    def chain_id(self) -> int:
+        return self.reads.chain_id
+
+    async def send_raw_transaction(self, raw: bytes) -> bytes:
+        tx = admission.decode_raw(self.spec, raw)
+        sender = admission.recover_sender(self.spec.crypto, tx)
+        return await self._submit(tx, sender)
+
+    async def send_transaction(self, req: CallRequest) -> bytes:
+        if req.sender is None:
+            raise InvalidParams("missing value for required argument 'from'")
+        tx = self._build_transaction(req)
+        return await self._submit(tx, req.sender)
+
+    def sign_transaction(self, req: CallRequest) -> bytes:
+        if req.sender is None or req.sender not in self._keys:
+            raise UnknownAccount("unknown account: no key to sign with for 'from'")
+        return bytes(self._build_transaction(req).encode())
+
+    def _may_impersonate(self, sender: bytes) -> bool:
+        return self._dev is not None and self._dev.may_impersonate(sender)
+
+    def _build_transaction(self, req: CallRequest) -> SignedTransactionAPI:
+        sender = req.sender
+        assert sender is not None
+        can_sign = sender in self._keys
+        if not can_sign and not self._may_impersonate(sender):
+            raise UnknownAccount(
+                f"unknown account 0x{sender.hex()}: not a dev account and not impersonated"
+            )
+        if req.chain_id is not None and req.chain_id != self.chain_id:
+            raise InvalidParams(f"chainId {req.chain_id} does not match the node's {self.chain_id}")
+        nonce = req.nonce if req.nonce is not None else self.pool.next_nonce(sender)
+        gas = req.gas
+        if gas is None:
+            gas = self.reads.estimate_gas(replace(req, nonce=None), self.reads.head)
+        builder = self.spec.transaction_builder
+        to = Address(req.to or b"")
+        legacy = req.gas_price is not None or req.tx_type == 0
+        if legacy:
+            gas_price = req.gas_price if req.gas_price is not None else self.reads.gas_price()
+            unsigned: Any = builder.create_unsigned_transaction(
+                nonce=nonce, gas_price=gas_price, gas=gas, to=to, value=req.value, data=req.data)
+        else:
+            tip = req.max_priority_fee_per_gas
+            if tip is None:
+                tip = min(DEFAULT_PRIORITY_FEE, req.max_fee_per_gas) if req.max_fee_per_gas is not None else DEFAULT_PRIORITY_FEE
+            max_fee = req.max_fee_per_gas if req.max_fee_per_gas is not None else 2 * self.reads.next_base_fee() + tip
+            unsigned = builder.new_unsigned_dynamic_fee_transaction(
+                chain_id=self.chain_id, nonce=nonce, max_priority_fee_per_gas=tip, max_fee_per_gas=max_fee,
+                gas=gas, to=to, value=req.value, data=req.data,
+                access_list=[(Address(a), list(s)) for a, s in req.access_list])
+        if can_sign:
+            if legacy:
+                return unsigned.as_signed_transaction(self._keys[sender], chain_id=self.chain_id)  # type: ignore[no-any-return]
+            return unsigned.as_signed_transaction(self._keys[sender])  # type: ignore[no-any-return]
+        return _impersonated(self.spec, unsigned, sender, legacy, self.chain_id)
+
+    async def _submit(self, tx: SignedTransactionAPI, sender: bytes) -> bytes:
+        ptx = admission.check_transaction(
+            tx, sender, self.reads.backend.head_state(),
+            chain_id=self.chain_id, block_gas_limit=self.reads.config.gas_limit,
+            next_base_fee=self.reads.next_base_fee(),
+        )
+        if self.reads.backend.store.tx_location(ptx.hash) is not None:
+            raise TransactionRejected("already known")
+        try:
+            await self.engine.submit(ptx)
+        except StorageError:
+            # The client is told this transaction failed (automine could not save its
+            # block), so it must not be mined later behind the client's back.
+            self.pool.remove(ptx.hash)
+            raise
+        return ptx.hash
+
+    # -- signing with dev accounts ------------------------------------------------------------
+    def key_for(self, address: bytes) -> PrivateKey:
+        key = self._keys.get(address)
+        if key is None:
+            raise UnknownAccount(f"unknown account 0x{address.hex()}: no key to sign with")
+        return key
+
+    def sign(self, address: bytes, message: bytes) -> bytes:
+        return signing.sign_message(self.key_for(address), message)
+
+    def sign_typed_data(self, address: bytes, typed: dict[str, Any]) -> bytes:
+        return signing.sign_typed_data(self.key_for(address), typed)
+
+
+def _impersonated(spec: ChainSpec, unsigned: Any, sender: bytes, legacy: bool,
+                  chain_id: int) -> SignedTransactionAPI:
+    """A transaction from an address we hold no key for (anvil_impersonateAccount; devnet only).
+
+    It carries a placeholder signature whose `s` is derived from the sender, so two impersonated
+    senders never produce the same hash; the real sender rides along as a spoofed attribute and
+    is stored beside the block, so another node cannot verify such a block from its body.
+    """
+    s = int.from_bytes(sender, "big") + 1
+    builder = spec.transaction_builder
+    if legacy:
+        signed = builder.new_transaction(
+            nonce=unsigned.nonce, gas_price=unsigned.gas_price, gas=unsigned.gas, to=unsigned.to,
+            value=unsigned.value, data=unsigned.data, v=chain_id * 2 + 35, r=1, s=s)
+    else:
+        signed = builder.new_dynamic_fee_transaction(
+            chain_id=chain_id, nonce=unsigned.nonce,
+            max_priority_fee_per_gas=unsigned.max_priority_fee_per_gas,
+            max_fee_per_gas=unsigned.max_fee_per_gas, gas=unsigned.gas, to=unsigned.to,
+            value=unsigned.value, data=unsigned.data, access_list=unsigned.access_list,
+            y_parity=0, r=1, s=s)
+    return SpoofTransaction(signed, sender=sender)  # type: ignore[return-value]

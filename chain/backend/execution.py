@@ -1,0 +1,97 @@
+"""One block execution shared by the producer and the importer.
+
+Both sides open a block on a parent, run transactions once against one state and finalise once
+(py-evm's MiningChain.apply_transaction re-packs the open block on every call, which makes a block
+of n transactions cost O(n^2)). The producer (builder.py) skips transactions that turn out
+invalid; the importer (importer.py) refuses the whole block instead. Writes go into the
+`WriteBuffer` the caller passes, which the commit step (Backend.commit) flushes in one batch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI
+from eth.vm.forks.prague import PragueVM
+
+from chain.backend.vm import make_vm
+from chain.storage.buffer import WriteBuffer
+
+
+@dataclass(frozen=True)
+class HeaderFields:
+    """What the block's proposer decides; everything else follows from the parent and the body."""
+
+    timestamp: int
+    coinbase: bytes
+    gas_limit: int
+    mix_hash: bytes
+    extra_data: bytes = b""
+
+
+@dataclass
+class BuiltBlock:
+    """A finished, not yet committed block: its pending writes and what executing it produced."""
+
+    block: BlockAPI
+    parent: BlockHeaderAPI
+    writes: WriteBuffer
+    transactions: list[SignedTransactionAPI] = field(default_factory=list)
+    senders: list[bytes] = field(default_factory=list)
+    receipts: list[ReceiptAPI] = field(default_factory=list)
+    computations: list[ComputationAPI] = field(default_factory=list)
+    rejected: list[tuple[SignedTransactionAPI, str]] = field(default_factory=list)
+
+
+class BlockRun:
+    """A block being executed: open it, apply transactions one by one, then `finish()`."""
+
+    def __init__(self, vm_class: type[PragueVM], writes: WriteBuffer, chain_id: int,
+                 parent: BlockHeaderAPI, parent_state_root: bytes, fields: HeaderFields) -> None:
+        header = vm_class.create_header_from_parent(
+            parent,
+            coinbase=fields.coinbase,
+            timestamp=fields.timestamp,
+            gas_limit=fields.gas_limit,
+            mix_hash=fields.mix_hash,
+            extra_data=fields.extra_data,
+            state_root=parent_state_root,
+        )
+        self._vm = make_vm(vm_class, header, writes, chain_id)
+        self._base = vm_class.get_block_class()(header, transactions=[], uncles=[], withdrawals=[])
+        self._vm.block_preprocessing(self._base)
+        self.header = header  # the running header: gas used, bloom, receipt fields so far
+        self.built = BuiltBlock(block=self._base, parent=parent, writes=writes)
+
+    def gas_left(self) -> int:
+        return int(self.header.gas_limit - self.header.gas_used)
+
+    def snapshot(self) -> object:
+        return self._vm.state.snapshot()
+
+    def revert(self, snapshot: object) -> None:
+        self._vm.state.revert(snapshot)  # type: ignore[arg-type]
+
+    def apply(self, tx: SignedTransactionAPI) -> None:
+        """Execute `tx` and add it to the block; raises py-evm's ValidationError if it is invalid
+        (nonce, funds, fees, gas) and then leaves the state as it was only if the caller reverts
+        to a snapshot taken before."""
+        receipt, computation = self._vm.apply_transaction(self.header, tx)
+        self.header = self._vm.add_receipt_to_header(self.header, receipt)
+        self.header = self._vm.increment_blob_gas_used(self.header, tx)
+        built = self.built
+        # The block holds the transaction itself; an impersonation wrapper (SpoofTransaction)
+        # only carries the sender, which is stored beside it, and cannot be deep-copied.
+        built.transactions.append(getattr(tx, "spoof_target", tx))
+        built.senders.append(bytes(tx.sender))
+        built.receipts.append(receipt)
+        built.computations.append(computation)
+
+    def finish(self) -> BuiltBlock:
+        """Set the body and the roots, and persist the state into the write buffer."""
+        vm = self._vm
+        block = vm.set_block_transactions_and_withdrawals(
+            self._base, self.header, self.built.transactions, self.built.receipts, withdrawals=()
+        )
+        block = vm.block_postprocessing(block)
+        self.built.block = vm.finalize_block(block).block
+        return self.built
