@@ -13,7 +13,6 @@ from typing import Any
 
 import rlp
 from eth.rlp.accounts import Account
-from eth_utils.crypto import keccak
 from trie.hexary import HexaryTrie
 from trie.iter import NodeIterator
 
@@ -120,4 +119,4 @@ def read_dump_file(path: Path) -> Any:
         raise StorageError(f"state dump {path} is corrupt or truncated (not JSON): {exc}") from exc
 
 
-__all__ = ["dump_state", "load_state", "write_dump_file", "read_dump_file", "keccak"]
+__all__ = ["dump_state", "load_state", "write_dump_file", "read_dump_file"]

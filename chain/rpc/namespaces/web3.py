@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils.crypto import keccak
-
 from chain.rpc import codec
+from vm_hooks.abi_hash import abi_keccak
 
 CLIENT_VERSION = "wabei/v0.1.0/python"
 
@@ -17,4 +16,4 @@ class Web3Namespace:
         return CLIENT_VERSION
 
     def sha3(self, value: Any) -> str:
-        return "0x" + keccak(codec.data(value, "data")).hex()
+        return "0x" + abi_keccak(codec.data(value, "data")).hex()  # the Ethereum API's keccak
