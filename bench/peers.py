@@ -113,6 +113,12 @@ PEERS: dict[str, Peer] = {
                     configure=_hardhat_mining),
     "Ganache": Peer("Ganache", 31337, _ganache, cwd=BENCH),
 }
+# A change measured against the code before it, in the same run: point WABEI_BASELINE at a
+# checkout of the earlier commit (`git worktree add ../base <commit>`); `python -m chain.cli` run
+# from there imports that checkout's code (the current directory comes first on sys.path).
+if os.environ.get("WABEI_BASELINE"):
+    PEERS["Wabei (baseline)"] = Peer("Wabei (baseline)", 31337, _wabei(in_memory=True),
+                                     cwd=Path(os.environ["WABEI_BASELINE"]).resolve())
 
 
 # -- memory -----------------------------------------------------------------------------------
