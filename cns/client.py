@@ -12,24 +12,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Sequence, cast
+from typing import Any, Sequence
 
-from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils.address import is_address, to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
-from web3.types import TxParams, TxReceipt
+from web3.types import TxReceipt
 
 from cns.abi import CNS_ABI
 from cns.errors import CnsNameError, CnsNotFound, CnsRejected
 from cns.names import normalize_label, pinned_label
+from transact.send import Sender, TransactionReverted, revert_message, send_and_wait
 from vm_hooks.addresses import CNS, ENS_REGISTRY
 
 CNS_ADDRESS = to_checksum_address(CNS)
-
-Sender = LocalAccount | str
 
 
 @dataclass(frozen=True)
@@ -40,11 +38,6 @@ class Version:
     version: str
     address: ChecksumAddress
     abi: list[dict[str, Any]]
-
-
-def _reason(exc: ContractLogicError) -> str:
-    message = str(exc.args[0]) if exc.args else str(exc)
-    return message.removeprefix("execution reverted: ")
 
 
 class CnsClient:
@@ -135,31 +128,19 @@ class CnsClient:
         try:
             return self._cns.functions[function](*args).call()
         except ContractLogicError as exc:
-            reason = _reason(exc)
+            reason = revert_message(exc)
             if "no contract is registered" in reason or "has no version" in reason:
                 raise CnsNotFound(reason) from None
             raise CnsRejected(reason) from None
 
     def _send(self, function: str, *args: Any) -> TxReceipt:
-        call = self._cns.functions[function](*args)
         try:
-            if isinstance(self._sender, LocalAccount):
-                tx = call.build_transaction({"from": self._sender.address})
-                tx["nonce"] = self.w3.eth.get_transaction_count(self._sender.address, "pending")
-                signed = self._sender.sign_transaction(cast(dict[str, Any], tx))
-                tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-            else:
-                tx_hash = call.transact(self._tx_params())
+            return send_and_wait(self.w3, self._cns.functions[function](*args), self._sender)
         except ContractLogicError as exc:  # gas estimation runs the call and reports the revert
-            raise CnsRejected(_reason(exc)) from None
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
-        if receipt["status"] != 1:
-            raise CnsRejected(f"CNS {function} transaction {tx_hash.hex()} failed")
-        return receipt
-
-    def _tx_params(self) -> TxParams:
-        sender = self._sender or self.w3.eth.default_account or self.w3.eth.accounts[0]
-        return {"from": to_checksum_address(str(sender))}
+            raise CnsRejected(revert_message(exc)) from None
+        except TransactionReverted as exc:
+            why = f": {exc.reason}" if exc.reason else ""
+            raise CnsRejected(f"CNS {function} transaction {exc.tx_hash} failed{why}") from None
 
 
 def enable_ens(w3: Web3) -> None:

@@ -22,7 +22,6 @@ from eth_utils.address import is_address, to_checksum_address
 from web3 import Web3
 from web3.exceptions import Web3Exception
 
-from cns.client import Sender
 from cns.errors import CnsError, CnsNameError
 from cns.names import ens_name, normalize_label, pinned_label
 from deploy import manifest
@@ -30,6 +29,7 @@ from deploy.abiargs import parse_args
 from deploy.compile import Artifact, CompilationError, CompileError, SolcWarning, compile_file
 from deploy.errors import DeployError, NodeUnreachable, UsageError
 from deploy.runner import Publication, ensure_deployed
+from transact.send import Sender
 
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 _IDENT_RE = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")

@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 from typing import Any, cast
 
-from eth_account.signers.local import LocalAccount
 from eth_utils.address import is_address
 from web3 import Web3
 from web3.contract import Contract
@@ -22,6 +21,7 @@ from cns.names import ens_name, normalize_label, parse_reference, pinned_label
 from deploy.abiargs import abi_type, describe_revert, format_value, parse_args
 from deploy.cli import OneLineParser, connect, connection_options, resolve_sender
 from deploy.errors import ArgumentError, DeployError, UsageError
+from transact.send import TransactionReverted, send_and_wait
 
 
 def cns_parser() -> OneLineParser:
@@ -161,15 +161,11 @@ def cmd_call(args: argparse.Namespace) -> int:
 def _transact(w3: Web3, contract: Contract, function: Any, signature: str, args: argparse.Namespace) -> int:
     sender = resolve_sender(w3, args)
     try:
-        if isinstance(sender, LocalAccount):
-            tx = function.build_transaction({"from": sender.address})
-            tx["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
-            tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(cast(dict[str, Any], tx)).raw_transaction)
-        else:
-            tx_hash = function.transact({"from": sender})
+        receipt = send_and_wait(w3, function, sender)
     except ContractLogicError as exc:
         raise DeployError(f"{signature} reverted: {_reason(exc, contract.abi)}") from None
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+    except TransactionReverted as exc:
+        receipt = exc.receipt  # printed like any receipt: its status line says it failed, exit 1
     ok = receipt["status"] == 1
     print(f"status    {receipt['status']} ({'success' if ok else 'failed'})")
     print(f"tx        {receipt['transactionHash'].to_0x_hex()}")

@@ -14,20 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from eth_account.signers.local import LocalAccount
 from eth_utils.address import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
-from cns.client import CnsClient, Sender
+from cns.client import CnsClient
 from cns.names import pinned_label
 from deploy import manifest
 from deploy.abiargs import describe_revert, to_json
 from deploy.compile import Artifact
 from deploy.errors import CnsConflict, DeploymentFailed
+from transact.send import Sender, TransactionReverted, send_and_wait, sender_address
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,6 @@ def keccak_hex(data: bytes) -> str:
     return Web3.keccak(data).to_0x_hex()
 
 
-def sender_address(sender: Sender) -> str:
-    return sender.address if isinstance(sender, LocalAccount) else to_checksum_address(sender)
-
-
 def deploy_contract(w3: Web3, artifact: Artifact, args: list[Any], sender: Sender) -> manifest.Entry:
     """Send the creation transaction, wait for it, and describe the result as a manifest entry.
 
@@ -65,22 +61,19 @@ def deploy_contract(w3: Web3, artifact: Artifact, args: list[Any], sender: Sende
     Raises DeploymentFailed if the constructor reverts or the transaction leaves no code.
     """
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    deployer = sender_address(sender)
     try:
-        if isinstance(sender, LocalAccount):
-            tx = factory.constructor(*args).build_transaction({"from": deployer})
-            tx["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
-            signed = sender.sign_transaction(cast(dict[str, Any], tx))
-            tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
-        else:
-            tx_hash = factory.constructor(*args).transact({"from": deployer})
+        receipt = send_and_wait(w3, factory.constructor(*args), sender)
     except ContractLogicError as exc:  # gas estimation runs the constructor
         data = exc.data if isinstance(exc.data, str) else ""
         reason = describe_revert(data, artifact.abi) or str(exc)
         raise DeploymentFailed(f"the constructor of {artifact.contract_name} reverted: {reason}") from None
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+    except TransactionReverted as exc:
+        decoded = (describe_revert(exc.data, artifact.abi) if exc.data else None) or exc.reason
+        why = f": {decoded}" if decoded else ""
+        raise DeploymentFailed(f"deployment transaction {exc.tx_hash} failed{why}") from None
+    tx_hash = HexBytes(receipt["transactionHash"])
     address = receipt.get("contractAddress")
-    if receipt["status"] != 1 or address is None:
+    if address is None:
         raise DeploymentFailed(f"deployment transaction {tx_hash.to_0x_hex()} failed")
     code = bytes(w3.eth.get_code(address))
     if not code:
@@ -89,7 +82,7 @@ def deploy_contract(w3: Web3, artifact: Artifact, args: list[Any], sender: Sende
         contract="", address=to_checksum_address(address), tx_hash=HexBytes(tx_hash).to_0x_hex(),
         block_number=int(receipt["blockNumber"]),
         bytecode_hash=keccak_hex(HexBytes(artifact.bytecode)), code_hash=keccak_hex(code),
-        constructor_args=to_json(args), deployer=deployer,
+        constructor_args=to_json(args), deployer=sender_address(sender),
         timestamp=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 

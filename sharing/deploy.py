@@ -18,11 +18,12 @@ import rlp
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
-from web3.types import TxParams, TxReceipt, Wei
+from web3.types import TxReceipt
 
 from deploy.compile import load_artifact
 from sharing.errors import DeploymentError, TransactionFailedError
 from sharing.roles import ADMIN_DELAY_SECONDS, CONTRACT_ROLES, PERMISSIONS, Role, selectors
+from transact.send import TransactionReverted, send_and_wait
 
 CONTRACTS: tuple[str, ...] = (
     "SharingAccessManager",
@@ -176,16 +177,13 @@ def send(w3: Web3, call: Any, sender: str, action: str, value: int = 0) -> TxRec
     """Send a contract call from an unlocked ``sender``, wait for it and return the receipt.
 
     A revert found while estimating gas raises web3's ContractCustomError/ContractLogicError;
-    a transaction mined with status 0 raises ``TransactionFailedError``.
+    a transaction mined with status 0 raises ``TransactionFailedError``. ``action`` names the
+    step in that error's message.
     """
-    tx: TxParams = {"from": Web3.to_checksum_address(sender)}
-    if value:
-        tx["value"] = Wei(value)
-    tx_hash = call.transact(tx)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60)
-    if receipt["status"] != 1:
-        raise TransactionFailedError(action, tx_hash.to_0x_hex())
-    return receipt
+    try:
+        return send_and_wait(w3, call, sender, value=value, timeout=60)
+    except TransactionReverted as exc:
+        raise TransactionFailedError(action, exc.tx_hash, exc.reason) from None
 
 
 def _deploy(w3: Web3, name: str, sender: str, *args: Any) -> ChecksumAddress:

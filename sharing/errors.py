@@ -21,12 +21,14 @@ class DeploymentError(SharingError):
 
 
 class TransactionFailedError(SharingError):
-    """A transaction was mined with status 0; ``tx_hash`` is its 0x-hash."""
+    """A transaction was mined with status 0; ``tx_hash`` is its 0x-hash, ``reason`` the revert
+    reason found by replaying it (None if the replay did not revert)."""
 
-    def __init__(self, action: str, tx_hash: str) -> None:
+    def __init__(self, action: str, tx_hash: str, reason: str | None = None) -> None:
         self.action = action
         self.tx_hash = tx_hash
-        super().__init__(f"{action}: transaction {tx_hash} reverted")
+        self.reason = reason
+        super().__init__(f"{action}: transaction {tx_hash} reverted" + (f": {reason}" if reason else ""))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from eth_typing import ChecksumAddress
 from eth_utils.address import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import ContractLogicError, Web3Exception
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
 from web3.types import BlockIdentifier, TxParams, TxReceipt, Wei
 
 # Who sends: a local account (signed here, sent raw) or the address of an account the node
@@ -108,7 +108,10 @@ def replay_revert(w3: Web3, tx_hash: HexBytes, block: BlockIdentifier) -> tuple[
     try:
         w3.eth.call(replay, block)
     except ContractLogicError as exc:
-        return revert_message(exc), exc.data if isinstance(exc.data, str) else None
+        data = exc.data if isinstance(exc.data, str) else None
+        # web3 puts a custom error's raw data in the message; say what it is, the ABI can decode it.
+        reason = f"custom error {data}" if isinstance(exc, ContractCustomError) else revert_message(exc)
+        return reason, data
     except Web3Exception as exc:  # out of gas and other failures that are not a revert
         return str(exc).replace("\n", " "), None
     return None, None

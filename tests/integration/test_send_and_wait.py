@@ -59,3 +59,4 @@ def test_status_zero_raises_with_the_reason(w3: Web3) -> None:
         send_and_wait(w3, token.functions.failWithCustomError(1, 2), dev_account(4), gas=100_000)
     selector = Web3.keccak(text="InsufficientThing(uint256,uint256)")[:4].hex()
     assert custom.value.data is not None and custom.value.data.removeprefix("0x").startswith(selector)
+    assert custom.value.reason == f"custom error {custom.value.data}"
