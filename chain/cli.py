@@ -1,4 +1,8 @@
-"""The `wabei` command. Subcommands turn flags into configuration and call into the packages."""
+"""`wabei node`: the node's flags, turned into a `NodeConfig` and a running node.
+
+Only the node lives here; the `wabei` command and its other subcommands are the application in
+cli/ (cli/main.py), which calls `node_main`. Nothing here imports web3 or an application package.
+"""
 from __future__ import annotations
 
 import argparse
@@ -87,44 +91,21 @@ def _run_node(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="wabei", description="Wabei smart-contract platform")
+    """`python -m chain.cli node [FLAGS]`: start a node. Returns the exit code.
+
+    The node's own entry point, which tests, benchmarks and scripts start nodes with. It
+    imports nothing of the applications (deploy, cns, sharing) nor web3, so a node starts
+    without paying for them; the `wabei` command (cli/main.py) reaches it through `node_main`.
+    """
+    parser = argparse.ArgumentParser(prog="wabei", description="Wabei devnet node")
     sub = parser.add_subparsers(dest="command", required=True)
     _node_parser(sub)
-    c = sub.add_parser("compile", help="compile contracts/ (pinned solc) into contracts/build/")
-    c.add_argument("files", nargs="*", type=Path)
-    # deploy and cns parse their own arguments (deploy/cli.py), so `wabei deploy --help` is theirs;
-    # they import web3, which `wabei node` must not pay for at startup.
-    sub.add_parser("deploy", add_help=False,
-                   help="compile FILE.sol:CONTRACT, deploy it once per chain, publish it in the CNS")
-    sub.add_parser("cns", add_help=False,
-                   help="list, show, resolve, call, set-latest and register CNS names")
-    sub.add_parser("sharing", add_help=False,
-                   help="sharing deploy [--rpc-url URL]: deploy the sharing-economy suite, publish it in CNS")
-    sub.add_parser("demo", add_help=False,
-                   help="play a story on a running node: demo sharing-economy [--rpc-url URL]")
-    args, rest = parser.parse_known_args(argv)
-    if args.command == "node":
-        if rest:
-            parser.error(f"unrecognized arguments: {' '.join(rest)}")
-        return _run_node(args)
-    if args.command == "compile":
-        from deploy.compile import main as compile_main
+    return _run_node(parser.parse_args(argv))
 
-        return compile_main([str(f) for f in args.files] + rest)
-    if args.command in ("deploy", "cns"):
-        from deploy.cli import cns_main, deploy_main
 
-        return (deploy_main if args.command == "deploy" else cns_main)(rest)
-    if args.command == "demo":
-        from sharing.demo import main as demo_main
-
-        return demo_main(rest)
-    if args.command == "sharing":
-        from sharing.commands import main as sharing_main
-
-        return sharing_main(rest)
-    parser.error(f"unknown command {args.command}")
-    return 2
+def node_main(argv: list[str]) -> int:
+    """`wabei node FLAGS`: the flags after `node`, as cli/main.py's subcommand table passes them."""
+    return main(["node", *argv])
 
 
 if __name__ == "__main__":

@@ -13,12 +13,10 @@ never drift from the sources. Reproducibility rests on three choices:
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shutil
 import subprocess
-import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -329,31 +327,3 @@ def load_artifact(name: str, root: Path | None = None) -> Artifact:
         return Artifact.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError) as exc:
         raise CompileError(f"artefact {path} is malformed: {exc}") from exc
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``wabei compile``; returns the process exit code."""
-    parser = argparse.ArgumentParser(
-        prog="wabei compile",
-        description="Compile Solidity sources into contracts/build/<Contract>.json artefacts.",
-    )
-    parser.add_argument("files", nargs="*", type=Path, help="sources (default: all of contracts/)")
-    parser.add_argument("--root", type=Path, help="project root (default: this repository)")
-    args = parser.parse_args(argv)
-    root: Path = (args.root if args.root is not None else default_root()).resolve()
-    try:
-        if args.files:
-            files = [f.resolve() for f in args.files]
-            written = write_artifacts(compile_sources(files, root), root)
-        else:
-            written = build_all(root)
-    except CompileError as exc:
-        print(f"wabei compile: {exc}", file=sys.stderr)
-        return 1
-    for name, path in written.items():
-        print(f"{name}: {path.relative_to(root).as_posix()}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

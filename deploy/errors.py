@@ -1,7 +1,7 @@
-"""Errors of the deploy runner and its CLI (compiling has its own tree in deploy/compile.py).
+"""Errors of the deploy runner (compiling has its own tree in deploy/compile.py).
 
-`UsageError` and its subclasses are mistakes in what was typed (the CLI exits with 2); every
-other `DeployError` is something the world refused or lacked (exit 1).
+`UsageError` and its subclasses are mistakes in what was typed (`wabei` exits with 2, see
+cli/common.py); every other `DeployError` is something the world refused or lacked (exit 1).
 """
 from __future__ import annotations
 
@@ -20,10 +20,6 @@ class ArgumentError(UsageError):
 
 class ManifestError(DeployError):
     """A manifest file cannot be read or written; a corrupt one is left untouched."""
-
-
-class NodeUnreachable(DeployError):
-    """No JSON-RPC node answers at the given URL."""
 
 
 class DeploymentFailed(DeployError):

@@ -1,4 +1,5 @@
-"""``wabei demo sharing-economy``: the story of issue 5, step by step, against a running node.
+"""The story of issue 5, step by step, against a running node (``wabei demo sharing-economy``,
+whose flags cli/demo.py parses).
 
 The formatting is pure (``Change``, ``changes``, ``format_step``) and tested without a node;
 ``run_demo`` deploys the suite, publishes it in the CNS, drives it with ``SharingClient`` and
@@ -274,21 +275,3 @@ def _second_listing(d: Demo) -> None:
         c.refund(d.bob, listing)
     with d.step("Every listing is done: the operator releases the merchant's pledge and bond"):
         c.release_stake(d.merchant)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``wabei demo sharing-economy [--rpc-url URL]``; returns the process exit code."""
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(prog="wabei demo", description="watch a Wabei story happen on a running node")
-    stories = parser.add_subparsers(dest="story", required=True)
-    p = stories.add_parser("sharing-economy", help="issue 5's story: presale, escrow, buyback, profit split, welfare")
-    p.add_argument("--rpc-url", default="http://127.0.0.1:8545", help="the node (default http://127.0.0.1:8545)")
-    args = parser.parse_args(argv)
-    w3 = Web3(Web3.HTTPProvider(args.rpc_url))
-    if not w3.is_connected():
-        print(f"wabei demo: no node answers at {args.rpc_url} (start one with `wabei node`)", file=sys.stderr)
-        return 1
-    run_demo(w3)
-    return 0

@@ -47,11 +47,15 @@ class Result:
 
 
 def wabei(cwd: Path, *args: str) -> Result:
-    """Run the installed `wabei` (or `python -m chain.cli`) in `cwd`; never raises on failure."""
-    exe = Path(sys.executable).with_name("wabei")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "chain.cli"]
+    """Run `python -m cli` (what the `wabei` script runs) in `cwd`; never raises on failure.
+
+    Not the installed `.venv/bin/wabei`: that script is generated at install time, so in a
+    checkout that changed the entry point it can be stale; tests/unit/test_cli_table.py pins
+    the console script to `cli.main:main`, the function `python -m cli` calls.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([*cmd, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=240)
+    proc = subprocess.run([sys.executable, "-m", "cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=240)
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

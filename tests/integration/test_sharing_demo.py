@@ -22,7 +22,7 @@ STEPS = (
 def test_demo_tells_the_whole_story(fresh_node: RunningNode) -> None:
     # A node of its own: the story moves the chain's clock forward by about 40 days.
     w3 = Web3(Web3.HTTPProvider(fresh_node.http_url))
-    run = subprocess.run([sys.executable, "-m", "chain.cli", "demo", "sharing-economy", "--rpc-url",
+    run = subprocess.run([sys.executable, "-m", "cli", "demo", "sharing-economy", "--rpc-url",
                           fresh_node.http_url],
                          cwd=ROOT, capture_output=True, text=True, timeout=280)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -39,6 +39,6 @@ def test_demo_tells_the_whole_story(fresh_node: RunningNode) -> None:
 
 
 def test_demo_without_a_node_says_so() -> None:
-    run = subprocess.run([sys.executable, "-m", "chain.cli", "demo", "sharing-economy", "--rpc-url",
+    run = subprocess.run([sys.executable, "-m", "cli", "demo", "sharing-economy", "--rpc-url",
                           "http://127.0.0.1:9"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "no node answers" in run.stderr

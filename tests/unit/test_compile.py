@@ -41,7 +41,7 @@ def _abi_entries(artifact: Artifact, kind: str) -> dict[str, dict[str, Any]]:
 
 def test_committed_artifacts_match_sources(rebuilt: dict[str, Artifact]) -> None:
     committed = {p.stem for p in (ROOT / BUILD_DIR).glob("*.json")}
-    assert committed == set(rebuilt), "contracts/build is stale: run `python -m deploy.compile`"
+    assert committed == set(rebuilt), "contracts/build is stale: run `wabei compile` (or `python -m cli compile`)"
     for name, fresh in rebuilt.items():
         stored = load_artifact(name, ROOT)
         assert stored.bytecode == fresh.bytecode, f"{name} bytecode drifted"

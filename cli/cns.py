@@ -1,7 +1,8 @@
-"""The `wabei cns` subcommands: list, show, resolve, call, set-latest and register.
+"""`wabei cns`: list, show, resolve, call, set-latest and register, the FISCO console's
+queryCNS / callByCNS.
 
 Each handler takes the parsed arguments, prints its result on stdout and returns the exit
-code; errors are raised and turned into one stderr line by `deploy.cli.run`.
+code; errors are raised and turned into one stderr line by `cli.common.run`.
 """
 from __future__ import annotations
 
@@ -15,16 +16,24 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 
+from cli.common import OneLineParser, connect, connection_options, resolve_sender, run
 from cns.client import CnsClient
 from cns.errors import CnsNameError, CnsNotFound
 from cns.names import ens_name, normalize_label, parse_reference, pinned_label
 from deploy.abiargs import abi_type, describe_revert, format_value, parse_args
-from deploy.cli import OneLineParser, connect, connection_options, resolve_sender
 from deploy.errors import ArgumentError, DeployError, UsageError
 from transact.send import TransactionReverted, send_and_wait
 
 
+def main(argv: list[str]) -> int:
+    """Entry point of `wabei cns ...` (the arguments after `cns`); returns the exit code."""
+    args = cns_parser().parse_args(argv)
+    prog = f"wabei cns {args.cns_command}"
+    return run(prog, lambda: int(args.handler(args)))
+
+
 def cns_parser() -> OneLineParser:
+    """The parser of `wabei cns` and of each of its subcommands."""
     p = OneLineParser(prog="wabei cns", description="Query and use the Contract Name Service.")
     sub = p.add_subparsers(dest="cns_command", required=True, metavar="COMMAND",
                            parser_class=OneLineParser)
