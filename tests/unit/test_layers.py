@@ -1,0 +1,112 @@
+"""Which package may import which, read from the source (lazy imports inside functions count).
+
+The node (`chain`, `vm_hooks`) never imports web3 or an application; nothing but `cli` imports
+the CLI; and no module imports itself back through others (issue 9: deploy/cli.py and
+deploy/cns_commands.py did).
+"""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+PACKAGES = ("chain", "cli", "cns", "deploy", "sharing", "transact", "vm_hooks")
+NODE = ("chain", "vm_hooks")
+NOT_IN_THE_NODE = ("web3", "ens", "cli", "deploy", "sharing", "transact")
+# The precompiles share the CNS naming rules and their error with the client (cns/__init__.py),
+# so the chain and the client accept exactly the same names. Both modules are pure.
+NODE_MAY_USE = ("cns.names", "cns.errors")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            found[name] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(path: Path) -> set[str]:
+    """Every absolute import in the file, as dotted names (`from a import b` gives a and a.b)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _module_of(name: str) -> str | None:
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        targets = {_module_of(n) for n in _imports(path)}
+        graph[module] = {t for t in targets if t is not None and t != module}
+    return graph
+
+
+@pytest.mark.parametrize("package", NODE)
+def test_the_node_imports_no_client_and_no_application(package: str) -> None:
+    bad = sorted(f"{module} imports {name}" for module, path in MODULES.items()
+                 if module.split(".")[0] == package for name in _imports(path)
+                 if name.split(".")[0] in NOT_IN_THE_NODE
+                 or (name.split(".")[0] == "cns" and _module_of(name) not in NODE_MAY_USE))
+    assert not bad
+
+
+def test_only_the_cli_imports_the_cli() -> None:
+    bad = sorted(f"{m} imports {t}" for m, ts in _graph().items() for t in ts
+                 if t.split(".")[0] == "cli" and m.split(".")[0] != "cli")
+    assert not bad
+
+
+def test_no_module_imports_itself_back() -> None:
+    graph = _graph()
+    cycles = [path for start in graph if (path := _cycle_from(graph, start))]
+    assert not cycles, cycles[0]
+
+
+def test_packages_form_no_cycle_apart_from_the_shared_naming_rules() -> None:
+    edges = {(m.split(".")[0], t.split(".")[0]) for m, ts in _graph().items() for t in ts
+             if m.split(".")[0] != t.split(".")[0] and t not in NODE_MAY_USE}
+    graph = {p: {b for a, b in edges if a == p} for p in PACKAGES}
+    cycles = [path for start in graph if (path := _cycle_from(graph, start))]
+    assert not cycles, cycles[0]
+
+
+def _cycle_from(graph: dict[str, set[str]], start: str) -> list[str] | None:
+    """A path start -> ... -> start, if there is one (depth-first)."""
+    stack, seen = [(start, [start])], set()
+    while stack:
+        node, path = stack.pop()
+        for nxt in graph.get(node, ()):
+            if nxt == start:
+                return [*path, start]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, [*path, nxt]))
+    return None
+
+
+@pytest.mark.parametrize("module", ["chain.cli", "cli.main"])
+def test_starting_a_node_loads_no_web3(module: str) -> None:
+    # `wabei node` goes through both; importing web3 alone took 1.5 s here (python -X importtime).
+    code = f"import sys, {module}; print(sorted(m for m in ('web3', 'ens', 'deploy', 'sharing') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
