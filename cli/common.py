@@ -4,12 +4,14 @@ the choice of sender, and turning a failure into one line on stderr.
 Exit codes, the one table for every subcommand (README's "exit 2 for a usage mistake, 1 for
 what the chain or the compiler refused" is this table):
 
-| code | `ExitCode`  | when |
-| ---- | ----------- | ---- |
-| 0    | OK          | the command did what was asked |
-| 1    | FAILED      | the world refused or lacked something: no node answers at `--rpc-url`, no such file, a compile error, an unknown CNS name, a revert, a transaction mined with status 0 |
-| 2    | USAGE       | what was typed is wrong: argparse's errors, a malformed name, version, address or reference, an argument that does not fit its ABI type |
-| 130  | INTERRUPTED | Ctrl-C (128 + SIGINT) |
+    code  ExitCode     when
+    0     OK           the command did what was asked
+    1     FAILED       the world refused or lacked something: no node answers at --rpc-url, no
+                       such file, a compile error, an unknown CNS name, a revert, a transaction
+                       mined with status 0
+    2     USAGE        what was typed is wrong: argparse's errors, a malformed name, version,
+                       address or reference, an argument that does not fit its ABI type
+    130   INTERRUPTED  Ctrl-C (128 + SIGINT)
 
 `wabei node` keeps to it as well, with one exception that lives in chain/cli.py's
 `node_config`: its two checks of flag combinations (`--block-time` with `--no-mining`, a
