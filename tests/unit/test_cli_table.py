@@ -34,7 +34,7 @@ def test_the_top_level_help_lists_the_table_in_order(capsys: pytest.CaptureFixtu
     assert positions == sorted(positions)
 
 
-def test_the_rest_of_the_line_goes_to_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_rest_of_the_line_goes_to_the_subcommand() -> None:
     args, rest = parser().parse_known_args(["deploy", "--help", "X.sol", "--rpc-url", "u"])
     assert args.command == "deploy" and rest == ["--help", "X.sol", "--rpc-url", "u"]
 
@@ -42,5 +42,6 @@ def test_the_rest_of_the_line_goes_to_the_subcommand(capsys: pytest.CaptureFixtu
 def test_the_console_script_is_cli_main() -> None:
     setup = configparser.ConfigParser()
     setup.read(ROOT / "setup.cfg")
-    scripts = dict(line.split("=") for line in setup["options.entry_points"]["console_scripts"].split("\n") if line)
-    assert scripts[next(k for k in scripts if k.strip() == "wabei")].strip() == "cli.main:main"
+    lines = setup["options.entry_points"]["console_scripts"].strip().splitlines()
+    scripts = {name.strip(): target.strip() for name, _, target in (line.partition("=") for line in lines)}
+    assert scripts["wabei"] == "cli.main:main"
