@@ -1,4 +1,5 @@
-"""Which package may import which, read from the source (lazy imports inside functions count).
+"""Which package may import which, read from the source (lazy imports inside functions count,
+imports only for type checking do not).
 
 The node (`chain`, `vm_hooks`) never imports web3 or an application; nothing but `cli` imports
 the CLI; and no module imports itself back through others (issue 9: deploy/cli.py and
@@ -36,15 +37,33 @@ MODULES = _modules()
 
 
 def _imports(path: Path) -> set[str]:
-    """Every absolute import in the file, as dotted names (`from a import b` gives a and a.b)."""
+    """Every absolute import in the file, as dotted names (`from a import b` gives a and a.b).
+
+    Imports under `if TYPE_CHECKING:` are left out: they never run, and annotations that refer
+    to each other across modules are how Python spells a mutual dependency of types.
+    """
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
     return names
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _module_of(name: str) -> str | None:
