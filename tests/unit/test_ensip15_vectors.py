@@ -7,6 +7,9 @@ where it comes from: tests/unit/data/README.md.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ import pytest
 from vm_hooks.errors import NameRuleError
 from vm_hooks.names import ENS_NORMALIZE_VERSION, ensip15_normalize
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 VECTORS_FILE = Path(__file__).parent / "data" / "ensip15-tests-1.11.1.json"
 # Pinned ens-normalize version -> the ens-normalize.js release whose tables (and vectors) it carries.
 VECTORS_FOR_PIN = {"3.0.10": ("1.11.1", "17.0.0")}
@@ -66,3 +70,31 @@ def test_invalid_names_are_refused(vectors: list[dict[str, Any]]) -> None:
             continue
         failures.append(f"{vector['name']!r} accepted as {got!r} ({vector.get('comment', '')})")
     assert not failures, _first(failures)
+
+
+_DIGEST_OF_REFUSALS = f"""
+import hashlib, json
+from vm_hooks.errors import NameRuleError
+from vm_hooks.names import ensip15_normalize
+digest = hashlib.sha256()
+for vector in json.loads(open({str(VECTORS_FILE)!r}, encoding="utf-8").read())[1:]:
+    if vector.get("error"):
+        try:
+            ensip15_normalize(vector["name"])
+        except NameRuleError as exc:
+            digest.update(str(exc).encode("utf-8", "surrogatepass") + b"\\0")
+print(digest.hexdigest())
+"""
+
+
+def test_refusal_reasons_do_not_depend_on_the_hash_seed() -> None:
+    """A refusal's reason is revert data that contracts can read, so it must be the same on
+    every node. web3's normaliser listed confusable scripts in set order, which changed with
+    PYTHONHASHSEED; this runs every refused vector under two seeds and compares the reasons."""
+    digests = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _DIGEST_OF_REFUSALS], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, timeout=120, check=True)
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1
