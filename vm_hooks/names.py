@@ -25,8 +25,7 @@ import re
 from importlib.metadata import PackageNotFoundError, version as installed_version
 from typing import Any
 
-from eth_hash.auto import keccak
-
+from vm_hooks.abi_hash import abi_keccak
 from vm_hooks.errors import NameRuleError, PinnedVersionMismatch
 
 TLD = "wabei"
@@ -154,14 +153,14 @@ def pinned_label(version: str) -> str:
 def namehash(normal_name: str) -> bytes:
     """ENS namehash (EIP-137) of an already normalised dotted name ('' is the root).
 
-    Keccak-256 on purpose, not whatever hash the chain's crypto mode uses: keccak is the ABI and
-    ENS hash in every crypto mode of this chain (a future SM3 chain too), and ENS clients such as
+    Keccak-256 (`abi_keccak`) on purpose, not the chain's hash (chain/crypto.py): keccak is the
+    ABI and ENS hash in every crypto mode of this chain, an SM3 chain too, and ENS clients such as
     web3.py and ethers compute namehash with keccak to find these names.
     """
     node = b"\x00" * 32
     if normal_name:
         for label in reversed(normal_name.split(".")):
-            node = keccak(node + keccak(label.encode("utf-8")))
+            node = abi_keccak(node + abi_keccak(label.encode("utf-8")))
     return node
 
 
