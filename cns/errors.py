@@ -1,13 +1,19 @@
 """The CNS client's exception tree: every error a caller of `cns` can get."""
 from __future__ import annotations
 
+from vm_hooks.errors import NameRuleError
+
 
 class CnsError(Exception):
     """Base of every CNS error."""
 
 
-class CnsNameError(CnsError, ValueError):
-    """A name, version or reference that cannot be used; the message says why."""
+class CnsNameError(CnsError, NameRuleError):
+    """A name, version or reference that cannot be used; the message says why.
+
+    A subclass of the chain's `NameRuleError` (a ValueError), raised with the chain's own
+    message, so `except CnsNameError`, `except CnsError` and `except ValueError` all catch it.
+    """
 
 
 class CnsNotFound(CnsError, LookupError):

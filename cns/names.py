@@ -1,27 +1,25 @@
-"""How a FISCO-style CNS name and version become ENS names under `.wabei`, as pure functions.
+"""How a FISCO-style CNS name and version become ENS names under `.wabei`, for the Python client.
 
-The precompile (vm_hooks/cns) and the Python client both use these rules, so a name the client
-accepts is exactly a name the chain accepts. The rules:
-
-* A CNS name is one ENS label: 1–128 characters, no dots, normalised by ENSIP-15 (web3's
-  `ens.utils.normalize_name`). `DepositContract` and `depositcontract` are the same name.
-* A version is 1–128 characters of `[A-Za-z0-9.-]`. Its pinned label is `v` + the version with a
-  leading `v` dropped and dots turned into hyphens, lower-cased: `1.2.0` → `v1-2-0`.
-* `NAME.wabei` is the latest version; `v1-2-0.NAME.wabei` is version 1.2.0 for ever.
+The rules themselves are the chain's (vm_hooks/names.py, where they are spelled out); this module
+re-exports them and raises `CnsNameError` with the chain's message, so a name the client accepts
+is exactly a name the chain accepts, and callers of `cns` catch only `cns.errors`. What the chain
+never needs lives here: `ens_name`, and `NAME@VERSION` references as typed on a command line.
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from eth_hash.auto import keccak
-
 from cns.errors import CnsNameError
+from vm_hooks import names as rules
+from vm_hooks.errors import NameRuleError
+from vm_hooks.names import MAX_NAME_LENGTH, MAX_VERSION_LENGTH, TLD, namehash
 
-TLD = "wabei"
-MAX_NAME_LENGTH = 128
-MAX_VERSION_LENGTH = 128
-_VERSION_RE = re.compile(r"^[A-Za-z0-9.-]+$")
+__all__ = [
+    "MAX_NAME_LENGTH", "MAX_VERSION_LENGTH", "TLD", "Reference", "dns_decode", "ens_name",
+    "namehash", "normalize_label", "parse_reference", "pinned_label",
+]
 
 
 @dataclass(frozen=True)
@@ -32,50 +30,31 @@ class Reference:
     version: str | None
 
 
+@contextmanager
+def _as_cns_error() -> Iterator[None]:
+    """Re-raise the chain's NameRuleError as CnsNameError, message unchanged."""
+    try:
+        yield
+    except CnsNameError:
+        raise
+    except NameRuleError as exc:
+        raise CnsNameError(str(exc)) from None
+
+
 def normalize_label(name: str) -> str:
     """The ENS label of a CNS name (its canonical, case-folded form).
 
     Raises CnsNameError for an empty or over-long name, a dot, whitespace, or anything
     ENSIP-15 normalisation rejects.
     """
-    if not name:
-        raise CnsNameError("CNS name is empty")
-    if len(name) > MAX_NAME_LENGTH:
-        raise CnsNameError(f"CNS name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}")
-    if "." in name:
-        raise CnsNameError(f"CNS name {name!r} contains a dot; a name is a single label")
-    if any(ch.isspace() for ch in name):
-        raise CnsNameError(f"CNS name {name!r} contains whitespace")
-    try:
-        label = _normalize(name)
-    except ValueError as exc:
-        raise CnsNameError(f"CNS name {name!r} is not a valid ENS label: {exc}") from None
-    if not label or "." in label:
-        raise CnsNameError(f"CNS name {name!r} does not normalise to a single ENS label")
-    return label
+    with _as_cns_error():
+        return rules.normalize_label(name)
 
 
 def pinned_label(version: str) -> str:
     """The ENS label that pins `version` (`1.2.0` → `v1-2-0`); raises CnsNameError if invalid."""
-    if not version:
-        raise CnsNameError("CNS version is empty")
-    if len(version) > MAX_VERSION_LENGTH:
-        raise CnsNameError(
-            f"CNS version is {len(version)} characters long; the limit is {MAX_VERSION_LENGTH}"
-        )
-    if not _VERSION_RE.match(version):
-        raise CnsNameError(
-            f"CNS version {version!r} may contain only letters, digits, '.' and '-'"
-        )
-    core = version[1:] if version[0] in "vV" else version
-    candidate = "v" + core.replace(".", "-")
-    try:
-        label = _normalize(candidate)
-    except ValueError as exc:
-        raise CnsNameError(f"CNS version {version!r} cannot be pinned as an ENS label: {exc}") from None
-    if "." in label:
-        raise CnsNameError(f"CNS version {version!r} cannot be pinned as one ENS label")
-    return label
+    with _as_cns_error():
+        return rules.pinned_label(version)
 
 
 def ens_name(name: str, version: str | None = None) -> str:
@@ -84,27 +63,6 @@ def ens_name(name: str, version: str | None = None) -> str:
     if version is None:
         return f"{label}.{TLD}"
     return f"{pinned_label(version)}.{label}.{TLD}"
-
-
-def namehash(normal_name: str) -> bytes:
-    """ENS namehash (EIP-137) of an already normalised dotted name ('' is the root)."""
-    node = b"\x00" * 32
-    if normal_name:
-        for label in reversed(normal_name.split(".")):
-            node = keccak(node + keccak(label.encode("utf-8")))
-    return node
-
-
-def _normalize(name: str) -> str:
-    """ENSIP-15 normalisation, through web3's `ens` package; raises ValueError if invalid.
-
-    Imported on first use: importing `ens` pulls in all of web3, which a node that never
-    touches a CNS name should not pay for at startup.
-    """
-    from ens.utils import normalize_name
-
-    normal: str = normalize_name(name)
-    return normal
 
 
 def parse_reference(text: str) -> Reference:
@@ -119,21 +77,5 @@ def parse_reference(text: str) -> Reference:
 
 def dns_decode(encoded: bytes) -> list[str]:
     """Labels of a DNS wire-format name (ENSIP-10); raises CnsNameError if malformed."""
-    labels: list[str] = []
-    i = 0
-    while True:
-        if i >= len(encoded):
-            raise CnsNameError("DNS-encoded name is not terminated by a zero byte")
-        size = encoded[i]
-        if size == 0:
-            if i != len(encoded) - 1:
-                raise CnsNameError("DNS-encoded name has bytes after its terminator")
-            return labels
-        label = encoded[i + 1:i + 1 + size]
-        if len(label) != size:
-            raise CnsNameError("DNS-encoded name is truncated")
-        try:
-            labels.append(label.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise CnsNameError("DNS-encoded name is not UTF-8") from None
-        i += 1 + size
+    with _as_cns_error():
+        return rules.dns_decode(encoded)

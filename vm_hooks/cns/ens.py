@@ -20,10 +20,10 @@ from eth_abi.exceptions import DecodingError
 from eth_typing import Address
 from eth_utils.abi import function_signature_to_4byte_selector
 
-from cns.errors import CnsNameError
-from cns.names import TLD, dns_decode, namehash
 from vm_hooks.addresses import CNS, CNS_RESOLVER, ENS_REGISTRY, UNIVERSAL_RESOLVER
 from vm_hooks.cns.store import CnsStore
+from vm_hooks.errors import NameRuleError
+from vm_hooks.names import TLD, dns_decode, namehash
 from vm_hooks.precompile import AbiPrecompile, Call, Method, PrecompileRevert, custom_error, revert
 from vm_hooks.storage import MeteredStorage
 
@@ -164,7 +164,7 @@ def _find(call: Call, dns_name: bytes) -> tuple[Address, bytes, int]:
     """(resolver, node of the full name, byte offset of the label that had the resolver)."""
     try:
         labels = dns_decode(dns_name)
-    except CnsNameError:
+    except NameRuleError:
         raise custom_error("ResolverNotFound(bytes)", ["bytes"], [dns_name]) from None
     full_node = namehash(".".join(labels)) if labels else b"\x00" * 32
     store = _cns(call)

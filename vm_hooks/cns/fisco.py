@@ -6,8 +6,8 @@ FISCO functions (same signatures): `insert`, `selectByName`, `selectByNameAndVer
 
 Differences from FISCO, on purpose: a refused insert reverts with a reason instead of returning
 a negative code (a failure that a transaction cannot silently ignore), names are
-case-insensitive ENS labels (see cns/names.py), and `getContractAddress` reverts for an unknown
-name or version instead of returning the zero address. An empty version means `latest`.
+case-insensitive ENS labels (see vm_hooks/names.py), and `getContractAddress` reverts for an
+unknown name or version instead of returning the zero address. An empty version means `latest`.
 """
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from eth_typing import Address
 from eth_utils.abi import event_signature_to_log_topic
 from eth_utils.address import is_hex_address, to_canonical_address, to_checksum_address
 
-from cns.errors import CnsNameError
-from cns.names import TLD, namehash, normalize_label, pinned_label
 from vm_hooks.addresses import CNS
 from vm_hooks.cns.store import CnsStore, Entry
+from vm_hooks.errors import NameRuleError
+from vm_hooks.names import TLD, namehash, normalize_label, pinned_label
 from vm_hooks.precompile import AbiPrecompile, Call, Method, revert
 
 CODE_READ_GAS = 2_600  # a cold EXTCODESIZE
@@ -39,14 +39,14 @@ NAME_OWNERSHIP_TRANSFERRED = event_signature_to_log_topic(
 def _label(name: str) -> str:
     try:
         return normalize_label(name)
-    except CnsNameError as exc:
+    except NameRuleError as exc:
         raise revert(f"CNS: {exc}") from None
 
 
 def _pinned(version: str) -> str:
     try:
         return pinned_label(version)
-    except CnsNameError as exc:
+    except NameRuleError as exc:
         raise revert(f"CNS: {exc}") from None
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from eth_abi.abi import decode, encode
 from eth_typing import Address
 
-from cns.names import TLD, namehash
+from vm_hooks.names import TLD, namehash
 from vm_hooks.storage import MeteredStorage, slot_of
 
 LATEST = 0  # node target index meaning "whatever version is latest"
