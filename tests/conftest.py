@@ -11,9 +11,21 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from web3 import Web3
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Hypothesis keeps every failing example in .hypothesis/examples (git-ignored) and replays it
+# first on the next run; print_blob prints a @reproduce_failure line to paste into the test.
+# No deadline: run times on two shared cores say nothing about the code. HYPOTHESIS_PROFILE=deep
+# runs ten times the examples (and test_sharing_invariants' machine 100 examples).
+settings.register_profile("wabei", database=DirectoryBasedExampleDatabase(str(ROOT / ".hypothesis" / "examples")),
+                          print_blob=True, deadline=None)
+settings.register_profile("deep", settings.get_profile("wabei"), max_examples=1000)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "wabei")
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 @dataclass
