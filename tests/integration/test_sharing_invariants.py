@@ -208,8 +208,13 @@ class SharingMachine(RuleBasedStateMachine):
 
     @rule(n=listing_st, k=st.integers(0, 3))
     def confirm_installment(self, n: int, k: int) -> None:
-        paid = self.listing(n).tranches_paid
-        if k < paid:
+        """Tranches are confirmed while the listing delivers, each once and in order: the state
+        is checked first (PresaleWrongState, e.g. once CLOSED), then the tranche's index."""
+        listing = self.listing(n)
+        paid, total = listing.tranches_paid, len(listing.terms.tranche_bps)
+        if listing.state not in (ListingState.SUCCEEDED, ListingState.DELIVERING):
+            self.must_revert("PresaleWrongState", lambda: self.c.confirm_installment(n, k))
+        elif k != paid or k >= total:
             self.must_revert("PresaleTrancheOutOfOrder", lambda: self.c.confirm_installment(n, k))
         elif self.attempt(lambda: self.c.confirm_installment(n, k)) is not None:
             self.m.confirmed[n].append(k)
