@@ -33,9 +33,10 @@ from web3.types import TxReceipt
 from conftest import HYPOTHESIS_PROFILE, RunningNode, start_node
 from sharing import SharingClient, deploy_suite
 from sharing.client import advance_time
+from sharing.errors import TransactionFailedError
 from sharing.model import DAY, Listing, ListingState, ListingTerms, Restriction
 from sharing.rules import MAX_FEE_BPS
-from sharing_helpers import ETH, FINNEY, h
+from sharing_helpers import ETH, FINNEY, failed_on_the_clock, h
 from sharing_invariant_checks import THRESHOLD, Model, check_all
 
 PRICE = FINNEY
@@ -123,10 +124,17 @@ class SharingMachine(RuleBasedStateMachine):
 
     # --- helpers ----------------------------------------------------------------------------
     def attempt(self, action: Callable[[], TxReceipt | int]) -> Any:
-        """Run ``action``; a custom-error revert gives ``None`` (a panic or a mined failure raises)."""
+        """Run ``action``; a custom-error revert gives ``None``, and so does a transaction that
+        only the clock made fail (``sharing_helpers.failed_on_the_clock``). A panic or any
+        other mined failure raises."""
         try:
             return action()
         except ContractCustomError:
+            return None
+        except TransactionFailedError as failed:
+            if not failed_on_the_clock(self.b.w3, failed.tx_hash):
+                raise
+            event("a transaction failed on the clock")
             return None
 
     def must_revert(self, error: str, action: Callable[[], object]) -> None:
