@@ -15,6 +15,8 @@ from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from web3 import Web3
 
+from sharing import SuiteDeployment, deploy_suite
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Hypothesis keeps every failing example in .hypothesis/examples (git-ignored) and replays it
@@ -92,3 +94,34 @@ def fresh_node() -> Iterator[RunningNode]:
 @pytest.fixture(scope="session")
 def w3(node: RunningNode) -> Web3:
     return Web3(Web3.HTTPProvider(node.http_url))
+
+
+@dataclass
+class SuiteNode:
+    """A node with the sharing suite deployed on it, and the accounts it was deployed from."""
+
+    node: RunningNode
+    deployment: SuiteDeployment
+    accounts: list[str]
+
+    def web3(self) -> Web3:
+        """A Web3 of the caller's own: some tests set attributes on theirs (``w3.ens``)."""
+        return Web3(Web3.HTTPProvider(self.node.http_url))
+
+
+@pytest.fixture(scope="session")
+def sharing_suite() -> Iterator[SuiteNode]:
+    """The 12 sharing contracts, deployed once per session (per xdist worker) on a node of their own.
+
+    Deploying takes about 5 s; the sharing test modules build their worlds on top of this one
+    deployment and hand each test a clean chain with evm_snapshot / evm_revert (see
+    ``sharing_helpers.clean_chain``), so every test must leave the chain through that revert.
+    20 accounts: the most any sharing module uses (test_sharing_errors' cast).
+    """
+    n = start_node("--accounts", "20")
+    try:
+        w3 = Web3(Web3.HTTPProvider(n.http_url))
+        accounts = list(w3.eth.accounts)
+        yield SuiteNode(n, deploy_suite(w3, accounts), accounts)
+    finally:
+        n.stop()

@@ -17,6 +17,22 @@ ETH = 10**18
 FINNEY = 10**15  # 0.001 ETH
 
 
+@contextmanager
+def clean_chain(w3: Web3) -> Iterator[None]:
+    """Run the body on a chain that is put back afterwards: ``evm_snapshot`` before, ``evm_revert`` after.
+
+    This node's ``evm_revert`` consumes the snapshot it restores and every later one (as
+    Hardhat's does), so each use takes its own, and uses nest: an inner block reverts before the
+    outer one. Reverting restores state, blocks and the clock offset; impersonated accounts stay.
+    """
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        reverted = w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+        assert reverted.get("result") is True, f"evm_revert({snapshot}) failed: {reverted}"
+
+
 def gas_cost(receipt: TxReceipt) -> int:
     """Wei the sender paid for gas."""
     return int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"])

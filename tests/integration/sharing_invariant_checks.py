@@ -1,19 +1,72 @@
 """The sharing suite's invariants (issue 5) as checks over chain state plus a Python model.
 
 Used by test_sharing_invariants.py after every step of its hypothesis state machine: the chain is
-read in one JSON-RPC batch, and `Model` holds what the chain keeps no total of.
+read in one JSON-RPC batch, and `Model` holds what the chain keeps no total of. `build_base`
+makes the world every example starts from, which `Model`'s starting values describe.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sharing import SharingClient
-from sharing.model import Ledger, Listing, ListingState, WelfareTotals
+from web3 import Web3
+
+from sharing import SharingClient, SuiteDeployment
+from sharing.model import Ledger, Listing, ListingState, ListingTerms, WelfareTotals
 from sharing.rules import settlement_profit, tranche_amounts
-from sharing_helpers import FINNEY
+from sharing_helpers import ETH, FINNEY, h
 
 THRESHOLD = 3  # distinct custodians a council action needs
+PRICE = FINNEY
+# (cap, soft goal, cost budget, tranche bps): budgets leave rounding for the last tranche.
+LISTINGS = ((12, 4, 3 * PRICE + 7, (4000, 3000, 3000)), (10, 6, 5 * PRICE + 3, (3333, 3333, 3334)))
+SALE_DAYS, REDEEM_DAYS, BUYBACK_DAYS = 3, 5, 2
+SERVICES = {1: (1, 2), 2: (3, 4)}  # listing -> catalogue service ids registered in the base world
+
+
+@dataclass
+class Base:
+    """The world every example starts from, and the snapshot that restores it."""
+
+    w3: Web3
+    c: SharingClient
+    merchant: str
+    buyers: tuple[str, ...]
+    snapshot: str = ""
+
+    def rpc(self, method: str, *params: Any) -> Any:
+        return self.w3.provider.make_request(method, list(params))["result"]  # type: ignore[arg-type]
+
+    def reset(self) -> None:
+        """Back to the base world; evm_revert consumes the snapshot, so take the next one."""
+        assert self.rpc("evm_revert", self.snapshot) is True
+        self.snapshot = self.rpc("evm_snapshot")
+
+
+def build_base(w3: Web3, a: list[str], deployment: SuiteDeployment) -> Base:
+    """Onboard the merchant (account 7) and buyers (8..11), open both LISTINGS, register the
+    catalogue (SERVICES) and seed the welfare fund with the 20 finney `Model` starts from."""
+    c = SharingClient(w3, deployment)
+    merchant, buyers = a[7], tuple(a[8:12])
+    c.set_kyc(merchant, 2)
+    for b in buyers:
+        c.set_kyc(b, 1)
+    c.register_merchant(merchant, h("merchant"))
+    c.record_pledge(merchant, 100)
+    c.post_bond(merchant, ETH)
+    for i, (cap, goal, budget, bps) in enumerate(LISTINGS):
+        house = c.register_house(merchant, h(f"house {i}"))
+        terms = ListingTerms.schedule(c.now(), asset_id=house, price=PRICE, cap=cap, soft_goal=goal,
+                                      cost_budget=budget, tranche_bps=bps, sale_days=SALE_DAYS,
+                                      redeem_days=REDEEM_DAYS, buyback_days=BUYBACK_DAYS)
+        c.activate(c.create_listing(merchant, terms))
+    for n in (1, 2):  # the catalogue: ids 1, 2 for listing 1 and 3, 4 for listing 2 (see SERVICES)
+        c.register_service(n, PRICE + 1, h(f"small service {n}"))
+        c.register_service(n, 7 * PRICE, h(f"big service {n}"))
+    c.donate_to_fund(a[0], 20 * FINNEY, "seed")
+    world = Base(w3, c, merchant, buyers)
+    world.snapshot = world.rpc("evm_snapshot")
+    return world
 
 
 @dataclass
@@ -31,7 +84,6 @@ class Model:
     executed: dict[int, int] = field(default_factory=dict)  # proposal -> distinct approvers at execution
     programmes: list[int] = field(default_factory=list)
     withdrawn: int = 0  # wei the merchant pulled from the presale
-
 
 
 def read_chain(c: SharingClient, m: Model) -> dict[str, Any]:

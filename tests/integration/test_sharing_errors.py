@@ -1,8 +1,9 @@
 """Every custom error of the sharing suite, reached over the wire against a real node.
 
-One world is built per module (per xdist worker): listings in every state, council proposals
-in every stage, an expired and a live subsidy programme, an occupied house. A reverting call
-changes nothing, so each scenario below runs against that same world. The last test checks the
+One world is built per module (per xdist worker) on the session's deployed suite: listings in
+every state, council proposals in every stage, an expired and a live subsidy programme, an
+occupied house. Each scenario runs against that same world on a clean chain (evm_snapshot
+before, evm_revert after), so none depends on what another did. The last test checks the
 table covers every error declared in contracts/sharing/interfaces.
 """
 from __future__ import annotations
@@ -16,12 +17,12 @@ import pytest
 from web3 import Web3
 from web3.exceptions import ContractCustomError
 
-from conftest import ROOT, RunningNode, start_node
+from conftest import ROOT, SuiteNode
 from deploy.compile import load_artifact
-from sharing import SharingClient, deploy_suite
+from sharing import SharingClient, SuiteDeployment
 from sharing.client import advance_time
 from sharing.model import DAY, ListingTerms, Restriction
-from sharing_helpers import ETH, FINNEY, h, impersonate, reverts
+from sharing_helpers import ETH, FINNEY, clean_chain, h, impersonate, reverts
 
 PRICE = FINNEY
 
@@ -65,19 +66,22 @@ def _programme_call(c: SharingClient, budget: int, rate: int, listing: int, expi
 
 
 @pytest.fixture(scope="module")
-def errors_node() -> Iterator[RunningNode]:
-    n = start_node("--accounts", "20")
-    yield n
-    n.stop()
+def built_world(sharing_suite: SuiteNode) -> Iterator[World]:
+    """The world, built once per module and reverted at module end."""
+    w3 = sharing_suite.web3()
+    with clean_chain(w3):
+        yield _build_world(w3, sharing_suite.accounts, sharing_suite.deployment)
 
 
-@pytest.fixture(scope="module")
-def world(errors_node: RunningNode) -> World:
+@pytest.fixture()
+def world(built_world: World) -> Iterator[World]:
+    with clean_chain(built_world.w3):
+        yield built_world
+
+
+def _build_world(w3: Web3, a: list[str], d: SuiteDeployment) -> World:
     """Cast: 0 initiator, 1 operator, 2 regulator, 3 auditor, 4-6 custodians, 7 merchant M,
     8 and 9 buyers, 10 merchant M2 (defaults), 11 outsider (no KYC), 12 merchant M3 (no stake), 13 blocked."""
-    w3 = Web3(Web3.HTTPProvider(errors_node.http_url))
-    a = list(w3.eth.accounts)
-    d = deploy_suite(w3, a)
     c = SharingClient(w3, d)
     wd = World(w3, c, a)
     cust = d.accounts.custodians

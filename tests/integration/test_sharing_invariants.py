@@ -1,14 +1,14 @@
 """Hypothesis stateful tests of the sharing suite's invariants (issue 5), against a real node.
 
-The suite is deployed once per test function and a base world is built (merchant onboarded,
-two houses, two live presales, four KYC'd buyers, a funded welfare fund); every hypothesis
-example starts from an ``evm_snapshot`` of that world and ends with ``evm_revert``. Rules fire
-random actions, including ones that must fail (60% fees, refunds of live sales, two-custodian
-executions, transfers touching a blocked account); ``progress`` walks a listing to its next
-natural stage so that short runs still reach buybacks, defaults and settlements. After every
-step the invariants of the issue are checked against on-chain state read in one JSON-RPC
-batch, and against the Python model where the chain keeps no total (donations, subsidies,
-confirmations, approvals, blocked accounts' balances).
+The suite is deployed once per session (the `sharing_suite` fixture) and a base world is built
+on it once per module (merchant onboarded, two houses, two live presales, four KYC'd buyers, a
+funded welfare fund); every hypothesis example starts from an ``evm_snapshot`` of that world
+and ends with ``evm_revert``. Rules fire random actions, including ones that must fail (60%
+fees, refunds of live sales, two-custodian executions, transfers touching a blocked account);
+``progress`` walks a listing to its next natural stage so that short runs still reach
+buybacks, defaults and settlements. After every step the invariants of the issue are checked
+against on-chain state read in one JSON-RPC batch, and against the Python model where the chain
+keeps no total (donations, subsidies, confirmations, approvals, blocked accounts' balances).
 
 Run size: EXAMPLES below, by HYPOTHESIS_PROFILE (tests/conftest.py). A failing example is saved
 in .hypothesis/examples and replayed first on the next run, and printed with a
@@ -17,7 +17,6 @@ in .hypothesis/examples and replayed first on the next run, and printed with a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -25,25 +24,17 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
                                  run_state_machine_as_test)
-from web3 import Web3
 from web3.exceptions import ContractCustomError
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from conftest import HYPOTHESIS_PROFILE, RunningNode, start_node
-from sharing import SharingClient, deploy_suite
+from conftest import HYPOTHESIS_PROFILE, SuiteNode
 from sharing.client import advance_time
 from sharing.errors import TransactionFailedError
-from sharing.model import DAY, Listing, ListingState, ListingTerms, Restriction
+from sharing.model import DAY, Listing, ListingState, Restriction
 from sharing.rules import MAX_FEE_BPS
-from sharing_helpers import ETH, FINNEY, failed_on_the_clock, h
-from sharing_invariant_checks import THRESHOLD, Model, check_all
-
-PRICE = FINNEY
-# (cap, soft goal, cost budget, tranche bps): budgets leave rounding for the last tranche.
-LISTINGS = ((12, 4, 3 * PRICE + 7, (4000, 3000, 3000)), (10, 6, 5 * PRICE + 3, (3333, 3333, 3334)))
-SALE_DAYS, REDEEM_DAYS, BUYBACK_DAYS = 3, 5, 2
-SERVICES = {1: (1, 2), 2: (3, 4)}  # listing -> catalogue service ids registered in the base world
+from sharing_helpers import FINNEY, clean_chain, failed_on_the_clock, h
+from sharing_invariant_checks import PRICE, SERVICES, THRESHOLD, Base, Model, build_base, check_all
 
 units_st = st.integers(1, 6)
 listing_st = st.sampled_from((1, 2))
@@ -51,53 +42,20 @@ person_st = st.integers(0, 3)  # index into the buyers
 custodian_st = st.integers(0, 4)
 
 
-@dataclass
-class Base:
-    """The world every example starts from, and the snapshot that restores it."""
-
-    w3: Web3
-    c: SharingClient
-    merchant: str
-    buyers: tuple[str, ...]
-    snapshot: str = ""
-
-    def rpc(self, method: str, *params: Any) -> Any:
-        return self.w3.provider.make_request(method, list(params))["result"]  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="module")
-def inv_node() -> Iterator[RunningNode]:
-    n = start_node("--accounts", "12")
-    yield n
-    n.stop()
+def built_base(sharing_suite: SuiteNode) -> Iterator[Base]:
+    """The base world, built once per module on the session's suite, reverted at module end."""
+    w3 = sharing_suite.web3()
+    with clean_chain(w3):
+        yield build_base(w3, sharing_suite.accounts, sharing_suite.deployment)
 
 
 @pytest.fixture()
-def base(inv_node: RunningNode) -> Base:
-    """Deploys the suite (once per test function) and builds the base world."""
-    w3 = Web3(Web3.HTTPProvider(inv_node.http_url))
-    a = list(w3.eth.accounts)
-    c = SharingClient(w3, deploy_suite(w3, a))
-    merchant, buyers = a[7], tuple(a[8:12])
-    c.set_kyc(merchant, 2)
-    for b in buyers:
-        c.set_kyc(b, 1)
-    c.register_merchant(merchant, h("merchant"))
-    c.record_pledge(merchant, 100)
-    c.post_bond(merchant, ETH)
-    for i, (cap, goal, budget, bps) in enumerate(LISTINGS):
-        house = c.register_house(merchant, h(f"house {i}"))
-        terms = ListingTerms.schedule(c.now(), asset_id=house, price=PRICE, cap=cap, soft_goal=goal,
-                                      cost_budget=budget, tranche_bps=bps, sale_days=SALE_DAYS,
-                                      redeem_days=REDEEM_DAYS, buyback_days=BUYBACK_DAYS)
-        c.activate(c.create_listing(merchant, terms))
-    for n in (1, 2):  # the catalogue: ids 1, 2 for listing 1 and 3, 4 for listing 2 (see SERVICES)
-        c.register_service(n, PRICE + 1, h(f"small service {n}"))
-        c.register_service(n, 7 * PRICE, h(f"big service {n}"))
-    c.donate_to_fund(a[0], 20 * FINNEY, "seed")
-    world = Base(w3, c, merchant, buyers)
-    world.snapshot = world.rpc("evm_snapshot")
-    return world
+def base(built_base: Base) -> Iterator[Base]:
+    """The base world, clean before the test and put back after it."""
+    built_base.reset()
+    yield built_base
+    built_base.reset()
 
 
 def _events(contract: Any, name: str, receipt: TxReceipt) -> list[Any]:
@@ -113,8 +71,7 @@ class SharingMachine(RuleBasedStateMachine):
         self.c = self.b.c
         self.m = Model()
         self.custodians = self.c.accounts.custodians
-        self.b.rpc("evm_revert", self.b.snapshot)
-        self.b.snapshot = self.b.rpc("evm_snapshot")
+        self.b.reset()
 
     @initialize(n=listing_st, steps=st.integers(0, 10), succeed=st.booleans(), who=person_st,
                 fee_bps=st.integers(0, MAX_FEE_BPS), cost=st.integers(0, 20 * PRICE))

@@ -1,7 +1,8 @@
 """Regression tests for the security review of the sharing suite, one test (or a few) per finding.
 
-Each test deploys its own suite on a shared node and walks only as far into a listing's life as
-the finding needs.
+The suite is deployed once per session and the cast below is onboarded once per module; each
+test gets that world on a clean chain (evm_snapshot before, evm_revert after) and walks only as
+far into a listing's life as the finding needs.
 """
 from __future__ import annotations
 
@@ -11,22 +12,15 @@ from dataclasses import dataclass
 import pytest
 from web3 import Web3
 
-from conftest import RunningNode, start_node
+from conftest import SuiteNode
 from deploy.compile import load_artifact
-from sharing import SharingClient, deploy_suite
+from sharing import SharingClient
 from sharing.client import advance_time
 from sharing.model import DAY, ListingTerms
 from sharing.rules import rebate
-from sharing_helpers import ETH, FINNEY, gas_cost, h, impersonate, reverts, watch
+from sharing_helpers import ETH, FINNEY, clean_chain, gas_cost, h, impersonate, reverts, watch
 
 PRICE = FINNEY
-
-
-@pytest.fixture(scope="module")
-def review_node() -> Iterator[RunningNode]:
-    n = start_node("--accounts", "16")
-    yield n
-    n.stop()
 
 
 @dataclass
@@ -39,19 +33,28 @@ class Cast:
     buyers: list[str]
 
 
+@pytest.fixture(scope="module")
+def onboarded(sharing_suite: SuiteNode) -> Iterator[Cast]:
+    """The cast, onboarded once per module on the session's suite (and reverted at module end)."""
+    w3 = sharing_suite.web3()
+    a = sharing_suite.accounts
+    with clean_chain(w3):
+        c = SharingClient(w3, sharing_suite.deployment)
+        merchant, buyers = a[7], a[8:14]
+        c.set_kyc(merchant, 2)
+        for b in buyers:
+            c.set_kyc(b, 1)
+        c.register_merchant(merchant, h("merchant"))
+        c.record_pledge(merchant, 100)
+        c.post_bond(merchant, ETH)
+        yield Cast(w3, c, merchant, buyers)
+
+
 @pytest.fixture()
-def cast(review_node: RunningNode) -> Cast:
-    w3 = Web3(Web3.HTTPProvider(review_node.http_url))
-    a = list(w3.eth.accounts)
-    c = SharingClient(w3, deploy_suite(w3, a))
-    merchant, buyers = a[7], a[8:14]
-    c.set_kyc(merchant, 2)
-    for b in buyers:
-        c.set_kyc(b, 1)
-    c.register_merchant(merchant, h("merchant"))
-    c.record_pledge(merchant, 100)
-    c.post_bond(merchant, ETH)
-    return Cast(w3, c, merchant, buyers)
+def cast(onboarded: Cast) -> Iterator[Cast]:
+    """The onboarded cast on a clean chain: whatever the test does is reverted after it."""
+    with clean_chain(onboarded.w3):
+        yield onboarded
 
 
 def live_listing(k: Cast, *, cap: int = 10, goal: int = 5, budget: int = 5 * PRICE) -> int:

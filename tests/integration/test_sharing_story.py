@@ -6,6 +6,9 @@ confirmed; nights are redeemed (the house gets an ERC-4907 user, buyers earn WBT
 expires; the merchant buys back what remains; the audited profit is split 50/50 (60% refused);
 the council (3 of 5) funds a subsidy programme that pays part of a holder's purchase; the auditor
 publishes a statement; a second listing misses its goal and is refunded; the pledge is released.
+
+Deploying the suite is the session's `sharing_suite` fixture (and `wabei sharing deploy`'s own
+test); each test here starts from that fresh deployment on a clean chain.
 """
 from __future__ import annotations
 
@@ -16,12 +19,12 @@ from ens import ENS
 from web3 import Web3
 from web3.logs import DISCARD
 
-from conftest import RunningNode, start_node
-from sharing import SharingClient, SuiteDeployment, deploy_suite, register_in_cns
+from conftest import SuiteNode
+from sharing import SharingClient, SuiteDeployment, register_in_cns
 from sharing.client import advance_time
 from sharing.model import DAY, ListingState, ListingTerms, Restriction
 from sharing.rules import rebate, settlement_payouts, tranche_amounts
-from sharing_helpers import ETH, FINNEY, check_ledger_invariants, gas_cost, h, reverts, watch
+from sharing_helpers import ETH, FINNEY, check_ledger_invariants, clean_chain, gas_cost, h, reverts, watch
 
 PRICE = 10 * FINNEY  # 0.01 ETH a night
 BOND = ETH
@@ -31,21 +34,21 @@ CHARITY = Web3.to_checksum_address("0x" + "c4" * 20)
 BLOCKED = Web3.to_checksum_address("0x" + "b1" * 20)
 
 
-@pytest.fixture(scope="module")
-def story_node() -> Iterator[RunningNode]:
-    n = start_node()
-    yield n
-    n.stop()
+@pytest.fixture()
+def w3(sharing_suite: SuiteNode) -> Iterator[Web3]:
+    """A Web3 of the test's own on the session's freshly deployed suite, reverted after the test."""
+    w3 = sharing_suite.web3()
+    with clean_chain(w3):
+        yield w3
 
 
-@pytest.fixture(scope="module")
-def w3(story_node: RunningNode) -> Web3:
-    return Web3(Web3.HTTPProvider(story_node.http_url))
+@pytest.fixture()
+def deployment(sharing_suite: SuiteNode) -> SuiteDeployment:
+    return sharing_suite.deployment
 
 
-def test_the_story(w3: Web3) -> None:
+def test_the_story(w3: Web3, deployment: SuiteDeployment) -> None:
     accounts = w3.eth.accounts
-    deployment = deploy_suite(w3, accounts)
     c = SharingClient(w3, deployment)
     a = deployment.accounts
     merchant, buyer1, buyer2 = accounts[7], accounts[8], accounts[9]
@@ -242,8 +245,7 @@ def test_the_story(w3: Web3) -> None:
     assert c.eth(deployment.address("PresaleManager")) == c.ledger(listing).buyback_pool
 
 
-def test_suite_is_found_by_name_in_cns(w3: Web3) -> None:
-    deployment: SuiteDeployment = deploy_suite(w3, w3.eth.accounts)
+def test_suite_is_found_by_name_in_cns(w3: Web3, deployment: SuiteDeployment) -> None:
     names = register_in_cns(w3, deployment, version="2.0.0", labels={"PresaleManager": "story-presale",
                                                                       "WelfareFund": "story-welfare"})
     assert names == {"PresaleManager": "story-presale.wabei", "WelfareFund": "story-welfare.wabei"}
