@@ -116,11 +116,20 @@ class SharingMachine(RuleBasedStateMachine):
     # --- holders ----------------------------------------------------------------------------
     @rule(n=listing_st, who=person_st, units=units_st)
     def buy(self, n: int, who: int, units: int) -> None:
+        """A blocked buyer is refused, but PresaleManager.buy checks the listing's state and the
+        sale window before the buyer, and gas is estimated at the head block's time."""
         buyer = self.buyer(who)
-        if self.is_blocked(buyer):
-            self.must_revert("ComplianceBlocked", lambda: self.c.buy(buyer, n, units))
-        else:
+        if not self.is_blocked(buyer):
             self.attempt(lambda: self.c.buy(buyer, n, units))
+            return
+        listing, now = self.listing(n), self.c.now()
+        if listing.state is not ListingState.ACTIVE:
+            expected = "PresaleWrongState"
+        elif not listing.terms.sale_start <= now <= listing.terms.sale_end:
+            expected = "PresaleOutsideWindow"
+        else:
+            expected = "ComplianceBlocked"
+        self.must_revert(expected, lambda: self.c.buy(buyer, n, units))
 
     @rule(n=listing_st, src=person_st, dst=person_st, units=units_st, donate=st.booleans())
     def transfer(self, n: int, src: int, dst: int, units: int, donate: bool) -> None:
