@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from web3 import Web3
-from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.exceptions import ContractCustomError
 from web3.types import TxReceipt
 
 from sharing import SharingClient
@@ -53,24 +53,6 @@ def reverts(client: SharingClient, error: str, *args: Any) -> Iterator[None]:
     assert decoded.name == error, f"expected {error}, got {decoded.name}{decoded.args}"
     if args:
         assert decoded.args == args, f"{error}: expected args {args}, got {decoded.args}"
-
-
-def failed_on_the_clock(w3: Web3, tx_hash: str) -> bool:
-    """Whether a mined transaction that reverted would have passed one block earlier.
-
-    Gas is estimated on the latest block, but the transaction runs in the next one, at least a
-    second later: at a window's last second (the head at a listing's sale end, say) the estimate
-    passes and the mined transaction reverts. Automine puts it alone in its block, so the same
-    call on the parent block sees the same state with the earlier time; if that succeeds, only
-    the block's time and number made the difference.
-    """
-    receipt, tx = w3.eth.get_transaction_receipt(tx_hash), w3.eth.get_transaction(tx_hash)
-    call = {"from": tx["from"], "to": tx["to"], "value": tx["value"], "data": tx["input"], "gas": tx["gas"]}
-    try:
-        w3.eth.call(call, receipt["blockNumber"] - 1)  # type: ignore[arg-type]
-    except ContractLogicError:
-        return False
-    return True
 
 
 def impersonate(w3: Web3, address: str, funds: int = ETH) -> None:
