@@ -4,13 +4,16 @@ Every decoder raises InvalidParams naming the parameter, so a user sees which ar
 """
 from __future__ import annotations
 
+import re
 from typing import Any
-
 
 from chain.exceptions import InvalidParams
 from chain.types import AccountOverride, CallRequest
 
 UINT256_MAX = 2**256 - 1
+# Hex digits only: Python's int(s, 16) and bytes.fromhex also take "_", whitespace and non-ASCII
+# digits, which no JSON-RPC client sends on purpose ("0x1_000" must not become 4096).
+_HEX_DIGITS = re.compile(r"[0-9a-fA-F]*")
 
 
 # -- decoding ----------------------------------------------------------------------------------
@@ -21,10 +24,9 @@ def quantity(value: Any, name: str, max_value: int = UINT256_MAX) -> int:
     if isinstance(value, int):
         out = value
     elif isinstance(value, str) and value[:2] in ("0x", "0X") and len(value) > 2:
-        try:
-            out = int(value, 16)
-        except ValueError:
-            raise InvalidParams(f"invalid {name}: {value!r} is not hex") from None
+        if not _HEX_DIGITS.fullmatch(value, 2):
+            raise InvalidParams(f"invalid {name}: {value!r} is not hex")
+        out = int(value, 16)
     else:
         raise InvalidParams(f"invalid {name}: expected a 0x-prefixed hex quantity, got {value!r}")
     if out < 0 or out > max_value:
@@ -38,10 +40,9 @@ def data(value: Any, name: str) -> bytes:
     body = value[2:]
     if len(body) % 2:
         raise InvalidParams(f"invalid {name}: hex data has an odd number of digits")
-    try:
-        return bytes.fromhex(body)
-    except ValueError:
-        raise InvalidParams(f"invalid {name}: {_short(value)} is not hex") from None
+    if not _HEX_DIGITS.fullmatch(body):
+        raise InvalidParams(f"invalid {name}: {_short(value)} is not hex")
+    return bytes.fromhex(body)
 
 
 def fixed(value: Any, name: str, size: int) -> bytes:

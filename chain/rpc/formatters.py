@@ -115,6 +115,12 @@ def tx_json(block: StoredBlock | None, index: int | None, tx: SignedTransactionA
             {"address": _hx(a), "storageKeys": ["0x" + s.to_bytes(32, "big").hex() for s in slots]}
             for a, slots in tx.access_list
         ]
+        if type_id == 4:  # EIP-7702: the signed authorizations, in geth's shape
+            out["authorizationList"] = [
+                {"chainId": H(a.chain_id), "address": _hx(a.address), "nonce": H(a.nonce),
+                 "yParity": H(a.y_parity), "r": H(a.r), "s": H(a.s)}
+                for a in getattr(tx, "authorization_list", ())
+            ]
         if type_id >= 2:
             out["maxFeePerGas"] = H(max_fee)
             out["maxPriorityFeePerGas"] = H(tip)

@@ -179,8 +179,6 @@ class ChainConformance:
         assert w3.eth.get_code(eoa.address) == b""
         assert int.from_bytes(w3.eth.get_storage_at(eoa.address, 0), "big") == 1
 
-    @pytest.mark.xfail(strict=True, raises=KeyError,
-                       reason="bug: eth_getTransactionByHash omits authorizationList for type-4 transactions")
     def test_a_type_4_transaction_shows_its_authorization_list(self, w3: Web3, wallet: Wallet) -> None:
         counter = wallet.deploy("Counter")
         eoa = Account.create()
