@@ -21,7 +21,7 @@ from trie.hexary import HexaryTrie
 from chain.backend.builder import propose_block
 from chain.backend.execution import BuiltBlock, HeaderFields
 from chain.backend.importer import import_block
-from chain.backend.vm import build_state
+from chain.backend.vm import build_state, build_traced_vm_class
 from chain.exceptions import InvalidBlock, StorageError
 from chain.genesis import GenesisAccount, build_genesis
 from chain.spec import ChainSpec
@@ -123,17 +123,20 @@ class Backend:
         return self.store.header(self.store.canonical_hash(0))  # type: ignore[arg-type,return-value]
 
     # -- state -----------------------------------------------------------------------------
-    def state_at(self, header: BlockHeaderAPI, context: BlockHeaderAPI | None = None) -> StateAPI:
+    def state_at(self, header: BlockHeaderAPI, context: BlockHeaderAPI | None = None,
+                 traced: bool = False) -> StateAPI:
         """A throwaway state after `header` (at the head, including dev-method edits).
 
         `context`, when given, supplies the block context (base fee, timestamp) instead of
-        `header`: calls that name no fee run with base fee 0, as geth does.
+        `header`: calls that name no fee run with base fee 0, as geth does. `traced` builds it
+        from the tracing VM class, which a tracer can be attached to (debug_traceCall).
         """
         root = self.head_state_root if header.hash == self.head.hash else bytes(header.state_root)
         ctx = context or header
         if ctx.state_root != root:  # an rlp copy costs more than the comparison; skip it if equal
             ctx = ctx.copy(state_root=root)
-        return build_state(self.spec.vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, header))
+        vm_class = build_traced_vm_class(self.spec.vm_class) if traced else self.spec.vm_class
+        return build_state(vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, header))
 
     def head_state(self) -> StateAPI:
         """A read-only state at `latest` (dev edits included), shared until the head state changes.

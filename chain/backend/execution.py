@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI
+from eth.abc import (
+    BlockAPI, BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI, StateAPI,
+)
 from eth.vm.forks.prague import PragueVM
 
 from chain.backend.vm import make_vm
@@ -61,6 +63,11 @@ class BlockRun:
         self._vm.block_preprocessing(self._base)
         self.header = header  # the running header: gas used, bloom, receipt fields so far
         self.built = BuiltBlock(block=self._base, parent=parent, writes=writes)
+
+    @property
+    def state(self) -> StateAPI:
+        """The running state (debug_trace* attaches a tracer to it between transactions)."""
+        return self._vm.state
 
     def gas_left(self) -> int:
         return int(self.header.gas_limit - self.header.gas_used)

@@ -14,10 +14,11 @@ from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
-from chain.backend.revert import decode_revert_reason
+from chain.backend.revert import decode_revert_reason, vm_error_text
 from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
 from chain.spec import ChainSpec
 from chain.types import AccountOverride, CallRequest, CallResult
+from vm_hooks.tracing import TracerAPI, attach_tracer
 
 StateFactory = Callable[[BlockHeaderAPI], StateAPI]
 # Gas estimation stops when the bracket is this tight, as geth does (1.5%).
@@ -100,6 +101,29 @@ def execute(
     return computation, state
 
 
+def trace(
+    make_state: StateFactory,
+    ctx: CallContext,
+    req: CallRequest,
+    tracer: TracerAPI,
+    overrides: Mapping[bytes, AccountOverride] | None = None,
+) -> tuple[ComputationAPI, int, int]:
+    """debug_traceCall: run `req` with `tracer` attached, on a state from a traced VM class
+    (`make_state` must build one). Returns the computation, the gas limit the call ran with and
+    the gas a transaction would be charged (intrinsic + execution - refund)."""
+    state = make_state(_call_header(ctx, req))
+    if overrides:
+        _apply_overrides(state, overrides)
+    gas = req.gas or ctx.gas_cap
+    tx = _transaction(state, ctx, req, gas)
+    attach_tracer(state, tracer)
+    try:
+        computation = state.apply_transaction(tx)
+    except ValidationError as exc:
+        raise InvalidParams(_friendly_validation(str(exc))) from exc
+    return computation, gas, _tx_gas_used(computation, int(tx.intrinsic_gas))
+
+
 def call(
     make_state: StateFactory,
     ctx: CallContext,
@@ -136,24 +160,7 @@ def _result(computation: ComputationAPI) -> CallResult:
         return CallResult(bytes(computation.output), gas_used, True)
     if isinstance(computation.error, Revert):
         return CallResult(b"", gas_used, False, revert_data=bytes(computation.output))
-    return CallResult(b"", gas_used, False, error=_error_text(computation.error))
-
-
-def _error_text(error: Exception) -> str:
-    name = type(error).__name__
-    return {
-        "OutOfGas": "out of gas",
-        "InsufficientFunds": "insufficient funds for transfer",
-        "StackDepthLimit": "max call depth exceeded",
-        "InvalidInstruction": "invalid opcode",
-        "InvalidJumpDestination": "invalid jump destination",
-        "WriteProtection": "write protection",
-        "ContractCreationCollision": "contract address collision",
-        "OutOfBoundsRead": "return data out of bounds",
-        "StackUnderflow": "stack underflow",
-        "FullStack": "stack limit reached 1024",
-        "ReservedBytesInCode": "invalid code: must not begin with 0xef",
-    }.get(name, f"execution failed: {error or name}")
+    return CallResult(b"", gas_used, False, error=vm_error_text(computation.error))
 
 
 def _friendly_validation(message: str) -> str:

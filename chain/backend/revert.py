@@ -32,3 +32,50 @@ def decode_revert_reason(data: bytes) -> str | None:
     except Exception:  # malformed ABI in revert data: show none rather than fail the request
         return None
     return None
+
+
+# Solidity's panic codes, worded as geth's abi.UnpackRevert words them (callTracer's revertReason).
+GETH_PANIC_REASONS = {
+    0x00: "generic panic",
+    0x01: "assert(false)",
+    0x11: "arithmetic underflow or overflow",
+    0x12: "division or modulo by zero",
+    0x21: "enum overflow",
+    0x22: "invalid encoded storage byte array accessed",
+    0x31: "out-of-bounds array access; popping on an empty array",
+    0x32: "out-of-bounds access of an array or bytesN",
+    0x41: "out of memory",
+    0x51: "uninitialized function",
+}
+
+
+def geth_revert_reason(data: bytes) -> str | None:
+    """`data`'s reason as geth's callTracer gives it in `revertReason`, or None (custom errors)."""
+    try:
+        if data[:4] == ERROR_SELECTOR:
+            return str(decode(["string"], data[4:])[0])
+        if data[:4] == PANIC_SELECTOR:
+            code = int(decode(["uint256"], data[4:])[0])
+            return GETH_PANIC_REASONS.get(code, f"unknown panic code: {code:#x}")
+    except Exception:  # malformed ABI: geth leaves revertReason out too
+        return None
+    return None
+
+
+def vm_error_text(error: Exception) -> str:
+    """A py-evm VM error in geth's words ("out of gas", "invalid opcode", ...)."""
+    name = type(error).__name__
+    return {
+        "Revert": "execution reverted",
+        "OutOfGas": "out of gas",
+        "InsufficientFunds": "insufficient funds for transfer",
+        "StackDepthLimit": "max call depth exceeded",
+        "InvalidInstruction": "invalid opcode",
+        "InvalidJumpDestination": "invalid jump destination",
+        "WriteProtection": "write protection",
+        "ContractCreationCollision": "contract address collision",
+        "OutOfBoundsRead": "return data out of bounds",
+        "StackUnderflow": "stack underflow",
+        "FullStack": "stack limit reached 1024",
+        "ReservedBytesInCode": "invalid code: must not begin with 0xef",
+    }.get(name, f"execution failed: {error or name}")

@@ -14,6 +14,7 @@ from eth.vm.forks.prague.state import PragueState
 from chain.backend.preimages import PreimageRecordingAccountDB
 from chain.crypto import CryptoSuite
 from vm_hooks.computation import WabeiComputation
+from vm_hooks.tracing import TracingStateMixin
 
 
 @functools.cache
@@ -33,6 +34,21 @@ def build_vm_class(crypto: CryptoSuite) -> type[PragueVM]:
         computation_class=WabeiComputation,
     )
     vm: type[PragueVM] = PragueVM.configure(__name__=f"WabeiPragueVM_{crypto.name}", _state_class=state)
+    return vm
+
+
+@functools.cache
+def build_traced_vm_class(vm_class: type[PragueVM]) -> type[PragueVM]:
+    """`vm_class` with a state that can run a tracer (vm_hooks/tracing.py), for debug_trace*.
+
+    Only traced runs use it; the chain's own `vm_class` is untouched, so mining, imports and calls
+    never pass through a tracing hook.
+    """
+    state = vm_class.get_state_class()
+    traced_state = type(f"Tracing{state.__name__}", (TracingStateMixin, state),
+                        {"plain_computation_class": state.computation_class})
+    vm: type[PragueVM] = vm_class.configure(__name__=f"Tracing{vm_class.__name__}",
+                                            _state_class=traced_state)
     return vm
 
 
