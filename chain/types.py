@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,20 @@ class CallResult:
     revert_data: bytes | None = None
     error: str | None = None
     logs: list[LogEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TraceOptions:
+    """debug_trace*'s options, decoded (geth's TraceConfig and logger.Config).
+
+    `tracer` None is the struct logger. `limit` 0 means no limit on struct logs. `timeout` is
+    accepted and checked for shape but not enforced (docs/tracing.md).
+    """
+
+    tracer: str | None = None
+    tracer_config: dict[str, Any] = field(default_factory=dict)
+    disable_stack: bool = False
+    disable_storage: bool = False
+    enable_memory: bool = False
+    enable_return_data: bool = False
+    limit: int = 0

@@ -1,0 +1,64 @@
+"""Re-executing mined transactions and calls with a tracer attached (debug_trace*).
+
+A mined transaction is traced by opening its block again on the parent's state, with the block's
+own header fields (as BlockRun builds every block), replaying the transactions before it with
+no tracer, and running it with one. Nothing is written: the run's buffer is dropped.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, cast
+
+from eth.abc import SignedTransactionAPI
+from eth.vm.spoof import SpoofTransaction
+from eth_typing import Address
+
+from chain.backend.backend import Backend
+from chain.backend.execution import BlockRun, HeaderFields
+from chain.backend.tracers import Tracer, TxOutcome
+from chain.backend.vm import build_traced_vm_class
+from chain.exceptions import InvalidParams
+from chain.storage.buffer import WriteBuffer
+from chain.storage.chain_store import StoredBlock
+from vm_hooks.tracing import attach_tracer
+
+TracerMaker = Callable[[], Tracer]
+
+
+def precompile_addresses(backend: Backend) -> frozenset[bytes]:
+    """Every precompile of the chain's fork, Wabei's platform precompiles included."""
+    computation = backend.spec.vm_class.get_state_class().computation_class
+    return frozenset(bytes(a) for a in computation.get_precompiles())
+
+
+def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
+                only: int | None = None) -> list[Any]:
+    """Each transaction's tracer result, in block order; with `only`, that index's alone
+    (the transactions after it are not run)."""
+    header = block.header
+    parent = backend.store.header(bytes(header.parent_hash))
+    if parent is None:
+        raise InvalidParams("the genesis block has no transactions to trace")
+    fields = HeaderFields(timestamp=header.timestamp, coinbase=bytes(header.coinbase),
+                          gas_limit=header.gas_limit, mix_hash=bytes(header.mix_hash),
+                          extra_data=bytes(header.extra_data))
+    run = BlockRun(build_traced_vm_class(backend.spec.vm_class), WriteBuffer(backend.db),
+                   backend.chain_id, parent, bytes(parent.state_root), fields)
+    results: list[Any] = []
+    last = len(block.transactions) - 1 if only is None else only
+    for index in range(last + 1):
+        # The stored sender stands in for signature recovery: impersonated transactions carry
+        # a placeholder signature, and recovering the others would only cost time.
+        tx = cast(SignedTransactionAPI, SpoofTransaction(
+            block.transactions[index], sender=Address(block.senders[index])))
+        if only is not None and index < only:
+            run.apply(tx)
+            continue
+        tracer = make_tracer()
+        attach_tracer(run.state, tracer)
+        run.apply(tx)
+        attach_tracer(run.state, None)
+        receipts = run.built.receipts
+        used = receipts[-1].gas_used - (receipts[-2].gas_used if len(receipts) > 1 else 0)
+        results.append(tracer.result(TxOutcome(int(tx.gas), int(used), int(tx.value),
+                                               run.built.computations[-1])))
+    return results

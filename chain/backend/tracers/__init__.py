@@ -1,0 +1,38 @@
+"""Tracers for debug_trace*: geth's struct logger and its native tracers, by name."""
+from __future__ import annotations
+
+from typing import Callable
+
+from chain.backend.tracers.base import Tracer, TxOutcome
+from chain.types import TraceOptions
+from chain.backend.tracers.calls import CallTracer, FourByteTracer, NoopTracer
+from chain.backend.tracers.structlog import StructLogger
+from chain.exceptions import InvalidParams
+
+__all__ = ["TraceOptions", "Tracer", "TxOutcome", "TRACERS", "make_tracer"]
+
+TracerFactory = Callable[[TraceOptions, frozenset[bytes]], Tracer]
+
+TRACERS: dict[str, TracerFactory] = {
+    "callTracer": lambda options, _: CallTracer(options),
+    "4byteTracer": FourByteTracer,
+    "noopTracer": lambda options, _: NoopTracer(options),
+}
+
+
+def make_tracer(options: TraceOptions, precompiles: frozenset[bytes]) -> Tracer:
+    """A fresh tracer for one transaction; InvalidParams for a name Wabei does not know.
+
+    geth runs any other string as JavaScript; Wabei has no JavaScript engine, so it says so.
+    """
+    if options.tracer is None:
+        return StructLogger(options)
+    factory = TRACERS.get(options.tracer)
+    if factory is not None:
+        return factory(options, precompiles)
+    known = ", ".join(sorted(TRACERS))
+    if any(c in options.tracer for c in "{}();"):
+        raise InvalidParams(f"JavaScript tracers are not supported; use one of {known}, "
+                            "or no tracer for the struct logger")
+    raise InvalidParams(f"unknown tracer {options.tracer!r}; use one of {known}, "
+                        "or no tracer for the struct logger")

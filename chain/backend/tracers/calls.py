@@ -1,0 +1,184 @@
+"""Tracers that watch message frames only: callTracer, 4byteTracer and noopTracer.
+
+They wrap no opcode (`opcodes` is empty), so a traced run costs one Python call per frame and
+per log, not per instruction.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth.abc import ComputationAPI, MessageAPI
+from eth.exceptions import Revert
+
+from chain.backend.revert import geth_revert_reason, vm_error_text
+from chain.backend.tracers.base import Tracer, TxOutcome
+from chain.types import TraceOptions
+from chain.exceptions import InvalidParams
+
+_BY_CODE_ADDRESS = ("DELEGATECALL", "CALLCODE")
+_CALLS = ("CALL", "CALLCODE", "DELEGATECALL", "STATICCALL")
+
+
+def _endpoints(message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> tuple[bytes, bytes]:
+    """(from, to) as geth names them: the calling contract, and for DELEGATECALL/CALLCODE the
+    code's address (py-evm's message keeps the original sender and the caller's storage)."""
+    sender = bytes(parent.msg.storage_address) if parent is not None else bytes(message.sender)
+    to = message.code_address if call_type in _BY_CODE_ADDRESS else message.storage_address
+    return sender, bytes(to)
+
+
+@dataclass
+class CallLog:
+    address: bytes
+    topics: tuple[int, ...]
+    data: bytes
+    position: int  # how many child calls of its frame came before it
+
+
+@dataclass
+class CallFrame:
+    """One message frame (geth's callFrame); `value` None is left out, as geth leaves it."""
+
+    type: str
+    sender: bytes
+    to: bytes | None
+    value: int | None
+    gas: int
+    input: bytes
+    gas_used: int = 0
+    output: bytes | None = None
+    error: str | None = None
+    revert_reason: str | None = None
+    calls: list[CallFrame] = field(default_factory=list)
+    logs: list[CallLog] = field(default_factory=list)
+
+
+class CallTracer(Tracer):
+    """geth's callTracer, with its `onlyTopCall` and `withLog` options."""
+
+    opcodes: frozenset[int] = frozenset()
+
+    def __init__(self, options: TraceOptions) -> None:
+        config = options.tracer_config
+        self._only_top = _flag(config, "onlyTopCall")
+        self._with_log = _flag(config, "withLog")
+        self._stack: list[CallFrame] = []
+        self._depth = 0
+        self._root: CallFrame | None = None
+
+    def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
+        self._depth += 1
+        if self._only_top and self._depth > 1:
+            return
+        sender, to = _endpoints(message, call_type, parent)
+        value: int | None = int(message.value)
+        if call_type == "DELEGATECALL":
+            value = None
+        data = message.code if message.is_create else message.data
+        self._stack.append(CallFrame(call_type, sender, to, value, int(message.gas), bytes(data)))
+
+    def exit(self, computation: ComputationAPI) -> None:
+        self._depth -= 1
+        if self._only_top and self._depth > 0:
+            return
+        frame = self._stack.pop()
+        frame.gas_used = int(computation.get_gas_used())
+        _set_outcome(frame, computation)
+        if self._stack:
+            self._stack[-1].calls.append(frame)
+        else:
+            self._root = frame
+
+    def log(self, computation: ComputationAPI, address: bytes, topics: tuple[int, ...],
+            data: bytes) -> None:
+        if not self._with_log or (self._only_top and self._depth > 1):
+            return
+        frame = self._stack[-1]
+        frame.logs.append(CallLog(address, topics, data, len(frame.calls)))
+
+    def result(self, outcome: TxOutcome) -> CallFrame:
+        root = self._root
+        if root is None:  # a failure before any frame ran (a create-address collision)
+            c = outcome.computation
+            root = CallFrame("CREATE" if c.msg.is_create else "CALL", bytes(c.msg.sender), None,
+                             outcome.value, outcome.gas_limit, bytes(c.msg.data))
+            _set_outcome(root, c)
+        root.gas, root.gas_used = outcome.gas_limit, outcome.gas_used
+        _clear_failed_logs(root, False)
+        return root
+
+
+def _set_outcome(frame: CallFrame, computation: ComputationAPI) -> None:
+    """geth's processOutput: output on success, error and (for a revert) data and reason."""
+    if not computation.is_error:
+        if computation.output:
+            frame.output = bytes(computation.output)
+        return
+    error = computation.error
+    frame.error = vm_error_text(error)
+    if frame.type in ("CREATE", "CREATE2"):
+        frame.to = None
+    if isinstance(error, Revert) and computation.output:
+        frame.output = bytes(computation.output)
+        frame.revert_reason = geth_revert_reason(frame.output)
+
+
+def _clear_failed_logs(frame: CallFrame, parent_failed: bool) -> None:
+    """A reverted frame's logs never happened; geth drops them from the trace too."""
+    failed = parent_failed or frame.error is not None
+    if failed:
+        frame.logs = []
+    for child in frame.calls:
+        _clear_failed_logs(child, failed)
+
+
+class FourByteTracer(Tracer):
+    """geth's 4byteTracer: "0x<selector>-<argument bytes>" → how often it was called.
+
+    Creates and calls to precompiles (Wabei's platform precompiles included) are not counted.
+    """
+
+    opcodes: frozenset[int] = frozenset()
+
+    def __init__(self, options: TraceOptions, precompiles: frozenset[bytes]) -> None:
+        self._precompiles = precompiles
+        self._counts: Counter[str] = Counter()
+
+    def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
+        data = bytes(message.data)
+        _, to = _endpoints(message, call_type, parent)
+        if call_type in _CALLS and len(data) >= 4 and to not in self._precompiles:
+            self._counts[f"0x{data[:4].hex()}-{len(data) - 4}"] += 1
+
+    def exit(self, computation: ComputationAPI) -> None:
+        pass
+
+    def result(self, outcome: TxOutcome) -> dict[str, int]:
+        return dict(self._counts)
+
+
+class NoopTracer(Tracer):
+    """geth's noopTracer: runs the transaction and answers `{}`."""
+
+    opcodes: frozenset[int] = frozenset()
+
+    def __init__(self, options: TraceOptions) -> None:
+        pass
+
+    def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
+        pass
+
+    def exit(self, computation: ComputationAPI) -> None:
+        pass
+
+    def result(self, outcome: TxOutcome) -> dict[str, Any]:
+        return {}
+
+
+def _flag(config: dict[str, Any], name: str) -> bool:
+    value = config.get(name, False)
+    if not isinstance(value, bool):
+        raise InvalidParams(f"invalid tracerConfig.{name}: expected true or false")
+    return value

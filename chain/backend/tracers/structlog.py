@@ -1,0 +1,151 @@
+"""The default tracer: geth's struct logger (eth/tracers/logger), one entry per instruction."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth.abc import ComputationAPI, MessageAPI
+from eth.exceptions import Revert, VMError
+from eth_typing import Address
+
+from chain.backend.revert import vm_error_text
+from chain.backend.tracers.base import Tracer, TxOutcome
+from chain.types import TraceOptions
+from chain.backend.tracers.opnames import op_name
+from vm_hooks.tracing import CALL_OPS, CREATE_OPS, memory_bytes, stack_values
+
+SLOAD, SSTORE = 0x54, 0x55
+
+
+@dataclass
+class StructLog:
+    """One executed instruction, with the machine state before it (geth's StructLogRes)."""
+
+    pc: int
+    op: str
+    gas: int                              # gas left before the instruction
+    gas_cost: int                         # geth's cost: a CALL's includes the gas it forwards
+    depth: int                            # 1 for the transaction's own frame
+    stack: list[int] | None = None        # bottom first
+    memory: bytes | None = None
+    storage: dict[int, int] | None = None  # slots this contract read or wrote so far
+    return_data: bytes | None = None
+    refund: int = 0
+    error: str | None = None
+
+
+@dataclass
+class StructLogResult:
+    gas: int
+    failed: bool
+    return_value: bytes
+    struct_logs: list[StructLog]
+
+
+@dataclass
+class _Frame:
+    computation: ComputationAPI | None = None
+    after_pc: int = 0                      # program counter when the last instruction ended
+    pending: list[tuple[StructLog | None, int, int]] = field(default_factory=list)
+    child_gas: tuple[int, int] | None = None  # (parent's gas at the child's start, child's gas)
+
+
+class StructLogger(Tracer):
+    """Records every instruction. Costs a Python call and a stack copy per instruction, so it is
+    only ever attached to the one transaction being traced."""
+
+    opcodes = None  # every byte
+
+    def __init__(self, options: TraceOptions) -> None:
+        self._opt = options
+        self._logs: list[StructLog] = []
+        self._frames: list[_Frame] = []
+        self._storage: dict[bytes, dict[int, int]] = {}
+        self._refund = 0
+
+    # -- frames ------------------------------------------------------------------------------
+    def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
+        if self._frames and parent is not None:
+            self._frames[-1].child_gas = (parent.get_gas_remaining(), int(message.gas))
+        self._frames.append(_Frame())
+
+    def exit(self, computation: ComputationAPI) -> None:
+        self._frames.pop()
+
+    # -- instructions ------------------------------------------------------------------------
+    def step(self, computation: ComputationAPI, opcode: int) -> None:
+        frame = self._frames[-1]
+        frame.computation = computation
+        counter = computation.code.program_counter
+        # py-evm's code iterator moved past the byte it read; the STOP it yields after the last
+        # byte moves nothing, so an unchanged counter means that implicit STOP.
+        pc = counter if counter == frame.after_pc else counter - 1
+        gas = computation.get_gas_remaining()
+        frame.child_gas = None
+        log = None
+        if not self._opt.limit or len(self._logs) < self._opt.limit:
+            log = self._record(computation, opcode, pc, gas)
+            self._logs.append(log)
+        frame.pending.append((log, gas, opcode))
+
+    def _record(self, computation: ComputationAPI, opcode: int, pc: int, gas: int) -> StructLog:
+        opt = self._opt
+        stack = None if opt.disable_stack and opcode not in (SLOAD, SSTORE) else stack_values(computation)
+        log = StructLog(pc, op_name(opcode), gas, 0, int(computation.msg.depth) + 1,
+                        refund=self._refund)
+        if not opt.disable_stack:
+            log.stack = stack
+        if opt.enable_memory:
+            log.memory = memory_bytes(computation)
+        if opt.enable_return_data:  # on every step, empty too, as execution-apis#762 has it
+            log.return_data = bytes(computation.return_data)
+        if not opt.disable_storage and opcode in (SLOAD, SSTORE) and stack:
+            log.storage = self._storage_seen(computation, opcode, stack)
+        return log
+
+    def _storage_seen(self, computation: ComputationAPI, opcode: int, stack: list[int]) -> dict[int, int]:
+        address = bytes(computation.msg.storage_address)
+        seen = self._storage.setdefault(address, {})
+        key = stack[-1]
+        if opcode == SLOAD:
+            seen[key] = int(computation.state.get_storage(Address(address), key))
+        elif len(stack) >= 2:
+            seen[key] = stack[-2]
+        return dict(seen)
+
+    def step_done(self, computation: ComputationAPI, opcode: int, error: VMError | None) -> None:
+        frame = self._frames[-1]
+        frame.after_pc = computation.code.program_counter
+        log, gas, _ = frame.pending.pop()
+        if opcode == SSTORE or opcode in CALL_OPS or opcode in CREATE_OPS:
+            # Only these change the counter; a child's refunds count once the parent holds it.
+            self._refund = self._current_refund()
+        if log is None:
+            return
+        log.gas_cost = self._cost(frame, opcode, gas, computation.get_gas_remaining())
+        if error is not None and not isinstance(error, Revert):
+            log.error = vm_error_text(error)
+
+    @staticmethod
+    def _cost(frame: _Frame, opcode: int, before: int, after: int) -> int:
+        """geth's gasCost: a CALL's includes the gas it forwards (not the stipend), a CREATE's
+        does not; py-evm has already taken the child's use and given back its rest."""
+        if frame.child_gas is None:
+            return before - after
+        at_child_start, child_gas = frame.child_gas
+        if opcode in CREATE_OPS:
+            return before - at_child_start - child_gas
+        if opcode in CALL_OPS:
+            return before - at_child_start
+        return before - after
+
+    def _current_refund(self) -> int:
+        """The transaction's refund counter so far: what the running frames and their finished
+        children hold (a failed child's refunds are gone, as py-evm counts them)."""
+        return sum(int(f.computation.get_gas_refund()) for f in self._frames if f.computation)
+
+    # -- result ------------------------------------------------------------------------------
+    def result(self, outcome: TxOutcome) -> StructLogResult:
+        c = outcome.computation
+        failed = c.is_error
+        keep = not failed or isinstance(c.error, Revert)
+        return StructLogResult(outcome.gas_used, failed, bytes(c.output) if keep else b"", self._logs)
