@@ -14,6 +14,7 @@ from chain.config import NodeConfig
 from chain.console import Console
 from chain.rpc.dispatch import Dispatcher
 from chain.rpc.namespaces.anvil import AnvilNamespace
+from chain.rpc.namespaces.debug import DebugNamespace
 from chain.rpc.namespaces.eth import EthNamespace
 from chain.rpc.namespaces.evm import EvmNamespace
 from chain.rpc.namespaces.net import NetNamespace
@@ -70,7 +71,7 @@ def namespaces(chain: Chain) -> list[Any]:
     """The JSON-RPC namespaces a chain serves; dev namespaces only on a devnet chain."""
     served: list[Any] = [
         EthNamespace(chain), NetNamespace(chain.chain_id), Web3Namespace(),
-        TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions),
+        TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions), DebugNamespace(chain),
     ]
     if chain.dev is not None:
         served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev)]

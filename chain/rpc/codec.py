@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from chain.exceptions import InvalidParams
-from chain.types import AccountOverride, CallRequest
+from chain.types import AccountOverride, CallRequest, TraceOptions
 
 UINT256_MAX = 2**256 - 1
 # Hex digits only: Python's int(s, 16) and bytes.fromhex also take "_", whitespace and non-ASCII
@@ -172,3 +172,38 @@ def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) < 60 else text[:57] + "..."
 
+
+
+_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
+
+
+def trace_options(value: Any, name: str = "options") -> TraceOptions:
+    """geth's TraceConfig (debug_trace*'s last param). Unknown keys are ignored, as geth's JSON
+    decoding ignores them; the known ones are checked strictly."""
+    if value is None:
+        return TraceOptions()
+    o = obj(value, name)
+
+    def flag(key: str) -> bool:
+        v = o.get(key)
+        return False if v is None else boolean(v, f"{name}.{key}")
+
+    tracer = o.get("tracer")
+    if tracer is not None and (not isinstance(tracer, str) or not tracer):
+        raise InvalidParams(f"invalid {name}.tracer: expected a tracer name")
+    timeout = o.get("timeout")
+    if timeout is not None and (not isinstance(timeout, str) or not _DURATION.match(timeout)):
+        raise InvalidParams(f"invalid {name}.timeout: expected a duration such as \"5s\"")
+    config = o.get("tracerConfig")
+    limit = o.get("limit")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise InvalidParams(f"invalid {name}.limit: expected a non-negative integer")
+    return TraceOptions(
+        tracer=tracer,
+        tracer_config={} if config is None else obj(config, f"{name}.tracerConfig"),
+        disable_stack=flag("disableStack"),
+        disable_storage=flag("disableStorage"),
+        enable_memory=flag("enableMemory"),
+        enable_return_data=flag("enableReturnData"),
+        limit=limit or 0,
+    )

@@ -1,0 +1,65 @@
+"""ChainTracing: debug_trace* and the raw encodings of mined transactions and receipts.
+
+Nothing here changes the chain: traces re-execute on throwaway state (chain/backend/trace.py,
+chain/backend/executor.trace).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from eth.abc import BlockHeaderAPI
+
+from chain.api.reads import ChainReads
+from chain.backend import executor
+from chain.backend.trace import precompile_addresses, trace_block
+from chain.backend.tracers import TraceOptions, Tracer, TxOutcome, make_tracer
+from chain.exceptions import ResourceNotFound
+from chain.types import AccountOverride, CallRequest
+
+
+class ChainTracing:
+    def __init__(self, reads: ChainReads) -> None:
+        self._reads = reads
+        self._backend = reads.backend
+        self._precompiles = precompile_addresses(reads.backend)
+
+    def _tracer(self, options: TraceOptions) -> Tracer:
+        return make_tracer(options, self._precompiles)
+
+    def trace_transaction(self, tx_hash: bytes, options: TraceOptions) -> Any:
+        """The tracer's result for a mined transaction; ResourceNotFound if none is mined."""
+        found = self._reads.transaction(tx_hash)
+        if found is None or found.block is None or found.index is None:
+            raise ResourceNotFound(f"transaction 0x{tx_hash.hex()} not found")
+        self._tracer(options)  # an unknown tracer fails before any replay
+        return trace_block(self._backend, found.block, lambda: self._tracer(options),
+                           only=found.index)[0]
+
+    def trace_block(self, header: BlockHeaderAPI, options: TraceOptions) -> list[tuple[bytes, Any]]:
+        """(transaction hash, tracer result) for every transaction of the block, in order."""
+        block = self._reads.block(header)
+        if not block.transactions:
+            return []
+        self._tracer(options)
+        results = trace_block(self._backend, block, lambda: self._tracer(options))
+        return [(bytes(tx.hash), r) for tx, r in zip(block.transactions, results)]
+
+    def trace_call(self, req: CallRequest, header: BlockHeaderAPI, options: TraceOptions,
+                   overrides: dict[bytes, AccountOverride] | None = None) -> Any:
+        """A call traced on the state after `header`, as eth_call would run it."""
+        tracer = self._tracer(options)
+        ctx = executor.CallContext(header, self._reads.config.effective_call_gas_cap,
+                                   self._reads.chain_id, self._backend.spec)
+        computation, gas, used = executor.trace(
+            lambda context: self._backend.state_at(header, context, traced=True),
+            ctx, req, tracer, overrides)
+        return tracer.result(TxOutcome(gas, used, req.value, computation))
+
+    def raw_transaction(self, tx_hash: bytes) -> bytes | None:
+        """A mined or pooled transaction's network encoding (EIP-2718 envelope), or None."""
+        found = self._reads.transaction(tx_hash)
+        return None if found is None else bytes(found.tx.encode())
+
+    def raw_receipts(self, header: BlockHeaderAPI) -> list[bytes]:
+        """The block's receipts in their consensus encoding (typed receipts enveloped)."""
+        return [bytes(r.encode()) for r in self._reads.block(header).receipts]

@@ -1,0 +1,50 @@
+"""debug_* methods: geth's tracers (docs/tracing.md) and raw encodings. Decode, call, encode."""
+from __future__ import annotations
+
+from typing import Any
+
+from chain.api.chain import Chain
+from chain.api.tracing import ChainTracing
+from chain.rpc import codec
+from chain.rpc.namespaces.common import header_at
+from chain.rpc.trace_json import trace_json
+
+
+class DebugNamespace:
+    prefixes = ("debug",)
+
+    def __init__(self, chain: Chain) -> None:
+        self._reads = chain.reads
+        self._tracing = ChainTracing(chain.reads)
+
+    def traceTransaction(self, tx_hash: Any, options: Any = None) -> Any:
+        h = codec.fixed(tx_hash, "transactionHash", 32)
+        return trace_json(self._tracing.trace_transaction(h, codec.trace_options(options)))
+
+    def traceCall(self, tx: Any, block: Any = "latest", options: Any = None) -> Any:
+        req = codec.call_request(tx)
+        header = header_at(self._reads, block)
+        overrides = None
+        if options is not None:
+            overrides = codec.state_overrides(codec.obj(options, "options").get("stateOverrides"),
+                                              "options.stateOverrides")
+        result = self._tracing.trace_call(req, header, codec.trace_options(options), overrides)
+        return trace_json(result)
+
+    def traceBlockByNumber(self, block: Any, options: Any = None) -> list[dict[str, Any]]:
+        return self._trace_block(header_at(self._reads, block), options)
+
+    def traceBlockByHash(self, block_hash: Any, options: Any = None) -> list[dict[str, Any]]:
+        header = self._reads.header_by_hash(codec.fixed(block_hash, "blockHash", 32))
+        return self._trace_block(header, options)
+
+    def _trace_block(self, header: Any, options: Any) -> list[dict[str, Any]]:
+        traces = self._tracing.trace_block(header, codec.trace_options(options))
+        return [{"txHash": "0x" + h.hex(), "result": trace_json(r)} for h, r in traces]
+
+    def getRawTransaction(self, tx_hash: Any) -> str:
+        raw = self._tracing.raw_transaction(codec.fixed(tx_hash, "transactionHash", 32))
+        return "0x" + (raw or b"").hex()  # geth answers "0x" for an unknown hash
+
+    def getRawReceipts(self, block: Any) -> list[str]:
+        return ["0x" + r.hex() for r in self._tracing.raw_receipts(header_at(self._reads, block))]
