@@ -1,0 +1,242 @@
+"""debug_trace* over the wire: geth's struct logger, callTracer, 4byteTracer and noopTracer on a
+real node, through web3.py's provider (docs/tracing.md)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import rlp
+from eth_utils import keccak
+from helpers import A0, A1, KEY0, deploy, deploy_token, sign_tx
+from web3 import Web3
+
+CNS = "0x0000000000000000000000000000000000001004"
+INSERT = keccak(b"insert(string,string,string,string)")[:4].hex()
+
+# A child whose runtime returns the word 42, and its init code (copies the runtime out).
+CHILD_RUNTIME = bytes.fromhex("602a60005260206000f3")
+CHILD_INIT = bytes([0x69]) + CHILD_RUNTIME + bytes.fromhex("600052600a6016f3")
+SALT = 1
+# A factory: CREATE2 the child (salt 1), CALL it, STATICCALL it, return both answers.
+FACTORY_RUNTIME = (
+    bytes([0x72]) + CHILD_INIT + bytes.fromhex("600052")        # PUSH19 init; MSTORE at 0
+    + bytes.fromhex("60016013600d6000f5")                       # CREATE2(0, 13, 19, salt 1)
+    + bytes.fromhex("60206000600060006000855af1")              # CALL(gas, child, 0, 0, 0, 0, 32)
+    + bytes.fromhex("50")                                        # POP success
+    + bytes.fromhex("6020602060006000845afa")                  # STATICCALL(gas, child, 0, 0, 32, 32)
+    + bytes.fromhex("505060406000f3")                          # POP POP; RETURN mem[0:64]
+)
+
+
+def _deploy_code(runtime: bytes) -> bytes:
+    """Init code that deploys `runtime` as is (CODECOPY it, RETURN it)."""
+    n = len(runtime)
+    return bytes([0x60, n, 0x80, 0x60, 12, 0x60, 0, 0x39, 0x60, 0, 0xF3]) + b"\0" + runtime
+
+
+def trace(w3: Web3, method: str, *params: Any) -> Any:
+    resp = w3.provider.make_request(method, list(params))  # type: ignore[arg-type]
+    assert "error" not in resp, f"{method}: {resp['error']}"
+    return resp["result"]
+
+
+def trace_error(w3: Web3, method: str, *params: Any) -> dict[str, Any]:
+    resp = w3.provider.make_request(method, list(params))  # type: ignore[arg-type]
+    assert "error" in resp, f"{method} should fail: {resp.get('result')!r}"
+    err: dict[str, Any] = resp["error"]
+    return err
+
+
+def _mined(w3: Web3, tx: dict[str, Any]) -> Any:
+    tx_hash = w3.eth.send_transaction(tx)  # type: ignore[arg-type]
+    return w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+
+
+def _intrinsic(data: bytes) -> int:
+    return 21_000 + sum(16 if b else 4 for b in data)
+
+
+@pytest.fixture(scope="module")
+def token(w3: Web3) -> Any:
+    return deploy_token(w3)
+
+
+@pytest.fixture(scope="module")
+def transfer(w3: Web3, token: Any) -> Any:
+    tx_hash = token.functions.transfer(A1, 10**18).transact({"from": A0})
+    return w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def factory(w3: Web3) -> Any:
+    receipt = _mined(w3, {"from": A0, "data": _deploy_code(FACTORY_RUNTIME)})
+    assert receipt["status"] == 1
+    address = receipt["contractAddress"]
+    assert w3.eth.get_code(address) == FACTORY_RUNTIME
+    return _mined(w3, {"from": A0, "to": address, "gas": 300_000}), address
+
+
+# -- the struct logger ---------------------------------------------------------------------------
+def test_erc20_transfer_struct_logs_add_up_to_the_receipt(w3: Web3, transfer: Any) -> None:
+    tx = w3.eth.get_transaction(transfer["transactionHash"])
+    out = trace(w3, "debug_traceTransaction", transfer["transactionHash"].to_0x_hex())
+    logs = out["structLogs"]
+    assert out["failed"] is False and out["gas"] == transfer["gasUsed"]
+    assert out["returnValue"] == "0x" + (1).to_bytes(32, "big").hex()  # transfer returns true
+    assert logs[0]["pc"] == 0 and logs[0]["depth"] == 1 and logs[0]["stack"] == []
+    assert logs[0]["gas"] == tx["gas"] - _intrinsic(bytes(tx["input"]))
+    assert logs[-1]["op"] in ("STOP", "RETURN")
+    for a, b in zip(logs, logs[1:]):  # one frame, no calls: each step costs what it says
+        assert b["gas"] == a["gas"] - a["gasCost"], a
+    used_by_code = logs[0]["gas"] - (logs[-1]["gas"] - logs[-1]["gasCost"])
+    assert transfer["gasUsed"] == _intrinsic(bytes(tx["input"])) + used_by_code  # no refund here
+    stores = [s for s in logs if s["op"] == "SSTORE"]
+    assert len(stores) == 2 and all(len(s["storage"]) >= 1 for s in stores)
+    assert all(len(k) == 66 and len(v) == 66 for s in stores for k, v in s["storage"].items())
+    assert all("error" not in s and "memory" not in s for s in logs)
+
+
+def test_struct_logger_options(w3: Web3, transfer: Any) -> None:
+    h = transfer["transactionHash"].to_0x_hex()
+    full = trace(w3, "debug_traceTransaction", h)["structLogs"]
+    slim = trace(w3, "debug_traceTransaction", h, {"disableStack": True, "disableStorage": True})
+    assert all("stack" not in s and "storage" not in s for s in slim["structLogs"])
+    assert [s["gasCost"] for s in slim["structLogs"]] == [s["gasCost"] for s in full]
+    mem = trace(w3, "debug_traceTransaction", h, {"enableMemory": True, "enableReturnData": True})
+    words = [w for s in mem["structLogs"] for w in s["memory"]]
+    assert words and all(w.startswith("0x") and len(w) == 66 for w in words)
+    assert all("returnData" in s for s in mem["structLogs"])
+    assert len(trace(w3, "debug_traceTransaction", h, {"limit": 5})["structLogs"]) == 5
+
+
+def test_revert_with_reason(w3: Web3, token: Any) -> None:
+    data = token.functions.failWithReason()._encode_transaction_data()
+    receipt = _mined(w3, {"from": A0, "to": token.address, "data": data, "gas": 100_000})
+    assert receipt["status"] == 0
+    h = receipt["transactionHash"].to_0x_hex()
+    logs = trace(w3, "debug_traceTransaction", h)
+    assert logs["failed"] is True and logs["structLogs"][-1]["op"] == "REVERT"
+    assert logs["returnValue"].startswith("0x08c379a0")
+    call = trace(w3, "debug_traceTransaction", h, {"tracer": "callTracer"})
+    assert call["error"] == "execution reverted" and call["revertReason"] == "TestToken: boom"
+    assert call["output"] == logs["returnValue"]
+    assert int(call["gasUsed"], 16) == receipt["gasUsed"] and int(call["gas"], 16) == 100_000
+
+
+# -- the call tracer -----------------------------------------------------------------------------
+def test_call_tracer_create2_call_staticcall(w3: Web3, factory: Any) -> None:
+    receipt, address = factory
+    h = receipt["transactionHash"].to_0x_hex()
+    top = trace(w3, "debug_traceTransaction", h, {"tracer": "callTracer"})
+    child = keccak(b"\xff" + bytes.fromhex(address[2:]) + SALT.to_bytes(32, "big") + keccak(CHILD_INIT))[12:]
+    assert top["type"] == "CALL" and top["to"] == address.lower() and top["from"] == A0.lower()
+    assert int(top["gasUsed"], 16) == receipt["gasUsed"] and top["value"] == "0x0"
+    create, call, static = top["calls"]
+    assert create["type"] == "CREATE2" and create["to"] == "0x" + child.hex()
+    assert create["input"] == "0x" + CHILD_INIT.hex() and create["output"] == "0x" + CHILD_RUNTIME.hex()
+    assert create["from"] == address.lower()
+    answer = "0x" + (42).to_bytes(32, "big").hex()
+    assert call["type"] == "CALL" and call["output"] == answer and call["value"] == "0x0"
+    assert static["type"] == "STATICCALL" and static["output"] == answer
+    assert top["output"] == answer + answer[2:]
+    only_top = trace(w3, "debug_traceTransaction", h, {"tracer": "callTracer",
+                                                        "tracerConfig": {"onlyTopCall": True}})
+    assert "calls" not in only_top and only_top["output"] == top["output"]
+
+
+def test_struct_logs_of_nested_frames(w3: Web3, factory: Any) -> None:
+    receipt, _ = factory
+    h = receipt["transactionHash"].to_0x_hex()
+    logs = trace(w3, "debug_traceTransaction", h)["structLogs"]
+    calls = trace(w3, "debug_traceTransaction", h, {"tracer": "callTracer"})["calls"]
+    assert [s["depth"] for s in logs if s["depth"] > 1]  # the children's steps are there
+    for op, frame in zip(("CREATE2", "CALL", "STATICCALL"), calls):
+        i = next(i for i, s in enumerate(logs) if s["op"] == op)
+        # The child's first step has the gas its message got; the next step of the parent has
+        # what the op left plus what the child gave back.
+        assert logs[i + 1]["depth"] == 2 and logs[i + 1]["gas"] == int(frame["gas"], 16)
+        back = next(s for s in logs[i + 1:] if s["depth"] == 1)
+        returned = int(frame["gas"], 16) - int(frame["gasUsed"], 16)
+        if op == "CREATE2":
+            assert back["gas"] == logs[i]["gas"] - logs[i]["gasCost"] - int(frame["gasUsed"], 16)
+        else:  # geth's CALL cost includes the gas it forwards
+            assert back["gas"] == logs[i]["gas"] - logs[i]["gasCost"] + returned
+
+
+def test_call_tracer_logs_and_cns_precompile(w3: Web3) -> None:
+    consumer = deploy(w3, "CnsConsumer")
+    tx_hash = consumer.functions.publishSelf("tracedapp", "1.0", "[]").transact({"from": A0})
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+    assert receipt["status"] == 1
+    top = trace(w3, "debug_traceTransaction", tx_hash.to_0x_hex(),
+                {"tracer": "callTracer", "tracerConfig": {"withLog": True}})
+    (cns,) = top["calls"]
+    assert cns["type"] == "CALL" and cns["to"] == CNS and cns["from"] == consumer.address.lower()
+    assert cns["input"].startswith("0x" + INSERT) and "error" not in cns
+    assert cns["output"] == "0x" + (1).to_bytes(32, "big").hex()  # FISCO's insert: rows written
+    assert [log["address"] for log in cns["logs"]] == [CNS] * len(receipt["logs"])
+    assert all(log["position"] == "0x0" for log in cns["logs"])
+    # The CNS refuses a write inside STATICCALL: the frame shows the failure.
+    data = consumer.functions.insertSucceedsInStaticCall("tracedapp", "2.0")._encode_transaction_data()
+    traced = trace(w3, "debug_traceCall", {"from": A0, "to": consumer.address, "data": data},
+                   "latest", {"tracer": "callTracer"})
+    (static,) = traced["calls"]
+    assert static["type"] == "STATICCALL" and static["to"] == CNS and "error" in static
+
+
+def test_call_tracer_with_log_positions(w3: Web3) -> None:
+    counter = deploy(w3, "Counter")
+    tx_hash = counter.functions.increment().transact({"from": A0})
+    w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+    top = trace(w3, "debug_traceTransaction", tx_hash.to_0x_hex(),
+                {"tracer": "callTracer", "tracerConfig": {"withLog": True}})
+    (log,) = top["logs"]
+    assert log["address"] == counter.address.lower() and log["position"] == "0x0"
+    assert log["data"] == "0x" + (1).to_bytes(32, "big").hex()
+    assert "logs" not in trace(w3, "debug_traceTransaction", tx_hash.to_0x_hex(), {"tracer": "callTracer"})
+
+
+# -- 4byte, noop, errors -------------------------------------------------------------------------
+def test_4byte_and_noop(w3: Web3, transfer: Any) -> None:
+    h = transfer["transactionHash"].to_0x_hex()
+    assert trace(w3, "debug_traceTransaction", h, {"tracer": "4byteTracer"}) == {"0xa9059cbb-64": 1}
+    assert trace(w3, "debug_traceTransaction", h, {"tracer": "noopTracer"}) == {}
+
+
+def test_unknown_and_javascript_tracers_are_invalid_params(w3: Web3, transfer: Any) -> None:
+    h = transfer["transactionHash"].to_0x_hex()
+    err = trace_error(w3, "debug_traceTransaction", h, {"tracer": "prestateTracerX"})
+    assert err["code"] == -32602 and "unknown tracer" in err["message"]
+    js = "{data: [], step: function(log) {}, fault: function() {}, result: function() { return 1; }}"
+    err = trace_error(w3, "debug_traceTransaction", h, {"tracer": js})
+    assert err["code"] == -32602 and "JavaScript" in err["message"]
+    assert trace_error(w3, "debug_traceTransaction", "0x" + "ab" * 32)["code"] == -32001
+    assert trace_error(w3, "debug_traceTransaction", h, {"limit": -1})["code"] == -32602
+
+
+# -- traceCall, blocks, raw encodings --------------------------------------------------------------
+def test_trace_call_with_state_overrides(w3: Web3) -> None:
+    target = "0x00000000000000000000000000000000000C0DE1"
+    code = "0x600160005500"  # PUSH1 1 PUSH1 0 SSTORE STOP
+    out = trace(w3, "debug_traceCall", {"from": A0, "to": target}, "latest",
+                {"stateOverrides": {target: {"code": code}}})
+    assert [s["op"] for s in out["structLogs"]] == ["PUSH1", "PUSH1", "SSTORE", "STOP"]
+    assert out["structLogs"][2]["storage"] == {"0x" + "00" * 32: "0x" + "00" * 31 + "01"}
+    assert out["failed"] is False and out["gas"] == 21_000 + 22_100 + 6
+
+
+def test_trace_block_and_raw_encodings(w3: Web3) -> None:
+    raw = sign_tx(w3, KEY0)
+    tx_hash = w3.eth.send_raw_transaction(raw)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+    number, block_hash = hex(receipt["blockNumber"]), receipt["blockHash"].to_0x_hex()
+    by_number = trace(w3, "debug_traceBlockByNumber", number, {"tracer": "callTracer"})
+    assert by_number == trace(w3, "debug_traceBlockByHash", block_hash, {"tracer": "callTracer"})
+    assert [t["txHash"] for t in by_number] == [tx_hash.to_0x_hex()]
+    assert by_number[0]["result"]["to"] == A1.lower() and by_number[0]["result"]["gasUsed"] == "0x5208"
+    assert trace(w3, "debug_getRawTransaction", tx_hash.to_0x_hex()) == "0x" + raw.hex()
+    assert trace(w3, "debug_getRawTransaction", "0x" + "cd" * 32) == "0x"
+    (raw_receipt,) = trace(w3, "debug_getRawReceipts", number)
+    body = bytes.fromhex(raw_receipt[4:])
+    assert raw_receipt.startswith("0x02")
+    assert rlp.decode(body)[0] == b"\x01"  # status: success

@@ -1,0 +1,76 @@
+"""Tracing costs nothing when off: the chain's own classes carry no hook, and a traced run wraps
+only the opcodes its tracer asks for. Plus the option decoder and the opcode names, as tables."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chain.backend.tracers import make_tracer
+from chain.backend.tracers.opnames import op_name
+from chain.backend.vm import build_traced_vm_class
+from chain.exceptions import InvalidParams
+from chain.rpc.codec import trace_options
+from chain.spec import build_spec
+from chain.types import TraceOptions
+from vm_hooks.tracing import TracingStateMixin, _Step, traced_computation_class
+
+
+def _wrapped(computation_class: Any) -> set[int]:
+    return {op for op, fn in computation_class.opcodes.items() if isinstance(fn, _Step)}
+
+
+def test_the_chain_vm_has_no_tracing_hook() -> None:
+    vm_class = build_spec().vm_class
+    state = vm_class.get_state_class()
+    assert not issubclass(state, TracingStateMixin)
+    assert _wrapped(state.computation_class) == set()
+    assert "Traced" not in state.computation_class.__name__
+
+
+def test_the_traced_vm_is_separate_and_wraps_only_what_the_tracer_watches() -> None:
+    vm_class = build_spec().vm_class
+    traced = build_traced_vm_class(vm_class)
+    assert traced is not vm_class and traced is build_traced_vm_class(vm_class)  # built once
+    assert issubclass(traced.get_state_class(), TracingStateMixin)
+    plain = vm_class.get_state_class().computation_class
+    calls = traced_computation_class(plain, make_tracer(TraceOptions("callTracer"), frozenset()))
+    assert _wrapped(calls) == set()
+    steps = traced_computation_class(plain, make_tracer(TraceOptions(), frozenset()))
+    assert _wrapped(steps) == set(range(256))
+    assert _wrapped(plain) == set()  # configuring a traced subclass left the base untouched
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, TraceOptions()),
+    ({}, TraceOptions()),
+    ({"tracer": "callTracer", "tracerConfig": {"onlyTopCall": True}},
+     TraceOptions("callTracer", {"onlyTopCall": True})),
+    ({"disableStack": True, "enableMemory": True, "limit": 10, "timeout": "5s", "reexec": 128},
+     TraceOptions(disable_stack=True, enable_memory=True, limit=10)),
+])
+def test_trace_options(raw: Any, expected: TraceOptions) -> None:
+    assert trace_options(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [
+    "callTracer", {"tracer": 1}, {"tracer": ""}, {"limit": -1}, {"limit": True},
+    {"disableStack": "yes"}, {"timeout": 5}, {"timeout": "soon"}, {"tracerConfig": []},
+])
+def test_bad_trace_options(raw: Any) -> None:
+    with pytest.raises(InvalidParams):
+        trace_options(raw)
+
+
+@pytest.mark.parametrize("name", ["prestateTracerX", "function() {}", "{step: 1}"])
+def test_unknown_tracers(name: str) -> None:
+    with pytest.raises(InvalidParams):
+        make_tracer(TraceOptions(name), frozenset())
+
+
+@pytest.mark.parametrize("opcode, name", [
+    (0x00, "STOP"), (0x20, "KECCAK256"), (0x44, "PREVRANDAO"), (0x5F, "PUSH0"), (0x7F, "PUSH32"),
+    (0xF5, "CREATE2"), (0xFA, "STATICCALL"), (0xFE, "INVALID"), (0xEF, "opcode 0xef not defined"),
+])
+def test_opcode_names(opcode: int, name: str) -> None:
+    assert op_name(opcode) == name
