@@ -174,6 +174,12 @@ class Backend:
                      for s in slots],
         )
 
+    def pre_state_root(self, header: BlockHeaderAPI, parent: BlockHeaderAPI) -> bytes:
+        """The state root block `header` was executed on: its parent's, unless a dev method had
+        edited the head state before it was built."""
+        edited = self.store.meta(_pre_state_key(bytes(header.hash)))
+        return bytes(edited) if edited else bytes(parent.state_root)
+
     # -- produce / import / commit -----------------------------------------------------------
     def header_fields(self, timestamp: int, coinbase: bytes) -> HeaderFields:
         """The proposer's choices for the block after the head."""
@@ -216,6 +222,10 @@ class Backend:
         store = ChainStore(built.writes, self.spec)
         store.write_block(stored)
         store.set_meta("head_state_root", bytes(header.state_root))
+        if built.pre_state_root != bytes(built.parent.state_root):
+            # Built on a dev-edited head state: keep that root, or the block cannot be replayed
+            # (debug_trace*). Rare, so one small row only for such blocks.
+            store.set_meta(_pre_state_key(bytes(header.hash)), built.pre_state_root)
         built.writes.commit()
         self.store.remember(stored)
         self.head = header
@@ -243,6 +253,10 @@ class Backend:
         buffer.commit()
         self.head = self.store.header(self.store.canonical_hash(number))  # type: ignore[arg-type,assignment]
         self.head_state_root = state_root
+
+
+def _pre_state_key(block_hash: bytes) -> str:
+    return "pre_state_root:" + block_hash.hex()
 
 
 def genesis_fingerprint(params: ChainParams) -> bytes:

@@ -42,6 +42,8 @@ class BuiltBlock:
     receipts: list[ReceiptAPI] = field(default_factory=list)
     computations: list[ComputationAPI] = field(default_factory=list)
     rejected: list[tuple[SignedTransactionAPI, str]] = field(default_factory=list)
+    # The state the block ran on: the parent's root, or the head state a dev method edited.
+    pre_state_root: bytes = b""
 
 
 class BlockRun:
@@ -62,7 +64,8 @@ class BlockRun:
         self._base = vm_class.get_block_class()(header, transactions=[], uncles=[], withdrawals=[])
         self._vm.block_preprocessing(self._base)
         self.header = header  # the running header: gas used, bloom, receipt fields so far
-        self.built = BuiltBlock(block=self._base, parent=parent, writes=writes)
+        self.built = BuiltBlock(block=self._base, parent=parent, writes=writes,
+                                pre_state_root=parent_state_root)
 
     @property
     def state(self) -> StateAPI:

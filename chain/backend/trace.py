@@ -11,12 +11,13 @@ from typing import Any, Callable, cast
 from eth.abc import SignedTransactionAPI
 from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address
+from eth_utils.exceptions import ValidationError
 
 from chain.backend.backend import Backend
 from chain.backend.execution import BlockRun, HeaderFields
 from chain.backend.tracers import Tracer, TxOutcome
 from chain.backend.vm import build_traced_vm_class
-from chain.exceptions import InvalidParams
+from chain.exceptions import ExecutionFailed, InvalidParams
 from chain.storage.buffer import WriteBuffer
 from chain.storage.chain_store import StoredBlock
 from vm_hooks.tracing import attach_tracer
@@ -28,6 +29,22 @@ def precompile_addresses(backend: Backend) -> frozenset[bytes]:
     """Every precompile of the chain's fork, Wabei's platform precompiles included."""
     computation = backend.spec.vm_class.get_state_class().computation_class
     return frozenset(bytes(a) for a in computation.get_precompiles())
+
+
+def _replay(run: BlockRun, tx: SignedTransactionAPI, block: StoredBlock, index: int) -> None:
+    """Apply `tx` again and check it ends as it did: a trace of a different execution would
+    mislead, so a mismatch is an error rather than a quiet answer."""
+    try:
+        run.apply(tx)
+    except ValidationError as exc:
+        raise ExecutionFailed(_replay_failed(block, index, str(exc))) from exc
+    if run.built.receipts[-1].encode() != block.receipts[index].encode():
+        raise ExecutionFailed(_replay_failed(block, index, "its receipt came out different"))
+
+
+def _replay_failed(block: StoredBlock, index: int, why: str) -> str:
+    return (f"cannot re-execute transaction {index} of block {block.header.block_number}: {why} "
+            "(was the state edited in a way the node did not record, e.g. a state load?)")
 
 
 def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
@@ -42,7 +59,7 @@ def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
                           gas_limit=header.gas_limit, mix_hash=bytes(header.mix_hash),
                           extra_data=bytes(header.extra_data))
     run = BlockRun(build_traced_vm_class(backend.spec.vm_class), WriteBuffer(backend.db),
-                   backend.chain_id, parent, bytes(parent.state_root), fields)
+                   backend.chain_id, parent, backend.pre_state_root(header, parent), fields)
     results: list[Any] = []
     last = len(block.transactions) - 1 if only is None else only
     for index in range(last + 1):
@@ -51,12 +68,14 @@ def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
         tx = cast(SignedTransactionAPI, SpoofTransaction(
             block.transactions[index], sender=Address(block.senders[index])))
         if only is not None and index < only:
-            run.apply(tx)
+            _replay(run, tx, block, index)
             continue
         tracer = make_tracer()
         attach_tracer(run.state, tracer)
-        run.apply(tx)
-        attach_tracer(run.state, None)
+        try:
+            _replay(run, tx, block, index)
+        finally:
+            attach_tracer(run.state, None)
         receipts = run.built.receipts
         used = receipts[-1].gas_used - (receipts[-2].gas_used if len(receipts) > 1 else 0)
         results.append(tracer.result(TxOutcome(int(tx.gas), int(used), int(tx.value),

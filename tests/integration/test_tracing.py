@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import rlp
+from eth_account import Account
 from eth_utils import keccak
 from helpers import A0, A1, KEY0, deploy, deploy_token, sign_tx
 from web3 import Web3
@@ -240,3 +241,17 @@ def test_trace_block_and_raw_encodings(w3: Web3) -> None:
     body = bytes.fromhex(raw_receipt[4:])
     assert raw_receipt.startswith("0x02")
     assert rlp.decode(body)[0] == b"\x01"  # status: success
+
+
+def test_a_block_built_on_dev_edited_state_replays(w3: Web3) -> None:
+    """anvil_setBalance changes the head state without a block; the next block ran on that state,
+    not on its parent's root, and its transactions still trace."""
+    key = "0x" + "5e" * 32
+    sender = Account.from_key(key).address
+    assert w3.eth.get_balance(sender) == 0
+    trace(w3, "anvil_setBalance", sender, hex(10**18))
+    receipt = w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_raw_transaction(sign_tx(w3, key)), timeout=30)
+    out = trace(w3, "debug_traceTransaction", receipt["transactionHash"].to_0x_hex(),
+                {"tracer": "callTracer"})
+    assert out["from"] == sender.lower() and out["gasUsed"] == "0x5208"
