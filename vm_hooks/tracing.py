@@ -34,6 +34,10 @@ class TracerAPI(ABC):
 
     opcodes: frozenset[int] | None = frozenset()
 
+    def start(self, state: StateAPI, sender: bytes, to: bytes) -> None:
+        """Before the transaction buys its gas (the caller of the run calls it, not py-evm):
+        `to` is the created address for a create."""
+
     def step(self, computation: ComputationAPI, opcode: int) -> None:
         """Before `opcode` runs in `computation` (pc, gas and stack are still the op's inputs)."""
 

@@ -15,6 +15,7 @@ from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
 from chain.backend.revert import decode_revert_reason, vm_error_text
+from chain.backend.tracers.base import start_tracer
 from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
 from chain.spec import ChainSpec
 from chain.types import AccountOverride, CallRequest, CallResult
@@ -116,6 +117,7 @@ def trace(
         _apply_overrides(state, overrides)
     gas = req.gas or ctx.gas_cap
     tx = _transaction(state, ctx, req, gas)
+    start_tracer(tracer, state, tx)
     attach_tracer(state, tracer)
     try:
         computation = state.apply_transaction(tx)

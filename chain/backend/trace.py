@@ -15,7 +15,7 @@ from eth_utils.exceptions import ValidationError
 
 from chain.backend.backend import Backend
 from chain.backend.execution import BlockRun, HeaderFields
-from chain.backend.tracers import Tracer, TxOutcome
+from chain.backend.tracers import Tracer, TxOutcome, start_tracer
 from chain.backend.vm import build_traced_vm_class
 from chain.exceptions import ExecutionFailed, InvalidParams
 from chain.storage.buffer import WriteBuffer
@@ -71,6 +71,7 @@ def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
             _replay(run, tx, block, index)
             continue
         tracer = make_tracer()
+        start_tracer(tracer, run.state, tx)
         attach_tracer(run.state, tracer)
         try:
             _replay(run, tx, block, index)

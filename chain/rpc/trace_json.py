@@ -10,6 +10,7 @@ from functools import singledispatch
 from typing import Any
 
 from chain.backend.tracers.calls import CallFrame
+from chain.backend.tracers.prestate import Prestate
 from chain.backend.tracers.structlog import StructLog, StructLogResult
 
 
@@ -74,4 +75,19 @@ def call_frame_json(frame: CallFrame) -> dict[str, Any]:
                         "position": hex(log.position)} for log in frame.logs]
     if frame.value is not None:
         out["value"] = hex(frame.value)
+    return out
+
+
+@trace_json.register
+def _prestate(result: Prestate) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for address, a in result.accounts.items():
+        entry: dict[str, Any] = {"balance": hex(a.balance)}
+        if a.code:
+            entry["code"] = "0x" + a.code.hex()
+        if a.nonce:
+            entry["nonce"] = a.nonce
+        if a.storage:
+            entry["storage"] = {_word(k): _word(v) for k, v in a.storage.items()}
+        out["0x" + address.hex()] = entry
     return out

@@ -255,3 +255,25 @@ def test_a_block_built_on_dev_edited_state_replays(w3: Web3) -> None:
     out = trace(w3, "debug_traceTransaction", receipt["transactionHash"].to_0x_hex(),
                 {"tracer": "callTracer"})
     assert out["from"] == sender.lower() and out["gasUsed"] == "0x5208"
+
+
+def test_prestate_tracer(w3: Web3, token: Any, transfer: Any, factory: Any) -> None:
+    h = transfer["transactionHash"].to_0x_hex()
+    block = transfer["blockNumber"]
+    pre = trace(w3, "debug_traceTransaction", h, {"tracer": "prestateTracer"})
+    sender, tok = pre[A0.lower()], pre[token.address.lower()]
+    assert int(sender["balance"], 16) == w3.eth.get_balance(A0, block - 1)
+    assert sender["nonce"] == w3.eth.get_transaction_count(A0, block - 1) and "code" not in sender
+    assert tok["code"] == "0x" + bytes(w3.eth.get_code(token.address)).hex()
+    assert len(tok["storage"]) == 2  # the two balances the transfer read and wrote
+    for slot, value in tok["storage"].items():
+        assert int(value, 16) == int.from_bytes(w3.eth.get_storage_at(token.address, int(slot, 16), block - 1), "big")
+    slim = trace(w3, "debug_traceTransaction", h, {"tracer": "prestateTracer",
+                                                   "tracerConfig": {"disableCode": True, "disableStorage": True}})
+    assert "code" not in slim[token.address.lower()] and "storage" not in slim[token.address.lower()]
+    err = trace_error(w3, "debug_traceTransaction", h, {"tracer": "prestateTracer", "tracerConfig": {"diffMode": True}})
+    assert err["code"] == -32602
+    # The factory's transaction: the CREATE2 child did not exist before, so it is not listed.
+    receipt, address = factory
+    pre = trace(w3, "debug_traceTransaction", receipt["transactionHash"].to_0x_hex(), {"tracer": "prestateTracer"})
+    assert address.lower() in pre and len(pre) == 3  # sender, factory, coinbase

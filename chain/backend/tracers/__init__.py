@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from chain.backend.tracers.base import Tracer, TxOutcome
+from chain.backend.tracers.base import Tracer, TxOutcome, start_tracer
+from chain.backend.tracers.prestate import PrestateTracer
 from chain.types import TraceOptions
 from chain.backend.tracers.calls import CallTracer, FourByteTracer, NoopTracer
 from chain.backend.tracers.structlog import StructLogger
 from chain.exceptions import InvalidParams
 
-__all__ = ["TraceOptions", "Tracer", "TxOutcome", "TRACERS", "make_tracer"]
+__all__ = ["TraceOptions", "Tracer", "TxOutcome", "TRACERS", "make_tracer", "start_tracer"]
 
 TracerFactory = Callable[[TraceOptions, frozenset[bytes]], Tracer]
 
@@ -17,6 +18,7 @@ TRACERS: dict[str, TracerFactory] = {
     "callTracer": lambda options, _: CallTracer(options),
     "4byteTracer": FourByteTracer,
     "noopTracer": lambda options, _: NoopTracer(options),
+    "prestateTracer": lambda options, _: PrestateTracer(options),
 }
 
 

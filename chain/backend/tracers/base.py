@@ -5,7 +5,9 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from eth.abc import ComputationAPI
+from eth._utils.address import generate_contract_address
+from eth.abc import ComputationAPI, SignedTransactionAPI, StateAPI
+from eth_typing import Address
 
 from chain.types import TraceOptions
 from vm_hooks.tracing import TracerAPI
@@ -31,3 +33,10 @@ class Tracer(TracerAPI):
     @abstractmethod
     def result(self, outcome: TxOutcome) -> Any:
         """The tracer's answer, as plain data (ints, bytes, dataclasses); the RPC layer encodes it."""
+
+
+def start_tracer(tracer: TracerAPI, state: StateAPI, tx: SignedTransactionAPI) -> None:
+    """Tell `tracer` the transaction is about to run on `state` (before it buys gas)."""
+    sender = Address(tx.sender)
+    to = bytes(tx.to) if tx.to else bytes(generate_contract_address(sender, state.get_nonce(sender)))
+    tracer.start(state, bytes(sender), to)

@@ -1,0 +1,97 @@
+"""geth's prestateTracer (eth/tracers/native/prestate.go), default mode: every account and slot
+the transaction touched, as they were when it first touched them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth.abc import ComputationAPI, MessageAPI, StateAPI
+from eth_typing import Address
+
+from chain.backend.tracers.base import Tracer, TxOutcome
+from chain.backend.tracers.calls import _endpoints, _flag
+from chain.exceptions import InvalidParams
+from chain.types import TraceOptions
+from vm_hooks.tracing import stack_values
+
+SLOAD, SSTORE = 0x54, 0x55
+# Opcodes whose top stack entry is an address geth looks up: BALANCE, EXTCODESIZE, EXTCODECOPY,
+# EXTCODEHASH, SELFDESTRUCT.
+_ADDRESS_OPS = frozenset({0x31, 0x3B, 0x3C, 0x3F, 0xFF})
+
+
+@dataclass
+class PreAccount:
+    balance: int
+    nonce: int
+    code: bytes
+    storage: dict[int, int] = field(default_factory=dict)
+    empty: bool = False  # did not exist when first touched
+
+
+@dataclass
+class Prestate:
+    accounts: dict[bytes, PreAccount]
+
+
+class PrestateTracer(Tracer):
+    """Records accounts at their first touch: the sender, recipient and coinbase before the
+    transaction buys gas, call and create targets when their frame opens, and the accounts and
+    slots BALANCE, EXTCODE*, SELFDESTRUCT, SLOAD and SSTORE name, before those run."""
+
+    opcodes = _ADDRESS_OPS | {SLOAD, SSTORE}
+
+    def __init__(self, options: TraceOptions) -> None:
+        config = options.tracer_config
+        if _flag(config, "diffMode"):
+            raise InvalidParams("prestateTracer's diffMode is not supported yet")
+        self._disable_code = _flag(config, "disableCode")
+        self._disable_storage = _flag(config, "disableStorage")
+        self._state: StateAPI | None = None
+        self.pre: dict[bytes, PreAccount] = {}
+        self._created: set[bytes] = set()
+
+    def _look_up(self, state: StateAPI, address: bytes) -> PreAccount:
+        found = self.pre.get(address)
+        if found is None:
+            a = Address(address)
+            found = PreAccount(int(state.get_balance(a)), int(state.get_nonce(a)), bytes(state.get_code(a)))
+            found.empty = not (found.balance or found.nonce or found.code)
+            self.pre[address] = found
+        return found
+
+    def start(self, state: StateAPI, sender: bytes, to: bytes) -> None:
+        self._state = state
+        for address in (sender, to, bytes(state.coinbase)):
+            self._look_up(state, address)
+
+    def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
+        if message.is_create:
+            self._created.add(bytes(message.storage_address))
+        if parent is not None and self._state is not None:
+            self._look_up(self._state, _endpoints(message, call_type, parent)[1])
+
+    def exit(self, computation: ComputationAPI) -> None:
+        pass
+
+    def step(self, computation: ComputationAPI, opcode: int) -> None:
+        stack = stack_values(computation)
+        if not stack:
+            return  # the step fails on its own (stack underflow); nothing was touched
+        if opcode in _ADDRESS_OPS:
+            self._look_up(computation.state, (stack[-1] % 2**160).to_bytes(20, "big"))
+            return
+        address = bytes(computation.msg.storage_address)
+        account = self._look_up(computation.state, address)
+        if stack[-1] not in account.storage:
+            account.storage[stack[-1]] = int(computation.state.get_storage(Address(address), stack[-1]))
+
+    def result(self, outcome: TxOutcome) -> Prestate:
+        for address in self._created:  # created by this transaction: there was nothing before
+            if self.pre.get(address) is not None and self.pre[address].empty:
+                del self.pre[address]
+        for account in self.pre.values():
+            if self._disable_code:
+                account.code = b""
+            if self._disable_storage:
+                account.storage = {}
+        return Prestate(self.pre)
