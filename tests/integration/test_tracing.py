@@ -277,3 +277,31 @@ def test_prestate_tracer(w3: Web3, token: Any, transfer: Any, factory: Any) -> N
     receipt, address = factory
     pre = trace(w3, "debug_traceTransaction", receipt["transactionHash"].to_0x_hex(), {"tracer": "prestateTracer"})
     assert address.lower() in pre and len(pre) == 3  # sender, factory, coinbase
+
+
+def test_failing_step_and_create_frames(w3: Web3, factory: Any) -> None:
+    target = "0x00000000000000000000000000000000000C0DE2"
+    out = trace(w3, "debug_traceCall", {"from": A0, "to": target, "gas": "0x10000"}, "latest",
+                {"stateOverrides": {target: {"code": "0x6001fe"}}})  # PUSH1 1, INVALID
+    assert [s["op"] for s in out["structLogs"]] == ["PUSH1", "INVALID"]
+    assert out["structLogs"][1]["error"] == "invalid opcode" and out["structLogs"][1]["stack"] == ["0x1"]
+    assert out["failed"] is True and out["returnValue"] == "0x" and out["gas"] == 0x10000
+    call = trace(w3, "debug_traceCall", {"from": A0, "to": target, "gas": "0x10000"}, "latest",
+                 {"tracer": "callTracer", "stateOverrides": {target: {"code": "0x6001fe"}}})
+    assert call["error"] == "invalid opcode" and "output" not in call
+    # A contract-creation transaction is a CREATE frame whose output is the deployed code.
+    receipt, address = factory
+    deploy_tx = w3.eth.get_block(receipt["blockNumber"] - 1, full_transactions=True)["transactions"][0]
+    top = trace(w3, "debug_traceTransaction", deploy_tx["hash"].to_0x_hex(), {"tracer": "callTracer"})
+    assert top["type"] == "CREATE" and top["to"] == address.lower()
+    assert top["output"] == "0x" + FACTORY_RUNTIME.hex() and top["input"] == "0x" + _deploy_code(FACTORY_RUNTIME).hex()
+
+
+def test_delegatecall_frame(w3: Web3) -> None:
+    consumer = deploy(w3, "CnsConsumer")
+    data = consumer.functions.insertSucceedsByDelegatecall("tracedapp2", "1.0")._encode_transaction_data()
+    top = trace(w3, "debug_traceCall", {"from": A0, "to": consumer.address, "data": data}, "latest",
+                {"tracer": "callTracer"})
+    (frame,) = top["calls"]
+    assert frame["type"] == "DELEGATECALL" and frame["to"] == CNS
+    assert frame["from"] == consumer.address.lower() and "value" not in frame and "error" in frame
