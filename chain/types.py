@@ -79,8 +79,8 @@ class CallResult:
 class TraceOptions:
     """debug_trace*'s options, decoded (geth's TraceConfig and logger.Config).
 
-    `tracer` None is the struct logger. `limit` 0 means no limit on struct logs. `timeout` is
-    accepted and checked for shape but not enforced (docs/tracing.md).
+    `tracer` None is the struct logger. `limit` 0 means no limit on struct logs. `timeout` is in
+    seconds; None means geth's default (5 s).
     """
 
     tracer: str | None = None
@@ -90,3 +90,4 @@ class TraceOptions:
     enable_memory: bool = False
     enable_return_data: bool = False
     limit: int = 0
+    timeout: float | None = None

@@ -15,7 +15,7 @@ from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
 from chain.backend.revert import decode_revert_reason, vm_error_text
-from chain.backend.tracers.base import start_tracer
+from chain.backend.tracers.base import TraceTimeout, start_tracer
 from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
 from chain.spec import ChainSpec
 from chain.types import AccountOverride, CallRequest, CallResult
@@ -121,6 +121,8 @@ def trace(
     attach_tracer(state, tracer)
     try:
         computation = state.apply_transaction(tx)
+    except TraceTimeout as exc:
+        raise ExecutionFailed(str(exc)) from exc
     except ValidationError as exc:
         raise InvalidParams(_friendly_validation(str(exc))) from exc
     return computation, gas, _tx_gas_used(computation, int(tx.intrinsic_gas))

@@ -175,6 +175,15 @@ def _short(value: Any) -> str:
 
 
 _DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_DURATION_UNIT_S = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration(value: Any, name: str) -> float:
+    """A Go duration string ("5s", "1m30s", "250ms"), as geth's `timeout` takes it, in seconds."""
+    if not isinstance(value, str) or not _DURATION.match(value):
+        raise InvalidParams(f"invalid {name}: expected a duration such as \"5s\", got {_short(value)}")
+    return sum(float(n) * _DURATION_UNIT_S[u] for n, u in _DURATION_PART.findall(value))
 
 
 def trace_options(value: Any, name: str = "options") -> TraceOptions:
@@ -192,8 +201,6 @@ def trace_options(value: Any, name: str = "options") -> TraceOptions:
     if tracer is not None and (not isinstance(tracer, str) or not tracer):
         raise InvalidParams(f"invalid {name}.tracer: expected a tracer name")
     timeout = o.get("timeout")
-    if timeout is not None and (not isinstance(timeout, str) or not _DURATION.match(timeout)):
-        raise InvalidParams(f"invalid {name}.timeout: expected a duration such as \"5s\"")
     config = o.get("tracerConfig")
     limit = o.get("limit")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
@@ -206,4 +213,5 @@ def trace_options(value: Any, name: str = "options") -> TraceOptions:
         enable_memory=flag("enableMemory"),
         enable_return_data=flag("enableReturnData"),
         limit=limit or 0,
+        timeout=None if timeout is None else duration(timeout, f"{name}.timeout"),
     )

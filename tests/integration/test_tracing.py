@@ -305,3 +305,14 @@ def test_delegatecall_frame(w3: Web3) -> None:
     (frame,) = top["calls"]
     assert frame["type"] == "DELEGATECALL" and frame["to"] == CNS
     assert frame["from"] == consumer.address.lower() and "value" not in frame and "error" in frame
+
+
+@pytest.mark.parametrize("tracer", [None, "callTracer"])
+def test_timeout_stops_an_endless_loop(w3: Web3, tracer: str | None) -> None:
+    target = "0x00000000000000000000000000000000000C0DE3"
+    options: dict[str, Any] = {"timeout": "300ms", "stateOverrides": {target: {"code": "0x5b600056"}}}
+    if tracer:
+        options["tracer"] = tracer
+    err = trace_error(w3, "debug_traceCall", {"from": A0, "to": target, "gas": hex(30_000_000)},
+                      "latest", options)  # JUMPDEST, PUSH1 0, JUMP: until the gas runs out
+    assert err["code"] == -32000 and err["message"] == "execution timeout"

@@ -35,7 +35,7 @@ def test_the_traced_vm_is_separate_and_wraps_only_what_the_tracer_watches() -> N
     assert issubclass(traced.get_state_class(), TracingStateMixin)
     plain = vm_class.get_state_class().computation_class
     calls = traced_computation_class(plain, make_tracer(TraceOptions("callTracer"), frozenset()))
-    assert _wrapped(calls) == set()
+    assert _wrapped(calls) == {0x56, 0x57}  # JUMP and JUMPI only, for the timeout
     steps = traced_computation_class(plain, make_tracer(TraceOptions(), frozenset()))
     assert _wrapped(steps) == set(range(256))
     assert _wrapped(plain) == set()  # configuring a traced subclass left the base untouched
@@ -47,7 +47,9 @@ def test_the_traced_vm_is_separate_and_wraps_only_what_the_tracer_watches() -> N
     ({"tracer": "callTracer", "tracerConfig": {"onlyTopCall": True}},
      TraceOptions("callTracer", {"onlyTopCall": True})),
     ({"disableStack": True, "enableMemory": True, "limit": 10, "timeout": "5s", "reexec": 128},
-     TraceOptions(disable_stack=True, enable_memory=True, limit=10)),
+     TraceOptions(disable_stack=True, enable_memory=True, limit=10, timeout=5.0)),
+    ({"timeout": "1m30s"}, TraceOptions(timeout=90.0)),
+    ({"timeout": "250ms"}, TraceOptions(timeout=0.25)),
 ])
 def test_trace_options(raw: Any, expected: TraceOptions) -> None:
     assert trace_options(raw) == expected
@@ -55,7 +57,8 @@ def test_trace_options(raw: Any, expected: TraceOptions) -> None:
 
 @pytest.mark.parametrize("raw", [
     "callTracer", {"tracer": 1}, {"tracer": ""}, {"limit": -1}, {"limit": True},
-    {"disableStack": "yes"}, {"timeout": 5}, {"timeout": "soon"}, {"tracerConfig": []},
+    {"disableStack": "yes"}, {"timeout": 5}, {"timeout": "soon"}, {"timeout": "5"},
+    {"tracerConfig": []},
 ])
 def test_bad_trace_options(raw: Any) -> None:
     with pytest.raises(InvalidParams):

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from typing import Callable
 
-from chain.backend.tracers.base import Tracer, TxOutcome, start_tracer
+from chain.backend.tracers.base import (
+    DEFAULT_TIMEOUT_S, TraceTimeout, Tracer, TxOutcome, start_tracer,
+)
 from chain.backend.tracers.prestate import PrestateTracer
 from chain.types import TraceOptions
 from chain.backend.tracers.calls import CallTracer, FourByteTracer, NoopTracer
 from chain.backend.tracers.structlog import StructLogger
 from chain.exceptions import InvalidParams
 
-__all__ = ["TraceOptions", "Tracer", "TxOutcome", "TRACERS", "make_tracer", "start_tracer"]
+__all__ = ["TraceOptions", "TraceTimeout", "Tracer", "TxOutcome", "TRACERS", "make_tracer",
+           "start_tracer"]
 
 TracerFactory = Callable[[TraceOptions, frozenset[bytes]], Tracer]
 
@@ -23,10 +26,17 @@ TRACERS: dict[str, TracerFactory] = {
 
 
 def make_tracer(options: TraceOptions, precompiles: frozenset[bytes]) -> Tracer:
-    """A fresh tracer for one transaction; InvalidParams for a name Wabei does not know.
+    """A fresh tracer for one transaction, its clock started (geth's 5 s unless `timeout`);
+    InvalidParams for a name Wabei does not know.
 
     geth runs any other string as JavaScript; Wabei has no JavaScript engine, so it says so.
     """
+    tracer = _new_tracer(options, precompiles)
+    tracer.set_timeout(DEFAULT_TIMEOUT_S if options.timeout is None else options.timeout)
+    return tracer
+
+
+def _new_tracer(options: TraceOptions, precompiles: frozenset[bytes]) -> Tracer:
     if options.tracer is None:
         return StructLogger(options)
     factory = TRACERS.get(options.tracer)

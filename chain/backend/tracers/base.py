@@ -1,6 +1,8 @@
 """What every tracer shares: its options (chain/types.py) and the traced transaction's outcome."""
 from __future__ import annotations
 
+import math
+import time
 from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +29,38 @@ class TxOutcome:
     computation: ComputationAPI
 
 
+JUMPS = frozenset({0x56, 0x57})
+DEFAULT_TIMEOUT_S = 5.0  # geth's default for debug_trace*
+_CHECK_EVERY = 1024      # steps between clock reads: a read costs more than a step's bookkeeping
+
+
+class TraceTimeout(Exception):
+    """A traced run went past its timeout. Deliberately not a py-evm VMError, so no frame of the
+    computation swallows it: it unwinds the whole run, whose state is thrown away."""
+
+
 class Tracer(TracerAPI):
-    """A tracer for one transaction: the hooks of TracerAPI, then `result`."""
+    """A tracer for one transaction: the hooks of TracerAPI, then `result`.
+
+    Every tracer watches JUMP and JUMPI at least: a run that lasts has to loop, and loops jump,
+    so counting them is enough to stop a run at its deadline without wrapping every opcode.
+    """
+
+    opcodes: frozenset[int] | None = JUMPS
+    _deadline = math.inf
+    _ticks = 0
+
+    def set_timeout(self, seconds: float) -> None:
+        self._deadline = time.monotonic() + seconds
+
+    def tick(self) -> None:
+        """Count a step; raises TraceTimeout once the deadline has passed."""
+        self._ticks += 1
+        if self._ticks % _CHECK_EVERY == 0 and time.monotonic() > self._deadline:
+            raise TraceTimeout("execution timeout")
+
+    def step(self, computation: ComputationAPI, opcode: int) -> None:
+        self.tick()
 
     @abstractmethod
     def result(self, outcome: TxOutcome) -> Any:

@@ -1,7 +1,7 @@
 """Tracers that watch message frames only: callTracer, 4byteTracer and noopTracer.
 
-They wrap no opcode (`opcodes` is empty), so a traced run costs one Python call per frame and
-per log, not per instruction.
+They wrap only JUMP and JUMPI (for the timeout, base.Tracer), so a traced run costs one Python
+call per frame, per log and per jump, not per instruction.
 """
 from __future__ import annotations
 
@@ -57,8 +57,6 @@ class CallFrame:
 
 class CallTracer(Tracer):
     """geth's callTracer, with its `onlyTopCall` and `withLog` options."""
-
-    opcodes: frozenset[int] = frozenset()
 
     def __init__(self, options: TraceOptions) -> None:
         config = options.tracer_config
@@ -140,8 +138,6 @@ class FourByteTracer(Tracer):
     Creates and calls to precompiles (Wabei's platform precompiles included) are not counted.
     """
 
-    opcodes: frozenset[int] = frozenset()
-
     def __init__(self, options: TraceOptions, precompiles: frozenset[bytes]) -> None:
         self._precompiles = precompiles
         self._counts: Counter[str] = Counter()
@@ -161,8 +157,6 @@ class FourByteTracer(Tracer):
 
 class NoopTracer(Tracer):
     """geth's noopTracer: runs the transaction and answers `{}`."""
-
-    opcodes: frozenset[int] = frozenset()
 
     def __init__(self, options: TraceOptions) -> None:
         pass

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from eth.abc import ComputationAPI, MessageAPI, StateAPI
 from eth_typing import Address
 
-from chain.backend.tracers.base import Tracer, TxOutcome
+from chain.backend.tracers.base import JUMPS, Tracer, TxOutcome
 from chain.backend.tracers.calls import _endpoints, _flag
 from chain.exceptions import InvalidParams
 from chain.types import TraceOptions
@@ -38,7 +38,7 @@ class PrestateTracer(Tracer):
     transaction buys gas, call and create targets when their frame opens, and the accounts and
     slots BALANCE, EXTCODE*, SELFDESTRUCT, SLOAD and SSTORE name, before those run."""
 
-    opcodes = _ADDRESS_OPS | {SLOAD, SSTORE}
+    opcodes = _ADDRESS_OPS | {SLOAD, SSTORE} | JUMPS
 
     def __init__(self, options: TraceOptions) -> None:
         config = options.tracer_config
@@ -74,6 +74,9 @@ class PrestateTracer(Tracer):
         pass
 
     def step(self, computation: ComputationAPI, opcode: int) -> None:
+        self.tick()
+        if opcode in JUMPS:
+            return
         stack = stack_values(computation)
         if not stack:
             return  # the step fails on its own (stack underflow); nothing was touched

@@ -73,6 +73,7 @@ class StructLogger(Tracer):
 
     # -- instructions ------------------------------------------------------------------------
     def step(self, computation: ComputationAPI, opcode: int) -> None:
+        self.tick()
         frame = self._frames[-1]
         frame.computation = computation
         counter = computation.code.program_counter
