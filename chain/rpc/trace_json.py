@@ -10,7 +10,7 @@ from functools import singledispatch
 from typing import Any
 
 from chain.backend.tracers.calls import CallFrame
-from chain.backend.tracers.prestate import Prestate
+from chain.backend.tracers.prestate import PostAccount, PreAccount, Prestate, PrestateDiff
 from chain.backend.tracers.structlog import StructLog, StructLogResult
 
 
@@ -80,14 +80,24 @@ def call_frame_json(frame: CallFrame) -> dict[str, Any]:
 
 @trace_json.register
 def _prestate(result: Prestate) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for address, a in result.accounts.items():
-        entry: dict[str, Any] = {"balance": hex(a.balance)}
-        if a.code:
-            entry["code"] = "0x" + a.code.hex()
-        if a.nonce:
-            entry["nonce"] = a.nonce
-        if a.storage:
-            entry["storage"] = {_word(k): _word(v) for k, v in a.storage.items()}
-        out["0x" + address.hex()] = entry
-    return out
+    return {"0x" + address.hex(): _account(a) for address, a in result.accounts.items()}
+
+
+@trace_json.register
+def _prestate_diff(result: PrestateDiff) -> dict[str, Any]:
+    return {"post": {"0x" + address.hex(): _account(a) for address, a in result.post.items()},
+            "pre": {"0x" + address.hex(): _account(a) for address, a in result.pre.items()}}
+
+
+def _account(a: PreAccount | PostAccount) -> dict[str, Any]:
+    """geth's prestate `account`: every field but a pre-state balance is left out when empty."""
+    entry: dict[str, Any] = {}
+    if a.balance is not None:
+        entry["balance"] = hex(a.balance)
+    if a.code:
+        entry["code"] = "0x" + a.code.hex()
+    if a.nonce:
+        entry["nonce"] = a.nonce
+    if a.storage:
+        entry["storage"] = {_word(k): _word(v) for k, v in a.storage.items()}
+    return entry

@@ -271,12 +271,23 @@ def test_prestate_tracer(w3: Web3, token: Any, transfer: Any, factory: Any) -> N
     slim = trace(w3, "debug_traceTransaction", h, {"tracer": "prestateTracer",
                                                    "tracerConfig": {"disableCode": True, "disableStorage": True}})
     assert "code" not in slim[token.address.lower()] and "storage" not in slim[token.address.lower()]
-    err = trace_error(w3, "debug_traceTransaction", h, {"tracer": "prestateTracer", "tracerConfig": {"diffMode": True}})
-    assert err["code"] == -32602
+    diff = trace(w3, "debug_traceTransaction", h, {"tracer": "prestateTracer", "tracerConfig": {"diffMode": True}})
+    post, before = diff["post"], diff["pre"]
+    assert set(post) == set(before) and {A0.lower(), token.address.lower()} <= set(post)
+    assert int(post[A0.lower()]["balance"], 16) == w3.eth.get_balance(A0, block)
+    assert post[A0.lower()]["nonce"] == before[A0.lower()]["nonce"] + 1
+    assert "code" not in post[token.address.lower()]  # unchanged fields are left out
+    for slot, value in post[token.address.lower()]["storage"].items():
+        assert int(value, 16) == int.from_bytes(w3.eth.get_storage_at(token.address, int(slot, 16), block), "big")
     # The factory's transaction: the CREATE2 child did not exist before, so it is not listed.
     receipt, address = factory
     pre = trace(w3, "debug_traceTransaction", receipt["transactionHash"].to_0x_hex(), {"tracer": "prestateTracer"})
     assert address.lower() in pre and len(pre) == 3  # sender, factory, coinbase
+    diff = trace(w3, "debug_traceTransaction", receipt["transactionHash"].to_0x_hex(),
+                 {"tracer": "prestateTracer", "tracerConfig": {"diffMode": True}})
+    child = "0x" + keccak(b"\xff" + bytes.fromhex(address[2:]) + SALT.to_bytes(32, "big") + keccak(CHILD_INIT))[12:].hex()
+    assert diff["post"][child] == {"code": "0x" + CHILD_RUNTIME.hex(), "nonce": 1}
+    assert child not in diff["pre"] and diff["post"][address.lower()] == {"nonce": 2}
 
 
 def test_failing_step_and_create_frames(w3: Web3, factory: Any) -> None:

@@ -9,7 +9,6 @@ from eth_typing import Address
 
 from chain.backend.tracers.base import JUMPS, Tracer, TxOutcome
 from chain.backend.tracers.calls import _endpoints, _flag
-from chain.exceptions import InvalidParams
 from chain.types import TraceOptions
 from vm_hooks.tracing import stack_values
 
@@ -29,8 +28,24 @@ class PreAccount:
 
 
 @dataclass
+class PostAccount:
+    """What changed (diffMode): a field is None when it did not."""
+
+    balance: int | None = None
+    nonce: int | None = None
+    code: bytes | None = None
+    storage: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
 class Prestate:
     accounts: dict[bytes, PreAccount]
+
+
+@dataclass
+class PrestateDiff:
+    pre: dict[bytes, PreAccount]
+    post: dict[bytes, PostAccount]
 
 
 class PrestateTracer(Tracer):
@@ -42,8 +57,7 @@ class PrestateTracer(Tracer):
 
     def __init__(self, options: TraceOptions) -> None:
         config = options.tracer_config
-        if _flag(config, "diffMode"):
-            raise InvalidParams("prestateTracer's diffMode is not supported yet")
+        self._diff = _flag(config, "diffMode")
         self._disable_code = _flag(config, "disableCode")
         self._disable_storage = _flag(config, "disableStorage")
         self._state: StateAPI | None = None
@@ -88,7 +102,8 @@ class PrestateTracer(Tracer):
         if stack[-1] not in account.storage:
             account.storage[stack[-1]] = int(computation.state.get_storage(Address(address), stack[-1]))
 
-    def result(self, outcome: TxOutcome) -> Prestate:
+    def result(self, outcome: TxOutcome) -> Prestate | PrestateDiff:
+        post = self._diff_state() if self._diff else {}
         for address in self._created:  # created by this transaction: there was nothing before
             if self.pre.get(address) is not None and self.pre[address].empty:
                 del self.pre[address]
@@ -97,4 +112,38 @@ class PrestateTracer(Tracer):
                 account.code = b""
             if self._disable_storage:
                 account.storage = {}
-        return Prestate(self.pre)
+        for changed in post.values():
+            if self._disable_code:
+                changed.code = None
+            if self._disable_storage:
+                changed.storage = {}
+        return PrestateDiff(self.pre, post) if self._diff else Prestate(self.pre)
+
+    def _diff_state(self) -> dict[bytes, PostAccount]:
+        """geth's processDiffState: each touched account's changes, with `pre` cut down to the
+        accounts and slots that changed (and no zero slots)."""
+        state = self._state
+        if state is None:
+            return {}
+        post: dict[bytes, PostAccount] = {}
+        for address, before in list(self.pre.items()):
+            a = Address(address)
+            after = PostAccount()
+            balance, nonce, code = int(state.get_balance(a)), int(state.get_nonce(a)), bytes(state.get_code(a))
+            after.balance = balance if balance != before.balance else None
+            after.nonce = nonce if nonce != before.nonce else None
+            after.code = code if code != before.code else None
+            changed = any(v is not None for v in (after.balance, after.nonce, after.code))
+            for slot, value in list(before.storage.items()):
+                new = int(state.get_storage(a, slot))
+                if value == new or value == 0:
+                    del before.storage[slot]
+                if value != new:
+                    changed = True
+                    if new:
+                        after.storage[slot] = new
+            if changed:
+                post[address] = after
+            else:
+                del self.pre[address]
+        return post
