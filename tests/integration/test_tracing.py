@@ -327,3 +327,16 @@ def test_timeout_stops_an_endless_loop(w3: Web3, tracer: str | None) -> None:
     err = trace_error(w3, "debug_traceCall", {"from": A0, "to": target, "gas": hex(30_000_000)},
                       "latest", options)  # JUMPDEST, PUSH1 0, JUMP: until the gas runs out
     assert err["code"] == -32000 and err["message"] == "execution timeout"
+
+
+def test_an_impersonated_transaction_replays(w3: Web3) -> None:
+    """Its placeholder signature recovers no sender; the replay uses the stored one."""
+    who = "0x000000000000000000000000000000000000bEEF"
+    trace(w3, "anvil_setBalance", who, hex(10**18))
+    trace(w3, "anvil_impersonateAccount", who)
+    try:
+        receipt = _mined(w3, {"from": who, "to": A1, "value": 5})
+    finally:
+        trace(w3, "anvil_stopImpersonatingAccount", who)
+    top = trace(w3, "debug_traceTransaction", receipt["transactionHash"].to_0x_hex(), {"tracer": "callTracer"})
+    assert top["from"] == who.lower() and top["value"] == "0x5" and top["gasUsed"] == "0x5208"
