@@ -6,11 +6,11 @@ from typing import Callable
 from chain.backend.tracers.base import (
     DEFAULT_TIMEOUT_S, TraceTimeout, Tracer, TxOutcome, start_tracer,
 )
-from chain.backend.tracers.prestate import PrestateTracer
-from chain.types import TraceOptions
 from chain.backend.tracers.calls import CallTracer, FourByteTracer, NoopTracer
+from chain.backend.tracers.prestate import PrestateTracer
 from chain.backend.tracers.structlog import StructLogger
 from chain.exceptions import InvalidParams
+from chain.types import TraceOptions
 
 __all__ = ["TraceOptions", "TraceTimeout", "Tracer", "TxOutcome", "TRACERS", "make_tracer",
            "start_tracer"]

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth._utils.address import generate_contract_address
-from eth.abc import ComputationAPI, SignedTransactionAPI, StateAPI
+from eth.abc import ComputationAPI, MessageAPI, SignedTransactionAPI, StateAPI
 from eth_typing import Address
 
-from chain.types import TraceOptions
+from chain.exceptions import InvalidParams
 from vm_hooks.tracing import TracerAPI
 
 
@@ -72,3 +72,22 @@ def start_tracer(tracer: TracerAPI, state: StateAPI, tx: SignedTransactionAPI) -
     sender = Address(tx.sender)
     to = bytes(tx.to) if tx.to else bytes(generate_contract_address(sender, state.get_nonce(sender)))
     tracer.start(state, bytes(sender), to)
+
+
+_BY_CODE_ADDRESS = ("DELEGATECALL", "CALLCODE")
+
+
+def endpoints(message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> tuple[bytes, bytes]:
+    """(from, to) as geth names them: the calling contract, and for DELEGATECALL/CALLCODE the
+    code's address (py-evm's message keeps the original sender and the caller's storage)."""
+    sender = bytes(parent.msg.storage_address) if parent is not None else bytes(message.sender)
+    to = message.code_address if call_type in _BY_CODE_ADDRESS else message.storage_address
+    return sender, bytes(to)
+
+
+def config_flag(config: dict[str, Any], name: str) -> bool:
+    """tracerConfig[`name`] as a boolean (absent: False); InvalidParams for anything else."""
+    value = config.get(name, False)
+    if not isinstance(value, bool):
+        raise InvalidParams(f"invalid tracerConfig.{name}: expected true or false")
+    return value

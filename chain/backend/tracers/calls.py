@@ -13,20 +13,10 @@ from eth.abc import ComputationAPI, MessageAPI
 from eth.exceptions import Revert
 
 from chain.backend.revert import geth_revert_reason, vm_error_text
-from chain.backend.tracers.base import Tracer, TxOutcome
+from chain.backend.tracers.base import Tracer, TxOutcome, config_flag, endpoints
 from chain.types import TraceOptions
-from chain.exceptions import InvalidParams
 
-_BY_CODE_ADDRESS = ("DELEGATECALL", "CALLCODE")
 _CALLS = ("CALL", "CALLCODE", "DELEGATECALL", "STATICCALL")
-
-
-def _endpoints(message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> tuple[bytes, bytes]:
-    """(from, to) as geth names them: the calling contract, and for DELEGATECALL/CALLCODE the
-    code's address (py-evm's message keeps the original sender and the caller's storage)."""
-    sender = bytes(parent.msg.storage_address) if parent is not None else bytes(message.sender)
-    to = message.code_address if call_type in _BY_CODE_ADDRESS else message.storage_address
-    return sender, bytes(to)
 
 
 @dataclass
@@ -60,8 +50,8 @@ class CallTracer(Tracer):
 
     def __init__(self, options: TraceOptions) -> None:
         config = options.tracer_config
-        self._only_top = _flag(config, "onlyTopCall")
-        self._with_log = _flag(config, "withLog")
+        self._only_top = config_flag(config, "onlyTopCall")
+        self._with_log = config_flag(config, "withLog")
         self._stack: list[CallFrame] = []
         self._depth = 0
         self._root: CallFrame | None = None
@@ -70,7 +60,7 @@ class CallTracer(Tracer):
         self._depth += 1
         if self._only_top and self._depth > 1:
             return
-        sender, to = _endpoints(message, call_type, parent)
+        sender, to = endpoints(message, call_type, parent)
         value: int | None = int(message.value)
         if call_type == "DELEGATECALL":
             value = None
@@ -144,7 +134,7 @@ class FourByteTracer(Tracer):
 
     def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
         data = bytes(message.data)
-        _, to = _endpoints(message, call_type, parent)
+        _, to = endpoints(message, call_type, parent)
         if call_type in _CALLS and len(data) >= 4 and to not in self._precompiles:
             self._counts[f"0x{data[:4].hex()}-{len(data) - 4}"] += 1
 
@@ -169,10 +159,3 @@ class NoopTracer(Tracer):
 
     def result(self, outcome: TxOutcome) -> dict[str, Any]:
         return {}
-
-
-def _flag(config: dict[str, Any], name: str) -> bool:
-    value = config.get(name, False)
-    if not isinstance(value, bool):
-        raise InvalidParams(f"invalid tracerConfig.{name}: expected true or false")
-    return value

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from eth.abc import ComputationAPI, MessageAPI, StateAPI
 from eth_typing import Address
 
-from chain.backend.tracers.base import JUMPS, Tracer, TxOutcome
-from chain.backend.tracers.calls import _endpoints, _flag
+from chain.backend.tracers.base import JUMPS, Tracer, TxOutcome, config_flag, endpoints
 from chain.types import TraceOptions
 from vm_hooks.tracing import stack_values
 
@@ -57,9 +56,9 @@ class PrestateTracer(Tracer):
 
     def __init__(self, options: TraceOptions) -> None:
         config = options.tracer_config
-        self._diff = _flag(config, "diffMode")
-        self._disable_code = _flag(config, "disableCode")
-        self._disable_storage = _flag(config, "disableStorage")
+        self._diff = config_flag(config, "diffMode")
+        self._disable_code = config_flag(config, "disableCode")
+        self._disable_storage = config_flag(config, "disableStorage")
         self._state: StateAPI | None = None
         self.pre: dict[bytes, PreAccount] = {}
         self._created: set[bytes] = set()
@@ -82,7 +81,7 @@ class PrestateTracer(Tracer):
         if message.is_create:
             self._created.add(bytes(message.storage_address))
         if parent is not None and self._state is not None:
-            self._look_up(self._state, _endpoints(message, call_type, parent)[1])
+            self._look_up(self._state, endpoints(message, call_type, parent)[1])
 
     def exit(self, computation: ComputationAPI) -> None:
         pass

@@ -9,8 +9,8 @@ from eth_typing import Address
 
 from chain.backend.revert import vm_error_text
 from chain.backend.tracers.base import Tracer, TxOutcome
-from chain.types import TraceOptions
 from chain.backend.tracers.opnames import op_name
+from chain.types import TraceOptions
 from vm_hooks.tracing import CALL_OPS, CREATE_OPS, memory_bytes, stack_values
 
 SLOAD, SSTORE = 0x54, 0x55
