@@ -340,3 +340,22 @@ def test_an_impersonated_transaction_replays(w3: Web3) -> None:
         trace(w3, "anvil_stopImpersonatingAccount", who)
     top = trace(w3, "debug_traceTransaction", receipt["transactionHash"].to_0x_hex(), {"tracer": "callTracer"})
     assert top["from"] == who.lower() and top["value"] == "0x5" and top["gasUsed"] == "0x5208"
+
+
+@pytest.mark.parametrize("code, steps", [
+    ("0x6001", [("PUSH1", 0), ("STOP", 2)]),   # runs off the end: geth's implicit STOP at len(code)
+    ("0x6000", [("PUSH1", 0), ("STOP", 2)]),   # ... also when the last byte is a PUSH's 0x00
+    ("0x00", [("STOP", 0)]),
+    ("0x", []),                                # no code: no interpreter, no steps (geth)
+])
+def test_program_counters(w3: Web3, code: str, steps: list[tuple[str, int]]) -> None:
+    target = "0x00000000000000000000000000000000000C0DE4"
+    out = trace(w3, "debug_traceCall", {"from": A0, "to": target}, "latest",
+                {"stateOverrides": {target: {"code": code}}})
+    assert [(s["op"], s["pc"]) for s in out["structLogs"]] == steps
+
+
+def test_plain_transfer_has_no_steps(w3: Web3) -> None:
+    receipt = _mined(w3, {"from": A0, "to": A1, "value": 1})
+    out = trace(w3, "debug_traceTransaction", receipt["transactionHash"].to_0x_hex())
+    assert out == {"gas": 21_000, "failed": False, "returnValue": "0x", "structLogs": []}

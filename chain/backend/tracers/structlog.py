@@ -83,7 +83,10 @@ class StructLogger(Tracer):
         gas = computation.get_gas_remaining()
         frame.child_gas = None
         log = None
-        if not self._opt.limit or len(self._logs) < self._opt.limit:
+        # Code-less accounts: py-evm still runs the one implicit STOP; geth runs no interpreter
+        # for them, so a plain transfer has no steps.
+        has_code = len(computation.code) > 0
+        if has_code and (not self._opt.limit or len(self._logs) < self._opt.limit):
             log = self._record(computation, opcode, pc, gas)
             self._logs.append(log)
         frame.pending.append((log, gas, opcode))
