@@ -224,6 +224,9 @@ def test_trace_call_with_state_overrides(w3: Web3) -> None:
     assert [s["op"] for s in out["structLogs"]] == ["PUSH1", "PUSH1", "SSTORE", "STOP"]
     assert out["structLogs"][2]["storage"] == {"0x" + "00" * 32: "0x" + "00" * 31 + "01"}
     assert out["failed"] is False and out["gas"] == 21_000 + 22_100 + 6
+    err = trace_error(w3, "debug_traceCall", {"from": A0, "to": target}, "latest",
+                      {"blockOverrides": {"number": "0x1"}})
+    assert err["code"] == -32602 and "blockOverrides" in err["message"]
 
 
 def test_trace_block_and_raw_encodings(w3: Web3) -> None:

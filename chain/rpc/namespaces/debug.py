@@ -5,6 +5,7 @@ from typing import Any
 
 from chain.api.chain import Chain
 from chain.api.tracing import ChainTracing
+from chain.exceptions import InvalidParams
 from chain.rpc import codec
 from chain.rpc.namespaces.common import header_at
 from chain.rpc.trace_json import trace_json
@@ -26,8 +27,10 @@ class DebugNamespace:
         header = header_at(self._reads, block)
         overrides = None
         if options is not None:
-            overrides = codec.state_overrides(codec.obj(options, "options").get("stateOverrides"),
-                                              "options.stateOverrides")
+            o = codec.obj(options, "options")
+            if o.get("blockOverrides") is not None:  # refused rather than silently ignored
+                raise InvalidParams("options.blockOverrides is not supported yet")
+            overrides = codec.state_overrides(o.get("stateOverrides"), "options.stateOverrides")
         result = self._tracing.trace_call(req, header, codec.trace_options(options), overrides)
         return trace_json(result)
 
