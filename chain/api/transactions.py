@@ -70,7 +70,7 @@ class Transactions:
         nonce = req.nonce if req.nonce is not None else self.pool.next_nonce(sender)
         gas = req.gas
         if gas is None:
-            gas = self.reads.estimate_gas(replace(req, nonce=None), self.reads.head)
+            gas = self.reads.estimate_gas(replace(req, nonce=None), None)  # in the next block
         builder = self.spec.transaction_builder
         to = Address(req.to or b"")
         legacy = req.gas_price is not None or req.tx_type == 0
