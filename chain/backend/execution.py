@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI
 from eth.vm.forks.prague import PragueVM
-from eth_utils.exceptions import ValidationError
 
 from chain.backend.vm import make_vm
 from chain.storage.buffer import WriteBuffer
@@ -66,22 +65,11 @@ class BlockRun:
     def gas_left(self) -> int:
         return int(self.header.gas_limit - self.header.gas_used)
 
-    def snapshot(self) -> object:
-        return self._vm.state.snapshot()
-
-    def revert(self, snapshot: object) -> None:
-        self._vm.state.revert(snapshot)  # type: ignore[arg-type]
-
     def apply(self, tx: SignedTransactionAPI) -> None:
         """Execute `tx` and add it to the block; raises py-evm's ValidationError if it is invalid
-        (nonce, funds, fees, gas, or it would use more gas than its limit) and then leaves the state as it was only if the caller reverts
-        to a snapshot taken before."""
+        (nonce, funds, fees, gas, the EIP-7623 floor, or more gas used than its limit), and then
+        leaves the state as it was (vm.AtomicApplyPragueVM)."""
         receipt, computation = self._vm.apply_transaction(self.header, tx)
-        used = receipt.gas_used - self.header.gas_used
-        if used > tx.gas:
-            # No valid block holds such a receipt; py-evm produced one when a limit was below the
-            # EIP-7623 floor (vm.FloorCheckingPragueState now refuses that). Kept as a last guard.
-            raise ValidationError(f"transaction used {used} gas, more than its limit {tx.gas}")
         self.header = self._vm.add_receipt_to_header(self.header, receipt)
         self.header = self._vm.increment_blob_gas_used(self.header, tx)
         built = self.built

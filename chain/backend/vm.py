@@ -4,7 +4,14 @@ from __future__ import annotations
 import functools
 from typing import Iterable
 
-from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI, SignedTransactionAPI, StateAPI
+from eth.abc import (
+    AtomicDatabaseAPI,
+    BlockHeaderAPI,
+    ComputationAPI,
+    ReceiptAPI,
+    SignedTransactionAPI,
+    StateAPI,
+)
 from eth.consensus.context import ConsensusContext
 from eth.constants import GAS_TX
 from eth.db.chain import ChainDB
@@ -52,6 +59,39 @@ class FloorCheckingPragueState(PragueState):
             )
 
 
+class AtomicApplyPragueVM(PragueVM):
+    """PragueVM whose `apply_transaction` leaves the state as it found it when it raises.
+
+    py-evm's version calls `state.lock_changes()`, which drops every journal checkpoint, before it
+    executes: a snapshot the caller took before the call can no longer be reverted to ("No
+    checkpoint N was found"), so a transaction refused inside the state (funds spent by an
+    earlier transaction of the block, a limit below the EIP-7623 floor) crashed the producer. This
+    takes the snapshot after the lock and reverts to it on ValidationError. It also refuses a
+    receipt that records more gas than the transaction's limit, which no valid block holds.
+    """
+
+    def apply_transaction(
+        self, header: BlockHeaderAPI, transaction: SignedTransactionAPI
+    ) -> tuple[ReceiptAPI, ComputationAPI]:
+        self.validate_transaction_against_header(header, transaction)
+        self.state.lock_changes()
+        snapshot = self.state.snapshot()
+        try:
+            computation = self.state.apply_transaction(transaction)
+            receipt = self.make_receipt(header, transaction, computation, self.state)
+            self.validate_receipt(receipt)
+            used = receipt.gas_used - header.gas_used
+            if used > transaction.gas:
+                raise ValidationError(
+                    f"transaction used {used} gas, more than its limit {transaction.gas}"
+                )
+        except ValidationError:
+            self.state.revert(snapshot)
+            raise
+        self.state.commit(snapshot)
+        return receipt, computation
+
+
 @functools.cache
 def build_vm_class(crypto: CryptoSuite) -> type[PragueVM]:
     """The py-evm VM class of a Wabei chain with the crypto suite `crypto`.
@@ -68,7 +108,7 @@ def build_vm_class(crypto: CryptoSuite) -> type[PragueVM]:
         account_db_class=account_db,
         computation_class=WabeiComputation,
     )
-    vm: type[PragueVM] = PragueVM.configure(__name__=f"WabeiPragueVM_{crypto.name}", _state_class=state)
+    vm: type[PragueVM] = AtomicApplyPragueVM.configure(__name__=f"WabeiPragueVM_{crypto.name}", _state_class=state)
     return vm
 
 
