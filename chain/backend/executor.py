@@ -18,13 +18,13 @@ from eth.abc import (
 )
 from eth.exceptions import Revert
 from eth.vm.forks.prague.constants import MAGIC
-from eth.vm.forks.prague.transactions import Authorization as PragueAuthorization
 from eth.vm.spoof import SpoofTransaction
 from eth_keys.datatypes import Signature
 from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
 from chain.backend.revert import decode_revert_reason
+from chain.backend.txfields import py_evm_authorization
 from chain.backend.vm import data_floor_gas
 from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
 from chain.spec import ChainSpec
@@ -89,7 +89,7 @@ def _transaction(state: StateAPI, ctx: CallContext, req: CallRequest, gas: int) 
         # A type-4 transaction, so intrinsic gas (25,000 per authorization) and the delegations
         # themselves are applied by py-evm exactly as when such a transaction is mined.
         unsigned = builder.new_unsigned_set_code_transaction(
-            **fields, authorization_list=[_authorization(a) for a in req.authorization_list])
+            **fields, authorization_list=[py_evm_authorization(a) for a in req.authorization_list])
     else:
         unsigned = builder.new_unsigned_dynamic_fee_transaction(**fields)
     # A spoofed sender and a dummy in-range signature: calls are never signed. The spoof proxies
@@ -99,11 +99,6 @@ def _transaction(state: StateAPI, ctx: CallContext, req: CallRequest, gas: int) 
         SignedTransactionAPI,
         SpoofTransaction(unsigned, from_=sender, sender=sender, s=1, r=1, y_parity=0),
     )
-
-
-def _authorization(a: Authorization) -> PragueAuthorization:
-    return PragueAuthorization(chain_id=a.chain_id, address=Address(a.address), nonce=a.nonce,
-                               y_parity=a.y_parity, r=a.r, s=a.s)
 
 
 def _authority(a: Authorization) -> bytes | None:

@@ -82,6 +82,12 @@ def sign(w3: Web3, account: LocalAccount, **fields: Any) -> bytes:
     return raw
 
 
+def _raw(w3: Web3, method: str, params: list[Any]) -> Any:
+    out = w3.provider.make_request(method, params)  # type: ignore[arg-type]
+    assert "error" not in out, out
+    return out["result"]
+
+
 def mine_raw(w3: Web3, raw: bytes) -> Any:
     receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(raw))
     tx = w3.eth.get_transaction(receipt["transactionHash"])
@@ -162,13 +168,19 @@ def test_a_call_runs_the_delegated_code_as_the_mined_transaction_does(w3: Web3) 
     assert w3.eth.get_storage_at(account.address, 0) == (1).to_bytes(32, "big")
 
 
+def test_send_transaction_builds_a_type_4_transaction_from_an_authorization_list(w3: Web3) -> None:
+    account = dev_account(8)
+    auth = _authorization(w3, account, A1, own=False)
+    wire = {k: hex(v) if isinstance(v, int) else v for k, v in auth.items()}
+    # Raw, so that the node fills in gas (web3.py would add its own 100,000 buffer).
+    tx_hash = _raw(w3, "eth_sendTransaction", [{"from": A0, "to": A1, "authorizationList": [wire]}])
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    tx = w3.eth.get_transaction(receipt["transactionHash"])
+    assert (receipt["status"], tx["type"], tx["gas"]) == (1, 4, 21_000 + PER_AUTHORIZATION)
+    assert w3.eth.get_code(account.address) == b"\xef\x01\x00" + bytes.fromhex(A1[2:])
+
+
 # -- the next block's context -------------------------------------------------------------------
-def _raw(w3: Web3, method: str, params: list[Any]) -> Any:
-    out = w3.provider.make_request(method, params)  # type: ignore[arg-type]
-    assert "error" not in out, out
-    return out["result"]
-
-
 def test_a_call_with_no_block_or_pending_sees_the_next_block(w3: Web3) -> None:
     deadline = int(w3.eth.get_block("latest")["timestamp"]) + 1_000
     sale = create(w3, initcode(sale_runtime(deadline)))
