@@ -45,7 +45,8 @@ class FloorCheckingPragueState(PragueState):
     limit covers it. A transaction whose limit lies between its intrinsic gas and its floor was
     therefore executed, ran out of gas, and was charged limit + shortfall: a receipt recording
     more gas than the transaction's own limit (134,000 for 2,825 bytes of initcode sent with
-    100,000), in a block no other client accepts. geth refuses it before execution with
+    100,000), a sender debited for gas it never bought (the "refund" turns negative), in a block
+    no other client accepts. geth refuses it before execution with
     ErrFloorDataGas; this raises py-evm's ValidationError at the same step, so the builder skips
     such a transaction, the importer refuses a block with one, and calls answer it as invalid.
     """
