@@ -162,16 +162,25 @@ class ChainReads:
                     yield block
 
     # -- execution without a transaction -----------------------------------------------------
-    # Calls take `header=None` for the block that would be mined next: the head's state in that
-    # block's context (number + 1, the clock's next timestamp, the next base fee, this node's
-    # coinbase), so what a call or estimate sees is what the transaction will see when mined.
+    # Calls take `header=None` for the block that would be mined next (number + 1, the clock's
+    # next timestamp, the next base fee, this node's coinbase), after the pool's ready
+    # transactions, so what a call or estimate sees is what the transaction will see when mined.
     def _call_at(self, header: BlockHeaderAPI | None,
                  ) -> tuple[executor.StateFactory, executor.CallContext]:
-        base = self.head if header is None else header
-        context = self.backend.next_header(self._next_fields()) if header is None else header
-        ctx = executor.CallContext(context, self.config.effective_call_gas_cap, self.chain_id,
-                                   self.backend.spec)
-        return (lambda at: self.backend.state_at(base, at)), ctx
+        if header is not None:
+            return (lambda at: self.backend.state_at(header, at)), self._ctx(header)
+        fields = self._next_fields()
+        ready = [p.tx for p in self.pool.ready(self.next_base_fee())]
+        if not ready:  # always so under automine: no block to build, the head's state will do
+            head = self.head
+            return (lambda at: self.backend.state_at(head, at)), self._ctx(
+                self.backend.next_header(fields))
+        pending = self.backend.propose(ready, fields)  # never committed: its writes are dropped
+        return (lambda at: self.backend.state_after(pending, at)), self._ctx(pending.block.header)
+
+    def _ctx(self, header: BlockHeaderAPI) -> executor.CallContext:
+        return executor.CallContext(header, self.config.effective_call_gas_cap, self.chain_id,
+                                    self.backend.spec)
 
     def call(self, req: CallRequest, header: BlockHeaderAPI | None,
              overrides: dict[bytes, AccountOverride] | None = None) -> bytes:

@@ -137,6 +137,14 @@ class Backend:
         # the head itself.
         return build_state(self.spec.vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, ctx))
 
+    def state_after(self, built: BuiltBlock, context: BlockHeaderAPI) -> StateAPI:
+        """A throwaway state after a proposed, uncommitted block (read through its write
+        buffer), with `context`'s block context; for calls in the pending block."""
+        root = bytes(built.block.header.state_root)
+        ctx = context if context.state_root == root else context.copy(state_root=root)
+        return build_state(self.spec.vm_class, ctx, built.writes, self.chain_id,
+                           _LazyHashes(self, ctx))
+
     def head_state(self) -> StateAPI:
         """A read-only state at `latest` (dev edits included), shared until the head state changes.
 

@@ -238,3 +238,19 @@ def test_an_access_list_leaves_out_the_next_blocks_coinbase(w3: Web3) -> None:
         {**call, "accessList": listed["accessList"], "type": 2}))
     assert w3.eth.get_block(receipt["blockNumber"])["miner"].lower() == miner.lower()
     assert receipt["gasUsed"] == listed["gasUsed"]  # intrinsic included, as the receipt counts
+
+
+def test_a_pending_call_runs_after_the_pools_transactions(w3: Web3) -> None:
+    counter = deploy(w3, "Counter")
+    _raw(w3, "evm_setAutomine", [False])
+    increment = {"from": A0, "to": counter.address, "data": counter.encode_abi("increment")}
+    first = w3.eth.send_transaction({**increment, "gas": 100_000})  # waits in the pool
+    assert counter.functions.number().call(block_identifier="pending") == 1
+    assert counter.functions.number().call(block_identifier="latest") == 0
+    # The same sender's next transaction is estimated after its first, at the next nonce.
+    second = w3.eth.send_transaction({**increment, "gas": w3.eth.estimate_gas(increment, "pending")})
+    assert counter.functions.number().call(block_identifier="pending") == 2
+    _raw(w3, "evm_mine", [])
+    for tx_hash in (first, second):
+        assert w3.eth.get_transaction_receipt(tx_hash)["status"] == 1
+    assert counter.functions.number().call() == 2
