@@ -85,9 +85,9 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
         raise
     events = ChainEvents()
     pool = TxPool(lambda address: int(backend.head_state().get_nonce(Address(address))))
-    reads = ChainReads(config, backend, pool)
     clock = BlockClock()
     blocks = BlockPipeline(backend, pool, events, clock, config.coinbase)
+    reads = ChainReads(config, backend, pool, blocks.next_fields)
     filters = FilterManager(config.max_filters, config.filter_timeout_s)
     events.new_blocks.subscribe(lambda m: filters.on_block(m.block.hash), inline=True)
     events.new_pending.subscribe(lambda p: filters.on_pending(p.hash), inline=True)
