@@ -30,6 +30,10 @@ class IntrinsicGasTooLow(TransactionRejected):
     pass
 
 
+class FloorDataGasTooLow(TransactionRejected):
+    """The gas limit is below the transaction's EIP-7623 calldata floor (geth: ErrFloorDataGas)."""
+
+
 class FeeCapTooLow(TransactionRejected):
     pass
 

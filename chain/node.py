@@ -138,7 +138,7 @@ async def serve_forever(config: NodeConfig) -> None:
     """Run until cancelled (Ctrl-C / SIGTERM), then stop cleanly."""
     handle = await start_node(config)
     for chain in handle.chains:
-        if chain.config.load_state is not None and chain.dev is not None:
+        if chain.config.load_state is not None and chain.dev is not None:  # dev: build_chain checks
             chain.dev.load_state(read_dump_file(chain.config.load_state))
     if config.server.quiet:
         # Machines (tests, scripts) read this one line to learn the port when started on port 0.

@@ -6,6 +6,19 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Authorization:
+    """One signed EIP-7702 authorization: `authority` (recovered from the signature) delegates
+    its code to `address`, if its nonce is `nonce` and `chain_id` is 0 or the chain's."""
+
+    chain_id: int
+    address: bytes
+    nonce: int
+    y_parity: int
+    r: int
+    s: int
+
+
+@dataclass(frozen=True)
 class CallRequest:
     """An eth_call / eth_estimateGas / eth_sendTransaction request, decoded."""
 
@@ -21,6 +34,7 @@ class CallRequest:
     access_list: tuple[tuple[bytes, tuple[int, ...]], ...] = ()
     chain_id: int | None = None
     tx_type: int | None = None
+    authorization_list: tuple[Authorization, ...] = ()
 
     @property
     def has_fee_fields(self) -> bool:

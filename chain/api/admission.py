@@ -11,9 +11,11 @@ from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
 
 from chain.backend.txfields import fee_fields, tx_chain_id
+from chain.backend.vm import data_floor_gas
 from chain.crypto import CryptoSuite
 from chain.exceptions import (
     FeeCapTooLow,
+    FloorDataGasTooLow,
     GasLimitExceeded,
     InsufficientFunds,
     IntrinsicGasTooLow,
@@ -62,6 +64,11 @@ def check_transaction(
     intrinsic = int(tx.intrinsic_gas)
     if tx.gas < intrinsic:
         raise IntrinsicGasTooLow(f"intrinsic gas too low: have {tx.gas}, want {intrinsic}")
+    floor = data_floor_gas(bytes(tx.data))
+    if tx.gas < floor:
+        raise FloorDataGasTooLow(
+            f"insufficient gas for floor data gas cost: have {tx.gas}, want {floor}"
+        )
     max_fee, tip = fee_fields(tx)
     if tip > max_fee:
         raise FeeCapTooLow(

@@ -15,7 +15,7 @@ from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from chain.api.events import ChainEvents
 from chain.backend.backend import Backend
 from chain.backend.builder import GAS_LIMIT_REACHED
-from chain.backend.execution import BuiltBlock
+from chain.backend.execution import BuiltBlock, HeaderFields
 from chain.clock import BlockClock
 from chain.pool import TxPool
 from chain.storage.chain_store import StoredBlock
@@ -49,10 +49,14 @@ class BlockPipeline:
         """The next block with every ready pool transaction that fits (none are removed yet)."""
         return self._propose([p.tx for p in self.pool.ready(self._next_base_fee())], timestamp)
 
+    def next_fields(self, timestamp: int | None = None) -> HeaderFields:
+        """What this node would put in the next block's header now: the clock's next timestamp
+        (a pending evm_setNextBlockTimestamp / evm_increaseTime included) and its coinbase."""
+        ts = self.clock.timestamp_for_next_block(int(self.backend.head.timestamp), timestamp)
+        return self.backend.header_fields(ts, self.coinbase)
+
     def _propose(self, candidates: Sequence[SignedTransactionAPI], timestamp: int | None) -> BuiltBlock:
-        head = self.backend.head
-        ts = self.clock.timestamp_for_next_block(int(head.timestamp), timestamp)
-        return self.backend.propose(candidates, self.backend.header_fields(ts, self.coinbase))
+        return self.backend.propose(candidates, self.next_fields(timestamp))
 
     def import_block(self, block: BlockAPI) -> BuiltBlock:
         """Re-execute a block produced elsewhere; raises InvalidBlock naming what differs."""

@@ -73,6 +73,8 @@ def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> Chain
 def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Chain:
     """Open (or create) a chain's storage and wire its parts; the solo engine unless `engine`
     builds another. Raises StorageError for a data dir that belongs to another chain."""
+    if not config.dev and (config.load_state is not None or config.dump_state is not None):
+        raise ValueError("state dumps and loads are devnet powers; this chain has dev=False")
     spec = build_spec(config.crypto)
     accounts = derive_accounts(config.mnemonic, config.account_count)
     db = open_database(config.data_dir)
@@ -83,9 +85,9 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
         raise
     events = ChainEvents()
     pool = TxPool(lambda address: int(backend.head_state().get_nonce(Address(address))))
-    reads = ChainReads(config, backend, pool)
     clock = BlockClock()
     blocks = BlockPipeline(backend, pool, events, clock, config.coinbase)
+    reads = ChainReads(config, backend, pool, blocks.next_fields)
     filters = FilterManager(config.max_filters, config.filter_timeout_s)
     events.new_blocks.subscribe(lambda m: filters.on_block(m.block.hash), inline=True)
     events.new_pending.subscribe(lambda p: filters.on_pending(p.hash), inline=True)

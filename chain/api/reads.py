@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from eth.abc import BlockHeaderAPI, SignedTransactionAPI, StateAPI
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
@@ -11,6 +11,7 @@ from eth_typing import Address
 from chain.api.logs import block_logs, bloom_may_match, matches
 from chain.backend import executor
 from chain.backend.backend import AccountProof, Backend
+from chain.backend.execution import HeaderFields
 from chain.backend.txfields import fee_fields
 from chain.backend.vm import base_fee
 from chain.config import ChainConfig
@@ -34,10 +35,12 @@ class TxLookup:
 
 
 class ChainReads:
-    def __init__(self, config: ChainConfig, backend: Backend, pool: TxPool) -> None:
+    def __init__(self, config: ChainConfig, backend: Backend, pool: TxPool,
+                 next_fields: Callable[[], HeaderFields]) -> None:
         self.config = config
         self.backend = backend
         self.pool = pool
+        self._next_fields = next_fields  # the producer's choices for the next block, right now
 
     @property
     def chain_id(self) -> int:
@@ -159,24 +162,40 @@ class ChainReads:
                     yield block
 
     # -- execution without a transaction -----------------------------------------------------
-    def _call_ctx(self, header: BlockHeaderAPI) -> executor.CallContext:
+    # Calls take `header=None` for the block that would be mined next (number + 1, the clock's
+    # next timestamp, the next base fee, this node's coinbase), after the pool's ready
+    # transactions, so what a call or estimate sees is what the transaction will see when mined.
+    def _call_at(self, header: BlockHeaderAPI | None,
+                 ) -> tuple[executor.StateFactory, executor.CallContext]:
+        if header is not None:
+            return (lambda at: self.backend.state_at(header, at)), self._ctx(header)
+        fields = self._next_fields()
+        ready = [p.tx for p in self.pool.ready(self.next_base_fee())]
+        if not ready:  # always so under automine: no block to build, the head's state will do
+            head = self.head
+            return (lambda at: self.backend.state_at(head, at)), self._ctx(
+                self.backend.next_header(fields))
+        pending = self.backend.propose(ready, fields)  # never committed: its writes are dropped
+        return (lambda at: self.backend.state_after(pending, at)), self._ctx(pending.block.header)
+
+    def _ctx(self, header: BlockHeaderAPI) -> executor.CallContext:
         return executor.CallContext(header, self.config.effective_call_gas_cap, self.chain_id,
                                     self.backend.spec)
 
-    def _state_factory(self, base: BlockHeaderAPI) -> executor.StateFactory:
-        return lambda context: self.backend.state_at(base, context)
-
-    def call(self, req: CallRequest, header: BlockHeaderAPI,
+    def call(self, req: CallRequest, header: BlockHeaderAPI | None,
              overrides: dict[bytes, AccountOverride] | None = None) -> bytes:
-        return executor.call_or_raise(self._state_factory(header), self._call_ctx(header), req, overrides)
+        """eth_call at `header`'s post-state and context, or the next block's (None)."""
+        return executor.call_or_raise(*self._call_at(header), req, overrides)
 
-    def estimate_gas(self, req: CallRequest, header: BlockHeaderAPI,
+    def estimate_gas(self, req: CallRequest, header: BlockHeaderAPI | None,
                      overrides: dict[bytes, AccountOverride] | None = None) -> int:
-        return executor.estimate_gas(self._state_factory(header), self._call_ctx(header), req, overrides)
+        """eth_estimateGas at `header`, or in the next block's context (None)."""
+        return executor.estimate_gas(*self._call_at(header), req, overrides)
 
-    def create_access_list(self, req: CallRequest, header: BlockHeaderAPI,
+    def create_access_list(self, req: CallRequest, header: BlockHeaderAPI | None,
                            ) -> tuple[list[tuple[bytes, list[int]]], int, CallResult]:
-        return executor.access_list(self._state_factory(header), self._call_ctx(header), req)
+        """eth_createAccessList at `header`, or in the next block's context (None)."""
+        return executor.access_list(*self._call_at(header), req)
 
 
 def _block_rewards(block: StoredBlock, percentiles: list[float]) -> list[int]:

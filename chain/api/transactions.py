@@ -14,6 +14,7 @@ from chain.abc import ConsensusEngineAPI
 from chain.accounts import DevAccount
 from chain.api import admission, signing
 from chain.api.reads import DEFAULT_PRIORITY_FEE, ChainReads
+from chain.backend.txfields import py_evm_authorization
 from chain.exceptions import InvalidParams, StorageError, TransactionRejected, UnknownAccount
 from chain.pool import TxPool
 from chain.spec import ChainSpec
@@ -70,10 +71,12 @@ class Transactions:
         nonce = req.nonce if req.nonce is not None else self.pool.next_nonce(sender)
         gas = req.gas
         if gas is None:
-            gas = self.reads.estimate_gas(replace(req, nonce=None), self.reads.head)
+            gas = self.reads.estimate_gas(replace(req, nonce=None), None)  # in the next block
         builder = self.spec.transaction_builder
         to = Address(req.to or b"")
         legacy = req.gas_price is not None or req.tx_type == 0
+        if legacy and req.authorization_list:
+            raise InvalidParams("authorizationList needs a type-4 transaction: send fee caps, not gasPrice")
         if legacy:
             gas_price = req.gas_price if req.gas_price is not None else self.reads.gas_price()
             unsigned: Any = builder.create_unsigned_transaction(
@@ -83,10 +86,15 @@ class Transactions:
             if tip is None:
                 tip = min(DEFAULT_PRIORITY_FEE, req.max_fee_per_gas) if req.max_fee_per_gas is not None else DEFAULT_PRIORITY_FEE
             max_fee = req.max_fee_per_gas if req.max_fee_per_gas is not None else 2 * self.reads.next_base_fee() + tip
-            unsigned = builder.new_unsigned_dynamic_fee_transaction(
+            fields: dict[str, Any] = dict(
                 chain_id=self.chain_id, nonce=nonce, max_priority_fee_per_gas=tip, max_fee_per_gas=max_fee,
                 gas=gas, to=to, value=req.value, data=req.data,
                 access_list=[(Address(a), list(s)) for a, s in req.access_list])
+            if req.authorization_list:  # EIP-7702: a type-4 transaction, as geth builds one
+                unsigned = builder.new_unsigned_set_code_transaction(
+                    **fields, authorization_list=[py_evm_authorization(a) for a in req.authorization_list])
+            else:
+                unsigned = builder.new_unsigned_dynamic_fee_transaction(**fields)
         if can_sign:
             if legacy:
                 return unsigned.as_signed_transaction(self._keys[sender], chain_id=self.chain_id)  # type: ignore[no-any-return]
@@ -139,10 +147,15 @@ def _impersonated(spec: ChainSpec, unsigned: Any, sender: bytes, legacy: bool,
             nonce=unsigned.nonce, gas_price=unsigned.gas_price, gas=unsigned.gas, to=unsigned.to,
             value=unsigned.value, data=unsigned.data, v=chain_id * 2 + 35, r=1, s=s)
     else:
-        signed = builder.new_dynamic_fee_transaction(
+        fields = dict(
             chain_id=chain_id, nonce=unsigned.nonce,
             max_priority_fee_per_gas=unsigned.max_priority_fee_per_gas,
             max_fee_per_gas=unsigned.max_fee_per_gas, gas=unsigned.gas, to=unsigned.to,
             value=unsigned.value, data=unsigned.data, access_list=unsigned.access_list,
             y_parity=0, r=1, s=s)
+        if getattr(unsigned, "authorization_list", None):
+            signed = builder.new_set_code_transaction(
+                **fields, authorization_list=unsigned.authorization_list)
+        else:
+            signed = builder.new_dynamic_fee_transaction(**fields)
     return SpoofTransaction(signed, sender=sender)  # type: ignore[return-value]

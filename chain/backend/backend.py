@@ -135,8 +135,18 @@ class Backend:
         ctx = context or header
         if ctx.state_root != root:  # an rlp copy costs more than the comparison; skip it if equal
             ctx = ctx.copy(state_root=root)
+        # BLOCKHASH sees the ancestors of the context's block: for the next block, that includes
+        # the head itself.
         vm_class = build_traced_vm_class(self.spec.vm_class) if traced else self.spec.vm_class
-        return build_state(vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, header))
+        return build_state(vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, ctx))
+
+    def state_after(self, built: BuiltBlock, context: BlockHeaderAPI) -> StateAPI:
+        """A throwaway state after a proposed, uncommitted block (read through its write
+        buffer), with `context`'s block context; for calls in the pending block."""
+        root = bytes(built.block.header.state_root)
+        ctx = context if context.state_root == root else context.copy(state_root=root)
+        return build_state(self.spec.vm_class, ctx, built.writes, self.chain_id,
+                           _LazyHashes(self, ctx))
 
     def head_state(self) -> StateAPI:
         """A read-only state at `latest` (dev edits included), shared until the head state changes.
@@ -190,6 +200,20 @@ class Backend:
             # prevrandao: unpredictable enough for a devnet, and reproducible from the parent
             mix_hash=self.spec.crypto.hash(bytes(self.head.hash) + b"prevrandao"),
         )
+
+    def next_header(self, fields: HeaderFields) -> BlockHeaderAPI:
+        """The header the block after the head would get with `fields` (number, base fee, time,
+        coinbase), on the head's state including dev edits; for calls, never stored."""
+        header: BlockHeaderAPI = self.spec.vm_class.create_header_from_parent(
+            self.head,
+            coinbase=fields.coinbase,
+            timestamp=fields.timestamp,
+            gas_limit=fields.gas_limit,
+            mix_hash=fields.mix_hash,
+            extra_data=fields.extra_data,
+            state_root=self.head_state_root,
+        )
+        return header
 
     def propose(self, candidates: Sequence[SignedTransactionAPI], fields: HeaderFields) -> BuiltBlock:
         """Build the next block from whichever candidates are valid; nothing is stored yet."""

@@ -75,16 +75,10 @@ class BlockRun:
     def gas_left(self) -> int:
         return int(self.header.gas_limit - self.header.gas_used)
 
-    def snapshot(self) -> object:
-        return self._vm.state.snapshot()
-
-    def revert(self, snapshot: object) -> None:
-        self._vm.state.revert(snapshot)  # type: ignore[arg-type]
-
     def apply(self, tx: SignedTransactionAPI) -> None:
         """Execute `tx` and add it to the block; raises py-evm's ValidationError if it is invalid
-        (nonce, funds, fees, gas) and then leaves the state as it was only if the caller reverts
-        to a snapshot taken before."""
+        (nonce, funds, fees, gas, the EIP-7623 floor, or more gas used than its limit), and then
+        leaves the state as it was (vm.AtomicApplyPragueVM)."""
         receipt, computation = self._vm.apply_transaction(self.header, tx)
         self.header = self._vm.add_receipt_to_header(self.header, receipt)
         self.header = self._vm.increment_blob_gas_used(self.header, tx)

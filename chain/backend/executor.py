@@ -6,19 +6,30 @@ applies the overrides in its journal, executes, and drops the journal.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Mapping, cast
+from typing import Any, Callable, Iterable, Mapping, cast
 
-from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
+import rlp
+from eth.abc import (
+    BlockHeaderAPI,
+    ComputationAPI,
+    SignedTransactionAPI,
+    StateAPI,
+    UnsignedTransactionAPI,
+)
 from eth.exceptions import Revert
+from eth.vm.forks.prague.constants import MAGIC
 from eth.vm.spoof import SpoofTransaction
+from eth_keys.datatypes import Signature
 from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
 from chain.backend.revert import decode_revert_reason, vm_error_text
 from chain.backend.tracers.base import TraceTimeout, start_tracer
+from chain.backend.txfields import py_evm_authorization
+from chain.backend.vm import data_floor_gas
 from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
 from chain.spec import ChainSpec
-from chain.types import AccountOverride, CallRequest, CallResult
+from chain.types import AccountOverride, Authorization, CallRequest, CallResult
 from vm_hooks.tracing import TracerAPI, attach_tracer
 
 StateFactory = Callable[[BlockHeaderAPI], StateAPI]
@@ -63,7 +74,7 @@ def _transaction(state: StateAPI, ctx: CallContext, req: CallRequest, gas: int) 
     sender = Address(req.sender or b"\x00" * 20)
     max_fee = req.max_fee_per_gas if req.max_fee_per_gas is not None else (req.gas_price or 0)
     tip = req.max_priority_fee_per_gas if req.max_priority_fee_per_gas is not None else max_fee
-    unsigned = ctx.spec.transaction_builder.new_unsigned_dynamic_fee_transaction(
+    fields: dict[str, Any] = dict(
         chain_id=ctx.chain_id,
         nonce=state.get_nonce(sender),
         max_priority_fee_per_gas=min(tip, max_fee),
@@ -74,6 +85,15 @@ def _transaction(state: StateAPI, ctx: CallContext, req: CallRequest, gas: int) 
         data=req.data,
         access_list=[(Address(a), list(slots)) for a, slots in req.access_list],
     )
+    builder = ctx.spec.transaction_builder
+    unsigned: UnsignedTransactionAPI
+    if req.authorization_list:
+        # A type-4 transaction, so intrinsic gas (25,000 per authorization) and the delegations
+        # themselves are applied by py-evm exactly as when such a transaction is mined.
+        unsigned = builder.new_unsigned_set_code_transaction(
+            **fields, authorization_list=[py_evm_authorization(a) for a in req.authorization_list])
+    else:
+        unsigned = builder.new_unsigned_dynamic_fee_transaction(**fields)
     # A spoofed sender and a dummy in-range signature: calls are never signed. The spoof proxies
     # every other attribute to `unsigned`, so it stands in for a signed transaction (py-evm's own
     # gas estimator casts it the same way).
@@ -81,6 +101,21 @@ def _transaction(state: StateAPI, ctx: CallContext, req: CallRequest, gas: int) 
         SignedTransactionAPI,
         SpoofTransaction(unsigned, from_=sender, sender=sender, s=1, r=1, y_parity=0),
     )
+
+
+def _authority(a: Authorization) -> bytes | None:
+    """The account that signed `a` (py-evm's recovery, EIP-7702's message), None if unreadable."""
+    message = MAGIC + rlp.encode([a.chain_id, a.address, a.nonce])
+    try:
+        signature = Signature(vrs=(a.y_parity, a.r, a.s))
+        return bytes(signature.recover_public_key_from_msg(message).to_canonical_address())
+    except Exception:  # any malformed signature: py-evm skips that authorization the same way
+        return None
+
+
+def least_gas(tx: SignedTransactionAPI) -> int:
+    """The smallest gas limit `tx` may carry: its intrinsic gas or its EIP-7623 floor."""
+    return max(int(tx.intrinsic_gas), data_floor_gas(bytes(tx.data)))
 
 
 def execute(
@@ -111,7 +146,8 @@ def trace(
 ) -> tuple[ComputationAPI, int, int]:
     """debug_traceCall: run `req` with `tracer` attached, on a state from a traced VM class
     (`make_state` must build one). Returns the computation, the gas limit the call ran with and
-    the gas a transaction would be charged (intrinsic + execution - refund)."""
+    the gas a transaction would be charged (intrinsic + execution - refund, at least the
+    EIP-7623 floor)."""
     state = make_state(_call_header(ctx, req))
     if overrides:
         _apply_overrides(state, overrides)
@@ -125,7 +161,9 @@ def trace(
         raise ExecutionFailed(str(exc)) from exc
     except ValidationError as exc:
         raise InvalidParams(_friendly_validation(str(exc))) from exc
-    return computation, gas, _tx_gas_used(computation, int(tx.intrinsic_gas))
+    # As a receipt counts it: never below the EIP-7623 floor.
+    used = max(_tx_gas_used(computation, int(tx.intrinsic_gas)), data_floor_gas(req.data))
+    return computation, gas, used
 
 
 def call(
@@ -183,24 +221,30 @@ def estimate_gas(
 ) -> int:
     """The smallest gas limit (within 1.5%) with which `req` succeeds, as geth searches it.
 
-    Raises ExecutionReverted when the call reverts even with the cap, so clients see the reason
-    before they send.
+    Never below the transaction's intrinsic gas (authorizations included) or its EIP-7623
+    floor, so the answer is a limit admission accepts. Raises ExecutionReverted when the call
+    reverts even with the cap, so clients see the reason before they send.
     """
     hi = req.gas or ctx.gas_cap
-    computation, _ = execute(make_state, ctx, req, overrides, gas=hi)
-    result = _result(computation)
-    raise_for_result(result)
-    used = result.gas_used
+    computation, state = execute(make_state, ctx, req, overrides, gas=hi)
+    raise_for_result(_result(computation))
+    tx = _transaction(state, ctx, req, hi)
+    least = least_gas(tx)
+    used = max(_tx_gas_used(computation, int(tx.intrinsic_gas)), least)
 
     def succeeds(gas: int) -> bool:
         try:
             comp, _ = execute(make_state, ctx, req, overrides, gas=gas)
-        except InvalidParams:  # below intrinsic gas
+        except InvalidParams:  # below intrinsic gas or the floor
             return False
         return not comp.is_error
 
-    lo = used - 1
-    # Most transactions need only what they used plus the 1/64 held back by CALL: try that first.
+    # What it was charged is a lower bound, and usually the answer (a transfer, a plain call,
+    # a call whose cost the floor sets): one run settles it, and the answer is exact.
+    if used >= hi or succeeds(used):
+        return min(used, hi)
+    lo = used
+    # Most others need only what they used plus the 1/64 held back by CALL: try that next.
     optimistic = min(hi, (used + computation.get_gas_refund() + 2300) * 64 // 63)
     if succeeds(optimistic):
         hi = optimistic
@@ -221,17 +265,22 @@ def access_list(
     req: CallRequest,
 ) -> tuple[list[tuple[bytes, list[int]]], int, CallResult]:
     """eth_createAccessList: accounts and slots the call touches (without sender, target,
-    coinbase and precompiles, unless a slot of theirs was touched), the gas the transaction
-    uses with that list, and the call's result."""
+    coinbase, precompiles and EIP-7702 authorities, unless a slot of theirs was touched), the gas the transaction
+    uses with that list (as its receipt will record it), and the call's result."""
     _, state = execute(make_state, ctx, req)
+    # As geth: the authorities of an EIP-7702 list are warm already, like sender and target.
+    authorities = {_authority(a) for a in req.authorization_list} - {None}
     exclude = {req.sender or b"\x00" * 20, req.to or b"", bytes(ctx.header.coinbase)} | {
         i.to_bytes(20, "big") for i in range(1, 0x12)
-    }
+    } | authorities
     entries = [(a, sorted(s)) for a, s in _warm_set(state).items() if a not in exclude or s]
     with_list = replace(req, access_list=tuple((a, tuple(s)) for a, s in entries))
     computation, state2 = execute(make_state, ctx, with_list)
-    intrinsic = int(_transaction(state2, ctx, with_list, ctx.gas_cap).intrinsic_gas)
-    return entries, _tx_gas_used(computation, intrinsic), _result(computation)
+    tx = _transaction(state2, ctx, with_list, ctx.gas_cap)
+    # What the receipt will say: intrinsic gas (the list's own cost included) plus execution,
+    # less the capped refund, and never below the EIP-7623 floor.
+    used = max(_tx_gas_used(computation, int(tx.intrinsic_gas)), data_floor_gas(req.data))
+    return entries, used, _result(computation)
 
 
 def _tx_gas_used(computation: ComputationAPI, intrinsic: int) -> int:

@@ -1,9 +1,14 @@
-"""Pure readings of a signed transaction's fields that py-evm spreads over several APIs."""
+"""Pure readings of a signed transaction's fields that py-evm spreads over several APIs, and the
+one conversion of Wabei's plain values into a py-evm field."""
 from __future__ import annotations
 
 from typing import cast
 
 from eth.abc import LegacyTransactionFieldsAPI, SignedTransactionAPI
+from eth.vm.forks.prague.transactions import Authorization as PragueAuthorization
+from eth_typing import Address
+
+from chain.types import Authorization
 
 
 def tx_chain_id(tx: SignedTransactionAPI) -> int | None:
@@ -22,3 +27,9 @@ def fee_fields(tx: SignedTransactionAPI) -> tuple[int, int]:
     if max_fee is None:
         return int(tx.gas_price), int(tx.gas_price)
     return int(max_fee), int(tx.max_priority_fee_per_gas)
+
+
+def py_evm_authorization(a: Authorization) -> PragueAuthorization:
+    """An EIP-7702 authorization as py-evm's type-4 transaction builders take it."""
+    return PragueAuthorization(chain_id=a.chain_id, address=Address(a.address), nonce=a.nonce,
+                               y_parity=a.y_parity, r=a.r, s=a.s)

@@ -4,17 +4,94 @@ from __future__ import annotations
 import functools
 from typing import Iterable
 
-from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI, StateAPI
+from eth.abc import (
+    AtomicDatabaseAPI,
+    BlockHeaderAPI,
+    ComputationAPI,
+    ReceiptAPI,
+    SignedTransactionAPI,
+    StateAPI,
+)
 from eth.consensus.context import ConsensusContext
+from eth.constants import GAS_TX
 from eth.db.chain import ChainDB
 from eth.vm.chain_context import ChainContext
 from eth.vm.forks.prague import PragueVM
+from eth.vm.forks.prague.constants import STANDARD_TOKEN_COST, TOTAL_COST_FLOOR_PER_TOKEN
 from eth.vm.forks.prague.state import PragueState
+from eth_utils.exceptions import ValidationError
 
 from chain.backend.preimages import PreimageRecordingAccountDB
 from chain.crypto import CryptoSuite
 from vm_hooks.computation import WabeiComputation
 from vm_hooks.tracing import TracingStateMixin
+
+
+def data_floor_gas(data: bytes) -> int:
+    """EIP-7623's least gas for a Prague transaction carrying `data` (calldata or initcode).
+
+    21,000 plus 10 gas per token, where a zero byte is one token and any other byte four. A
+    transaction whose gas limit is below it is invalid, and one that uses less is charged it.
+    """
+    zeros = data.count(0)
+    tokens = zeros + (len(data) - zeros) * STANDARD_TOKEN_COST
+    return GAS_TX + TOTAL_COST_FLOOR_PER_TOKEN * tokens
+
+
+class FloorCheckingPragueState(PragueState):
+    """Prague's state with EIP-7623's validity rule, which py-evm 0.12.1b1 leaves out.
+
+    py-evm applies the floor only after execution (`calc_data_floor_gas` in the executor's
+    `finalize_computation` adds the shortfall to the gas used) and never checks that the gas
+    limit covers it. A transaction whose limit lies between its intrinsic gas and its floor was
+    therefore executed, ran out of gas, and was charged limit + shortfall: a receipt recording
+    more gas than the transaction's own limit (134,000 for 2,825 bytes of initcode sent with
+    100,000), a sender debited for gas it never bought (the "refund" turns negative), in a block
+    no other client accepts. geth refuses it before execution with
+    ErrFloorDataGas; this raises py-evm's ValidationError at the same step, so the builder skips
+    such a transaction, the importer refuses a block with one, and calls answer it as invalid.
+    """
+
+    def validate_transaction(self, transaction: SignedTransactionAPI) -> None:
+        super().validate_transaction(transaction)
+        floor = data_floor_gas(bytes(transaction.data))
+        if transaction.gas < floor:
+            raise ValidationError(
+                f"insufficient gas for floor data gas cost: have {transaction.gas}, want {floor}"
+            )
+
+
+class AtomicApplyPragueVM(PragueVM):
+    """PragueVM whose `apply_transaction` leaves the state as it found it when it raises.
+
+    py-evm's version calls `state.lock_changes()`, which drops every journal checkpoint, before it
+    executes: a snapshot the caller took before the call can no longer be reverted to ("No
+    checkpoint N was found"), so a transaction refused inside the state (funds spent by an
+    earlier transaction of the block, a limit below the EIP-7623 floor) crashed the producer. This
+    takes the snapshot after the lock and reverts to it on ValidationError. It also refuses a
+    receipt that records more gas than the transaction's limit, which no valid block holds.
+    """
+
+    def apply_transaction(
+        self, header: BlockHeaderAPI, transaction: SignedTransactionAPI
+    ) -> tuple[ReceiptAPI, ComputationAPI]:
+        self.validate_transaction_against_header(header, transaction)
+        self.state.lock_changes()
+        snapshot = self.state.snapshot()
+        try:
+            computation = self.state.apply_transaction(transaction)
+            receipt = self.make_receipt(header, transaction, computation, self.state)
+            self.validate_receipt(receipt)
+            used = receipt.gas_used - header.gas_used
+            if used > transaction.gas:
+                raise ValidationError(
+                    f"transaction used {used} gas, more than its limit {transaction.gas}"
+                )
+        except ValidationError:
+            self.state.revert(snapshot)
+            raise
+        self.state.commit(snapshot)
+        return receipt, computation
 
 
 @functools.cache
@@ -28,12 +105,12 @@ def build_vm_class(crypto: CryptoSuite) -> type[PragueVM]:
     """
     account_db = type(f"PreimageAccountDB_{crypto.name}", (PreimageRecordingAccountDB,),
                       {"key_hash": staticmethod(crypto.hash)})
-    state = PragueState.configure(
+    state = FloorCheckingPragueState.configure(
         __name__=f"WabeiPragueState_{crypto.name}",
         account_db_class=account_db,
         computation_class=WabeiComputation,
     )
-    vm: type[PragueVM] = PragueVM.configure(__name__=f"WabeiPragueVM_{crypto.name}", _state_class=state)
+    vm: type[PragueVM] = AtomicApplyPragueVM.configure(__name__=f"WabeiPragueVM_{crypto.name}", _state_class=state)
     return vm
 
 

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from chain.exceptions import InvalidParams
-from chain.types import AccountOverride, CallRequest, TraceOptions
+from chain.types import AccountOverride, Authorization, CallRequest, TraceOptions
 
 UINT256_MAX = 2**256 - 1
 # Hex digits only: Python's int(s, 16) and bytes.fromhex also take "_", whitespace and non-ASCII
@@ -106,7 +106,30 @@ def call_request(value: Any, name: str = "transaction") -> CallRequest:
         access_list=access_list,
         chain_id=opt("chainId", quantity),
         tx_type=opt("type", quantity),
+        authorization_list=authorizations(o.get("authorizationList"), f"{name}.authorizationList"),
     )
+
+
+def authorizations(value: Any, name: str) -> tuple[Authorization, ...]:
+    """geth's JSON shape of an EIP-7702 list: [{chainId, address, nonce, yParity, r, s}]."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InvalidParams(f"invalid {name}: expected a list")
+    out = []
+    for i, entry in enumerate(value):
+        e, where = obj(entry, f"{name}[{i}]"), f"{name}[{i}]"
+        # Some clients (viem) send `v` instead of `yParity`; both name the same bit here.
+        parity = e.get("yParity", e.get("v"))
+        out.append(Authorization(
+            chain_id=quantity(e.get("chainId"), f"{where}.chainId"),
+            address=address(e.get("address"), f"{where}.address"),
+            nonce=quantity(e.get("nonce"), f"{where}.nonce", max_value=2**64 - 1),
+            y_parity=quantity(parity, f"{where}.yParity", max_value=255),
+            r=quantity(e.get("r"), f"{where}.r"),
+            s=quantity(e.get("s"), f"{where}.s"),
+        ))
+    return tuple(out)
 
 
 def state_overrides(value: Any, name: str = "stateOverrides") -> dict[bytes, AccountOverride]:

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
-from chain.rpc.namespaces.common import block_number, header_at
+from chain.rpc.namespaces.common import block_number, call_header, header_at
+from chain.types import Authorization
 
 U256 = 2**256 - 1
 HEX_QUANTITY = re.compile(r"0[xX][0-9a-fA-F]+")
@@ -232,6 +233,44 @@ def test_header_at_takes_a_hash_a_number_or_an_eip1898_object() -> None:
     assert header_at(API, "0x7") == ("by number", 7)
     assert refusal(header_at, API, {}) == "invalid block: expected blockHash or blockNumber"
     assert refusal(header_at, API, {"blockHash": "0x12"}) == "invalid block.blockHash: expected 32 bytes, got 1"
+
+
+def test_calls_run_in_the_next_block_for_no_block_or_pending_and_in_latest_for_latest() -> None:
+    assert call_header(API, None) is None
+    assert call_header(API, "pending") is None
+    assert call_header(API, "latest") == ("by number", 41)
+    assert call_header(API, "0x7") == ("by number", 7)
+
+
+# --- EIP-7702 authorization lists ---------------------------------------------------------------
+AUTH = {"chainId": "0x7a69", "address": "0x" + "11" * 20, "nonce": "0x1", "yParity": "0x1",
+        "r": "0x2", "s": "0x3"}
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, ()),
+    ([], ()),
+    ([AUTH], (Authorization(31337, b"\x11" * 20, 1, 1, 2, 3),)),
+    # viem names the parity `v`
+    ([{**{k: v for k, v in AUTH.items() if k != "yParity"}, "v": "0x0"}],
+     (Authorization(31337, b"\x11" * 20, 1, 0, 2, 3),)),
+])
+def test_authorization_lists_in_geths_shape(value: Any, expected: tuple[Authorization, ...]) -> None:
+    assert codec.call_request({"authorizationList": value}).authorization_list == expected
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ({}, "invalid transaction.authorizationList: expected a list"),
+    (["0x"], "invalid transaction.authorizationList[0]: expected an object, got '0x'"),
+    ([{**AUTH, "address": "0x12"}],
+     "invalid transaction.authorizationList[0].address: expected 20 bytes, got 1"),
+    ([{**AUTH, "nonce": "0x1" + "0" * 16}],
+     "invalid transaction.authorizationList[0].nonce: '0x1" + "0" * 16 + "' is out of range"),
+    ([{k: v for k, v in AUTH.items() if k != "r"}],
+     "invalid transaction.authorizationList[0].r: expected a 0x-prefixed hex quantity, got None"),
+])
+def test_authorization_list_refusals_name_the_field(value: Any, message: str) -> None:
+    assert refusal(codec.call_request, {"authorizationList": value}) == message
 
 
 # --- log filters --------------------------------------------------------------------------------

@@ -38,5 +38,14 @@ def header_at(api: ChainReads, value: Any, name: str = "block") -> BlockHeaderAP
     return api.header_by_number(block_number(api, value, name))
 
 
+def call_header(api: ChainReads, value: Any) -> BlockHeaderAPI | None:
+    """Where eth_call / eth_estimateGas / eth_createAccessList run: None (the block that would
+    be mined next, as Hardhat and Anvil run `pending`) for no block or `pending`; otherwise
+    the named block, `latest` included, in its own context as Anvil runs it."""
+    if value is None or is_pending(value):
+        return None
+    return header_at(api, value)
+
+
 def is_pending(value: Any) -> bool:
     return bool(value == "pending")  # `value` is raw JSON (Any), so `==` is typed Any too

@@ -7,7 +7,7 @@ from chain.api.chain import Chain
 from chain.api.reads import DEFAULT_PRIORITY_FEE
 from chain.exceptions import InvalidParams, ResourceNotFound
 from chain.rpc import codec, formatters as fmt
-from chain.rpc.namespaces.common import block_number, header_at, is_pending
+from chain.rpc.namespaces.common import block_number, call_header, header_at, is_pending
 from chain.types import LogFilter
 
 
@@ -200,17 +200,17 @@ class EthNamespace:
         return self.signTypedData_v4(address, typed)
 
     # -- execution -------------------------------------------------------------------------
-    def call(self, tx: Any, block: Any = "latest", overrides: Any = None, _block_overrides: Any = None) -> str:
+    def call(self, tx: Any, block: Any = None, overrides: Any = None, _block_overrides: Any = None) -> str:
         req = codec.call_request(tx)
-        return "0x" + self._api.call(req, header_at(self._api, block), codec.state_overrides(overrides)).hex()
+        return "0x" + self._api.call(req, call_header(self._api, block), codec.state_overrides(overrides)).hex()
 
-    def estimateGas(self, tx: Any, block: Any = "latest", overrides: Any = None) -> str:
+    def estimateGas(self, tx: Any, block: Any = None, overrides: Any = None) -> str:
         req = codec.call_request(tx)
-        return hex(self._api.estimate_gas(req, header_at(self._api, block), codec.state_overrides(overrides)))
+        return hex(self._api.estimate_gas(req, call_header(self._api, block), codec.state_overrides(overrides)))
 
-    def createAccessList(self, tx: Any, block: Any = "latest") -> dict[str, Any]:
+    def createAccessList(self, tx: Any, block: Any = None) -> dict[str, Any]:
         req = codec.call_request(tx)
-        entries, gas, result = self._api.create_access_list(req, header_at(self._api, block))
+        entries, gas, result = self._api.create_access_list(req, call_header(self._api, block))
         out: dict[str, Any] = {
             "accessList": [{"address": "0x" + a.hex(), "storageKeys": ["0x" + s.to_bytes(32, "big").hex() for s in slots]}
                            for a, slots in entries],
