@@ -72,7 +72,8 @@ def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> Chain
 
 def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Chain:
     """Open (or create) a chain's storage and wire its parts; the solo engine unless `engine`
-    builds another. Raises StorageError for a data dir that belongs to another chain."""
+    builds another. Raises StorageError for a data dir that belongs to another chain, and
+    ValueError for state dumps or loads asked of a chain without dev powers."""
     if not config.dev and (config.load_state is not None or config.dump_state is not None):
         raise ValueError("state dumps and loads are devnet powers; this chain has dev=False")
     spec = build_spec(config.crypto)
