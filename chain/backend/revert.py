@@ -21,17 +21,24 @@ PANIC_REASONS = {
 }
 
 
-def decode_revert_reason(data: bytes) -> str | None:
-    """The human reason for `data`, or None for empty data and custom errors (geth prints none)."""
+def _parse(data: bytes) -> str | int | None:
+    """An Error(string)'s message, a Panic(uint256)'s code, or None (empty, custom or malformed)."""
     try:
         if data[:4] == ERROR_SELECTOR:
             return str(decode(["string"], data[4:])[0])
         if data[:4] == PANIC_SELECTOR:
-            code = int(decode(["uint256"], data[4:])[0])
-            return f"panic: {PANIC_REASONS.get(code, 'unknown panic')} (0x{code:02x})"
+            return int(decode(["uint256"], data[4:])[0])
     except Exception:  # malformed ABI in revert data: show none rather than fail the request
         return None
     return None
+
+
+def decode_revert_reason(data: bytes) -> str | None:
+    """The human reason for `data`, or None for empty data and custom errors (geth prints none)."""
+    parsed = _parse(data)
+    if isinstance(parsed, int):
+        return f"panic: {PANIC_REASONS.get(parsed, 'unknown panic')} (0x{parsed:02x})"
+    return parsed
 
 
 # Solidity's panic codes, worded as geth's abi.UnpackRevert words them (callTracer's revertReason).
@@ -51,15 +58,10 @@ GETH_PANIC_REASONS = {
 
 def geth_revert_reason(data: bytes) -> str | None:
     """`data`'s reason as geth's callTracer gives it in `revertReason`, or None (custom errors)."""
-    try:
-        if data[:4] == ERROR_SELECTOR:
-            return str(decode(["string"], data[4:])[0])
-        if data[:4] == PANIC_SELECTOR:
-            code = int(decode(["uint256"], data[4:])[0])
-            return GETH_PANIC_REASONS.get(code, f"unknown panic code: {code:#x}")
-    except Exception:  # malformed ABI: geth leaves revertReason out too
-        return None
-    return None
+    parsed = _parse(data)
+    if isinstance(parsed, int):
+        return GETH_PANIC_REASONS.get(parsed, f"unknown panic code: {parsed:#x}")
+    return parsed
 
 
 def vm_error_text(error: Exception) -> str:

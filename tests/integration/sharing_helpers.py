@@ -55,6 +55,17 @@ def reverts(client: SharingClient, error: str, *args: Any) -> Iterator[None]:
         assert decoded.args == args, f"{error}: expected args {args}, got {decoded.args}"
 
 
+def onboard(c: SharingClient, merchant: str, buyers: tuple[str, ...] | list[str]) -> None:
+    """KYC a merchant (level 2) and buyers (level 1), register the merchant with a 100-unit
+    pledge and a 1 ETH bond: the cast every sharing scenario starts from."""
+    c.set_kyc(merchant, 2)
+    for b in buyers:
+        c.set_kyc(b, 1)
+    c.register_merchant(merchant, h("merchant"))
+    c.record_pledge(merchant, 100)
+    c.post_bond(merchant, ETH)
+
+
 def impersonate(w3: Web3, address: str, funds: int = ETH) -> None:
     """Let the dev node send transactions from ``address`` (a contract, say), with ``funds`` wei for gas."""
     w3.provider.make_request("anvil_setBalance", [address, hex(funds)])  # type: ignore[arg-type]

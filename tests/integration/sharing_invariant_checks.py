@@ -14,7 +14,7 @@ from web3 import Web3
 from sharing import SharingClient, SuiteDeployment
 from sharing.model import Ledger, Listing, ListingState, ListingTerms, WelfareTotals
 from sharing.rules import settlement_profit, tranche_amounts
-from sharing_helpers import ETH, FINNEY, h
+from sharing_helpers import ETH, FINNEY, h, onboard
 
 THRESHOLD = 3  # distinct custodians a council action needs
 PRICE = FINNEY
@@ -48,12 +48,7 @@ def build_base(w3: Web3, a: list[str], deployment: SuiteDeployment) -> Base:
     catalogue (SERVICES) and seed the welfare fund with the 20 finney `Model` starts from."""
     c = SharingClient(w3, deployment)
     merchant, buyers = a[7], tuple(a[8:12])
-    c.set_kyc(merchant, 2)
-    for b in buyers:
-        c.set_kyc(b, 1)
-    c.register_merchant(merchant, h("merchant"))
-    c.record_pledge(merchant, 100)
-    c.post_bond(merchant, ETH)
+    onboard(c, merchant, buyers)
     for i, (cap, goal, budget, bps) in enumerate(LISTINGS):
         house = c.register_house(merchant, h(f"house {i}"))
         terms = ListingTerms.schedule(c.now(), asset_id=house, price=PRICE, cap=cap, soft_goal=goal,

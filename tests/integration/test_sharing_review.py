@@ -18,7 +18,7 @@ from sharing import SharingClient
 from sharing.client import advance_time
 from sharing.model import DAY, ListingTerms
 from sharing.rules import rebate
-from sharing_helpers import ETH, FINNEY, clean_chain, gas_cost, h, impersonate, reverts, watch
+from sharing_helpers import ETH, FINNEY, clean_chain, gas_cost, h, impersonate, onboard, reverts, watch
 
 PRICE = FINNEY
 
@@ -41,12 +41,7 @@ def onboarded(sharing_suite: SuiteNode) -> Iterator[Cast]:
     with clean_chain(w3):
         c = SharingClient(w3, sharing_suite.deployment)
         merchant, buyers = a[7], a[8:14]
-        c.set_kyc(merchant, 2)
-        for b in buyers:
-            c.set_kyc(b, 1)
-        c.register_merchant(merchant, h("merchant"))
-        c.record_pledge(merchant, 100)
-        c.post_bond(merchant, ETH)
+        onboard(c, merchant, buyers)
         yield Cast(w3, c, merchant, buyers)
 
 
