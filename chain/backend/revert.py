@@ -14,8 +14,8 @@ PANIC_REASONS = {
     0x12: "division or modulo by zero",
     0x21: "enum overflow",
     0x22: "invalid encoded storage byte array accessed",
-    0x31: "out-of-bounds access of an array or bytesN",
-    0x32: "array is empty",
+    0x31: "array is empty",  # .pop() on an empty array (Solidity's panic 0x31)
+    0x32: "out-of-bounds access of an array or bytesN",
     0x41: "out of memory",
     0x51: "uninitialized function",
 }
