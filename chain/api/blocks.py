@@ -7,14 +7,15 @@ whichever engine decided on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
-from eth.abc import BlockAPI, SignedTransactionAPI
+from eth.abc import BlockAPI, BlockHeaderAPI, SignedTransactionAPI
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 
-from chain.api.events import ChainEvents
+from chain.api.events import ChainEvents, EmptyBlocks
 from chain.backend.backend import Backend
 from chain.backend.builder import GAS_LIMIT_REACHED
+from chain.backend.empty_run import EmptyRun, needs_execution
 from chain.backend.execution import BuiltBlock, HeaderFields
 from chain.clock import BlockClock
 from chain.pool import TxPool
@@ -92,6 +93,37 @@ class BlockPipeline:
             count += 1
             if ready[0].hash in self.pool:
                 return count  # kept back (it cannot fit any block): do not spin on it
+
+    def mine_blocks(self, count: int, first_timestamp: int | None = None,
+                    interval: int | None = None) -> None:
+        """Mine `count` blocks: the first at `first_timestamp` (if given), then `interval` seconds
+        apart (if given) or as the clock says.
+
+        The first goes through the VM. When it is empty and nothing could change that (an empty
+        pool, no system contracts), the others are an empty run (chain/backend/empty_run.py),
+        stored in one batch and announced on `events.empty_blocks`; otherwise one by one.
+        """
+        if count <= 0:
+            return
+        template = self.mine_block(first_timestamp).block.header
+        rest = count - 1
+        if rest and not len(self.pool) and needs_execution(self.backend.head_state(), template) is None:
+            self._mine_empty_run(template, rest, interval)
+            return
+        for _ in range(rest):
+            ts = None if interval is None else int(self.backend.head.timestamp) + interval
+            self.mine_block(ts)
+
+    def _mine_empty_run(self, template: BlockHeaderAPI, count: int, interval: int | None) -> None:
+        run = EmptyRun(template, self.backend.prevrandao)
+        clock = self.clock
+        step: Callable[[int], int] = (
+            (lambda parent_ts: parent_ts + interval) if interval is not None
+            else (lambda parent_ts: clock.timestamp_for_next_block(parent_ts, None)))
+        headers = [run.next(step(run.last.timestamp)) for _ in range(count)]
+        self.backend.commit_empty_run(headers)
+        self.clock.adopt(headers[-1].timestamp, interval is not None)
+        self.events.empty_blocks.publish(EmptyBlocks(tuple(headers), self.backend.spec.decode_header))
 
     def _mine(self, candidates: Sequence[SignedTransactionAPI], timestamp: int | None) -> MinedBlock:
         forced = timestamp is not None or self.clock.next_timestamp is not None

@@ -91,6 +91,7 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
     reads = ChainReads(config, backend, pool, blocks.next_fields)
     filters = FilterManager(config.max_filters, config.filter_timeout_s)
     events.new_blocks.subscribe(lambda m: filters.on_block(m.block.hash), inline=True)
+    events.empty_blocks.subscribe(lambda run: filters.on_blocks([h.hash for h in run.headers]), inline=True)
     events.new_pending.subscribe(lambda p: filters.on_pending(p.hash), inline=True)
     solo = SoloEngine(blocks, pool, events, config.mining, config.block_time, config.allow_empty_blocks)
     dev = DevControls(backend, pool, blocks, clock, events, solo) if config.dev else None

@@ -14,10 +14,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Generic, TypeVar
 
+from eth.abc import BlockHeaderAPI
+
 from chain.pool import PooledTx
 
 if TYPE_CHECKING:
     from chain.api.blocks import MinedBlock
+    from chain.backend.empty_run import EmptyHeader
 
 T = TypeVar("T")
 log = logging.getLogger("wabei.events")
@@ -69,11 +72,28 @@ class Rewound:
     old_number: int      # the head's number before
 
 
+@dataclass(frozen=True)
+class EmptyBlocks:
+    """Empty blocks mined in bulk without the VM (chain/backend/empty_run.py), already stored.
+
+    They have no transactions, receipts or logs; `header(i)` decodes one for a listener that
+    needs more than the hashes.
+    """
+
+    headers: "tuple[EmptyHeader, ...]"
+    decode: Callable[[bytes], BlockHeaderAPI]
+
+    def header(self, i: int) -> BlockHeaderAPI:
+        return self.decode(self.headers[i].encoded)
+
+
 @dataclass
 class ChainEvents:
-    """Every topic of one chain."""
+    """Every topic of one chain. Each block appears once, on `new_blocks` (a block the VM ran,
+    with its receipts) or on `empty_blocks` (a run of empty blocks, in order)."""
 
     new_blocks: "Topic[MinedBlock]" = field(default_factory=Topic)
+    empty_blocks: Topic[EmptyBlocks] = field(default_factory=Topic)
     new_pending: Topic[PooledTx] = field(default_factory=Topic)
     rejected: Topic[tuple[bytes, str]] = field(default_factory=Topic)  # (tx hash, reason)
     rewound: Topic[Rewound] = field(default_factory=Topic)

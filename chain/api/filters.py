@@ -64,6 +64,10 @@ class FilterManager:
             if f.kind == "block" and len(f.items) < self._max_buffered:
                 f.items.append(block_hash)
 
+    def on_blocks(self, block_hashes: list[bytes]) -> None:
+        for h in block_hashes:
+            self.on_block(h)
+
     def on_pending(self, tx_hash: bytes) -> None:
         for f in self._filters.values():
             if f.kind == "pending" and len(f.items) < self._max_buffered:

@@ -18,7 +18,8 @@ from eth.rlp.accounts import Account
 from eth_typing import Address
 from trie.hexary import HexaryTrie
 
-from chain.backend.builder import propose_block
+from chain.backend.builder import check_header, propose_block
+from chain.backend.empty_run import EmptyHeader
 from chain.backend.execution import BuiltBlock, HeaderFields
 from chain.backend.importer import import_block
 from chain.backend.vm import build_state, build_traced_vm_class
@@ -197,9 +198,13 @@ class Backend:
             timestamp=timestamp,
             coinbase=coinbase,
             gas_limit=self.params.gas_limit,
-            # prevrandao: unpredictable enough for a devnet, and reproducible from the parent
-            mix_hash=self.spec.crypto.hash(bytes(self.head.hash) + b"prevrandao"),
+            mix_hash=self.prevrandao(bytes(self.head.hash)),
         )
+
+    def prevrandao(self, parent_hash: bytes) -> bytes:
+        """The mix hash this node proposes after `parent_hash`: unpredictable enough for a
+        devnet, and reproducible from the parent."""
+        return self.spec.crypto.hash(parent_hash + b"prevrandao")
 
     def next_header(self, fields: HeaderFields) -> BlockHeaderAPI:
         """The header the block after the head would get with `fields` (number, base fee, time,
@@ -255,6 +260,30 @@ class Backend:
         self.head = header
         self.head_state_root = bytes(header.state_root)
         return stored
+
+    def commit_empty_run(self, run: Sequence[EmptyHeader]) -> BlockHeaderAPI:
+        """Store empty blocks that follow the head (chain/backend/empty_run.py) in one batch and
+        make the last one the head; returns it.
+
+        The run's ends are checked against the fork's header rules, as every proposed block is:
+        the first against the head, the last against its parent.
+        """
+        if not run:
+            return self.head
+        decode = self.spec.decode_header
+        first, last = decode(run[0].encoded), decode(run[-1].encoded)
+        check_header(self.spec, first, self.head)
+        if len(run) > 1:
+            check_header(self.spec, last, decode(run[-2].encoded))
+        if bytes(last.state_root) != self.head_state_root:
+            raise InvalidBlock("an empty run must keep the head's state root")
+        buffer = WriteBuffer(self.db)
+        store = ChainStore(buffer, self.spec)
+        for h in run:
+            store.write_empty_block(h.hash, h.number, h.encoded)
+        buffer.commit()
+        self.head = last
+        return last
 
     # -- dev powers: reached only through chain.api.dev.DevControls ---------------------------
     def edit_head_state(self, edit: StateEdit) -> None:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from chain.api.logs import block_logs, matches
 from chain.api.blocks import MinedBlock
-from chain.api.events import ChainEvents
+from chain.api.events import ChainEvents, EmptyBlocks
 from chain.exceptions import InvalidParams
 from chain.pool import PooledTx
 from chain.rpc import codec
@@ -34,7 +34,8 @@ class SubscriptionSet:
             raise InvalidParams(f"too many subscriptions on this connection ({self._max})")
         kind, sid = params[0], "0x" + os.urandom(16).hex()
         if kind == "newHeads":
-            stop = self._events.new_blocks.subscribe(lambda m: self._notify(sid, header_json(m.block.header)))
+            stop = _both(self._events.new_blocks.subscribe(lambda m: self._notify(sid, header_json(m.block.header))),
+                         self._events.empty_blocks.subscribe(lambda run: self._on_empty_run(sid, run)))
         elif kind == "logs":
             flt = _log_filter(params[1] if len(params) > 1 else {})
             stop = self._events.new_blocks.subscribe(lambda m: self._on_logs(sid, flt, m))
@@ -68,6 +69,10 @@ class SubscriptionSet:
             if matches(entry, flt):
                 self._notify(sid, log_json(entry))
 
+    def _on_empty_run(self, sid: str, run: EmptyBlocks) -> None:
+        for i in range(len(run.headers)):
+            self._notify(sid, header_json(run.header(i)))
+
     def _on_pending(self, sid: str, ptx: PooledTx) -> None:
         self._notify(sid, "0x" + ptx.hash.hex())
 
@@ -79,3 +84,10 @@ def _log_filter(options: Any) -> LogFilter:
         addresses=codec.addresses_filter(o.get("address"), "address"),
         topics=codec.topics_filter(o.get("topics"), "topics"),
     )
+
+
+def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    def stop() -> None:
+        first()
+        second()
+    return stop

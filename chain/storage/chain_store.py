@@ -26,6 +26,7 @@ _BODY = b"wabei:body:"
 _SENDERS = b"wabei:senders:"
 _RECEIPTS = b"wabei:receipts:"
 _TX = b"wabei:tx:"
+_EMPTY_LIST = rlp.encode([])
 RECENT_BLOCKS = 64  # decoded blocks kept in memory: clients read the block they just mined
 
 
@@ -91,6 +92,16 @@ class ChainStore:
             self.db[_TX + bytes(tx.hash)] = rlp.encode([h, block.number, i])
         self.db[_num_key(_CANON, block.number)] = h
         self.db[_HEAD] = h
+
+    def write_empty_block(self, block_hash: bytes, number: int, encoded_header: bytes) -> None:
+        """Store a block with no transactions from its header's encoding and make it the head
+        (chain/backend/empty_run.py); the same rows `write_block` writes for an empty block."""
+        self.db[block_hash] = encoded_header
+        self.db[_BODY + block_hash] = _EMPTY_LIST
+        self.db[_SENDERS + block_hash] = b""
+        self.db[_RECEIPTS + block_hash] = _EMPTY_LIST
+        self.db[_num_key(_CANON, number)] = block_hash
+        self.db[_HEAD] = block_hash
 
     def rewind_to(self, number: int) -> None:
         """Drop canonical blocks above `number` (evm_revert). Their bodies stay, unindexed."""

@@ -8,7 +8,7 @@ import gzip
 import orjson
 
 from chain.api.chain import Chain
-from chain.api.dev import DevControls
+from chain.api.dev import MAX_MINE_BLOCKS, DevControls
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
 
@@ -20,12 +20,12 @@ class AnvilNamespace:
         self._chain = chain
         self._dev = dev
 
-    def mine(self, blocks: Any = None, interval: Any = None) -> None:
+    async def mine(self, blocks: Any = None, interval: Any = None) -> None:
         """Mine `blocks` blocks (default 1), `interval` seconds apart (default 1)."""
-        n = 1 if blocks is None else codec.quantity(blocks, "blocks", max_value=10**6)
+        n = 1 if blocks is None else codec.quantity(blocks, "blocks", max_value=MAX_MINE_BLOCKS)
         step = 1 if interval is None else codec.quantity(interval, "interval", max_value=2**32)
         step = max(step, 1)  # timestamps strictly increase, so 0 means "one second apart"
-        self._dev.mine(n, None, step)
+        await self._dev.mine(n, None, step)
 
     def setBalance(self, address: Any, balance: Any) -> bool:
         self._dev.set_balance(codec.address(address, "address"), codec.quantity(balance, "balance"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chain.api.dev import DevControls
+from chain.api.dev import MAX_MINE_BLOCKS, DevControls
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
 
@@ -20,16 +20,16 @@ class EvmNamespace:
     def revert(self, snapshot_id: Any) -> bool:
         return self._dev.revert(codec.quantity(snapshot_id, "snapshotId"))
 
-    def mine(self, options: Any = None) -> str:
+    async def mine(self, options: Any = None) -> str:
         """evm_mine([timestamp]) or evm_mine({blocks, timestamp}) as Ganache and Anvil accept."""
         blocks, timestamp = 1, None
         if isinstance(options, dict):
-            blocks = codec.quantity(options.get("blocks", 1), "blocks")
+            blocks = codec.quantity(options.get("blocks", 1), "blocks", max_value=MAX_MINE_BLOCKS)
             if options.get("timestamp") is not None:
                 timestamp = codec.quantity(options["timestamp"], "timestamp")
         elif options is not None:
             timestamp = codec.quantity(options, "timestamp")
-        self._dev.mine(blocks, timestamp)
+        await self._dev.mine(blocks, timestamp)
         return "0x0"
 
     def increaseTime(self, seconds: Any) -> str:
