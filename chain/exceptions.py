@@ -90,3 +90,12 @@ class StorageError(WabeiError):
 class InvalidBlock(WabeiError):
     """A block received from elsewhere (or, as a bug, one built here) breaks the fork's rules or
     does not re-execute to the roots, gas figures and receipts it claims. The message says which."""
+
+
+class SimulationError(WabeiError):
+    """eth_simulateV1 refused its input or one of its calls before executing it; `code` is the
+    execution-apis / geth code for the reason (-38010 nonce too low ... -38026 client limit)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        self.code = code
+        super().__init__(message)

@@ -105,3 +105,61 @@ class TraceOptions:
     enable_return_data: bool = False
     limit: int = 0
     timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An EIP-4895 withdrawal: `amount` is in gwei, as on the wire and in the block."""
+
+    index: int
+    validator_index: int
+    address: bytes
+    amount: int
+
+
+@dataclass(frozen=True)
+class SimBlockOverrides:
+    """eth_simulateV1's blockOverrides, decoded; None means the default geth gives the field."""
+
+    number: int | None = None
+    time: int | None = None
+    gas_limit: int | None = None
+    fee_recipient: bytes | None = None
+    prev_randao: bytes | None = None
+    base_fee: int | None = None
+    beacon_root: bytes | None = None
+    withdrawals: tuple[Withdrawal, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SimBlock:
+    """One entry of blockStateCalls: overrides applied before its calls run, then the calls.
+    `moves` maps a precompile's address to where movePrecompileToAddress puts it."""
+
+    overrides: SimBlockOverrides = SimBlockOverrides()
+    state: dict[bytes, AccountOverride] = field(default_factory=dict)
+    moves: dict[bytes, bytes] = field(default_factory=dict)
+    calls: tuple[CallRequest, ...] = ()
+
+
+@dataclass(frozen=True)
+class SimulateRequest:
+    """eth_simulateV1's first parameter, decoded."""
+
+    blocks: tuple[SimBlock, ...]
+    trace_transfers: bool = False
+    validation: bool = False
+    full_transactions: bool = False
+
+
+@dataclass
+class SimCallResult:
+    """One call's outcome in eth_simulateV1: `error` is (code, message, revert data or None),
+    set when `success` is False."""
+
+    return_data: bytes
+    logs: list[LogEntry]
+    gas_used: int
+    max_used_gas: int
+    success: bool
+    error: tuple[int, str, bytes | None] | None = None

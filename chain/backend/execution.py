@@ -9,9 +9,11 @@ invalid; the importer (importer.py) refuses the whole block instead. Writes go i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
 
 from eth.abc import (
     BlockAPI, BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI, StateAPI,
+    WithdrawalAPI,
 )
 from eth.vm.forks.prague import PragueVM
 
@@ -50,7 +52,10 @@ class BlockRun:
     """A block being executed: open it, apply transactions one by one, then `finish()`."""
 
     def __init__(self, vm_class: type[PragueVM], writes: WriteBuffer, chain_id: int,
-                 parent: BlockHeaderAPI, parent_state_root: bytes, fields: HeaderFields) -> None:
+                 parent: BlockHeaderAPI, parent_state_root: bytes, fields: HeaderFields,
+                 header_overrides: Mapping[str, Any] | None = None) -> None:
+        """`header_overrides` (py-evm header field names) replace what the parent implies, e.g.
+        the base fee: only eth_simulateV1 passes them, for blocks that are never stored."""
         header = vm_class.create_header_from_parent(
             parent,
             coinbase=fields.coinbase,
@@ -60,6 +65,8 @@ class BlockRun:
             extra_data=fields.extra_data,
             state_root=parent_state_root,
         )
+        if header_overrides:
+            header = header.copy(**header_overrides)
         self._vm = make_vm(vm_class, header, writes, chain_id)
         self._base = vm_class.get_block_class()(header, transactions=[], uncles=[], withdrawals=[])
         self._vm.block_preprocessing(self._base)
@@ -90,11 +97,17 @@ class BlockRun:
         built.receipts.append(receipt)
         built.computations.append(computation)
 
-    def finish(self) -> BuiltBlock:
-        """Set the body and the roots, and persist the state into the write buffer."""
+    def finish(self, withdrawals: Sequence[WithdrawalAPI] = ()) -> BuiltBlock:
+        """Set the body and the roots, and persist the state into the write buffer.
+
+        `withdrawals` are credited after the transactions (a devnet has none; eth_simulateV1's
+        block override may give some)."""
         vm = self._vm
+        if withdrawals:
+            vm.apply_all_withdrawals(withdrawals)
         block = vm.set_block_transactions_and_withdrawals(
-            self._base, self.header, self.built.transactions, self.built.receipts, withdrawals=()
+            self._base, self.header, self.built.transactions, self.built.receipts,
+            withdrawals=withdrawals,
         )
         block = vm.block_postprocessing(block)
         self.built.block = vm.finalize_block(block).block

@@ -45,7 +45,7 @@ class CallContext:
     spec: ChainSpec
 
 
-def _apply_overrides(state: StateAPI, overrides: Mapping[bytes, AccountOverride]) -> None:
+def apply_overrides(state: StateAPI, overrides: Mapping[bytes, AccountOverride]) -> None:
     for raw_address, o in overrides.items():
         address = Address(raw_address)
         if o.balance is not None:
@@ -128,7 +128,7 @@ def execute(
     """Run `req` once on a throwaway state; returns the finished computation and that state."""
     state = make_state(_call_header(ctx, req))
     if overrides:
-        _apply_overrides(state, overrides)
+        apply_overrides(state, overrides)
     tx = _transaction(state, ctx, req, gas if gas is not None else (req.gas or ctx.gas_cap))
     try:
         computation = state.apply_transaction(tx)
@@ -150,7 +150,7 @@ def trace(
     EIP-7623 floor)."""
     state = make_state(_call_header(ctx, req))
     if overrides:
-        _apply_overrides(state, overrides)
+        apply_overrides(state, overrides)
     gas = req.gas or ctx.gas_cap
     tx = _transaction(state, ctx, req, gas)
     start_tracer(tracer, state, tx)

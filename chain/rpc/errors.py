@@ -41,6 +41,8 @@ def to_error(exc: Exception) -> dict[str, Any]:
     """The JSON-RPC error object for a raised exception."""
     if isinstance(exc, ex.ExecutionReverted):
         return error_object(EXECUTION_REVERTED, str(exc), "0x" + exc.data.hex())
+    if isinstance(exc, ex.SimulationError):  # eth_simulateV1 names its own code per reason
+        return error_object(exc.code, str(exc))
     for cls, code in _CODES:
         if isinstance(exc, cls):
             return error_object(code, str(exc))

@@ -152,6 +152,7 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
         "eth_signTypedData_v4": [A0, TYPED],
         "personal_sign": [DATA, A0],
         "eth_call": [{"to": A1, "data": "0x"}, "latest"],
+        "eth_simulateV1": [{"blockStateCalls": [{"calls": [{"to": A1}]}]}, "latest"],
         "eth_estimateGas": [{"from": A0, "to": A1, "value": "0x1"}],
         "eth_createAccessList": [{"from": A0, "to": A1}, "latest"],
         "eth_getLogs": [{"fromBlock": "0x0", "toBlock": "latest"}],

@@ -5,8 +5,9 @@ from typing import Any
 
 from chain.api.chain import Chain
 from chain.api.reads import DEFAULT_PRIORITY_FEE
+from chain.api.simulate import simulate
 from chain.exceptions import InvalidParams, ResourceNotFound
-from chain.rpc import codec, formatters as fmt
+from chain.rpc import codec, formatters as fmt, simulate_codec
 from chain.rpc.namespaces.common import block_number, call_header, header_at, is_pending
 from chain.types import LogFilter
 
@@ -270,3 +271,11 @@ class EthNamespace:
         if not isinstance(filter_id, str):
             raise InvalidParams("invalid filter id: expected a hex string")
         return [fmt.log_json(e) for e in self._api.logs(self._filters.criteria(filter_id))]
+
+    # -- simulation ------------------------------------------------------------------------
+    def simulateV1(self, payload: Any, block: Any = "latest") -> list[dict[str, Any]]:
+        """geth's eth_simulateV1 (docs/simulate.md): blocks of calls on throwaway state."""
+        request = simulate_codec.simulate_request(payload)
+        base = header_at(self._api, "latest" if block is None else block)
+        return [simulate_codec.simulated_block_json(b, request.full_transactions)
+                for b in simulate(self._api, request, base)]
