@@ -69,6 +69,14 @@ class Rewound:
     old_number: int      # the head's number before
 
 
+@dataclass(frozen=True)
+class CallConsoleLogs:
+    """console.log payloads sent during an eth_call or eth_estimateGas (`label`: the method)."""
+
+    label: str
+    payloads: tuple[bytes, ...]
+
+
 @dataclass
 class ChainEvents:
     """Every topic of one chain."""
@@ -77,3 +85,4 @@ class ChainEvents:
     new_pending: Topic[PooledTx] = field(default_factory=Topic)
     rejected: Topic[tuple[bytes, str]] = field(default_factory=Topic)  # (tx hash, reason)
     rewound: Topic[Rewound] = field(default_factory=Topic)
+    call_console: Topic[CallConsoleLogs] = field(default_factory=Topic)  # the terminal prints it
