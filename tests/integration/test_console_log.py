@@ -6,6 +6,7 @@ compared with Hardhat's own node (EDR), which has no console hook in its gas acc
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -206,3 +207,26 @@ def test_gas_is_what_hardhats_node_charges(terminal: NodeTerminal, artifact: Art
         hardhat.wait(timeout=10)
     assert ours == theirs
     assert ours[1] > ours[2]  # the console calls were made and paid for, as on Hardhat
+
+
+@pytest.mark.js
+@pytest.mark.timeout(120)
+def test_ethers_and_viem_read_the_lines(terminal: NodeTerminal, artifact: Artifact,
+                                        tmp_path: Path) -> None:
+    w3 = Web3(Web3.HTTPProvider(terminal.url))
+    logger = deploy(w3, artifact)
+    abi_file = tmp_path / "abi.json"
+    abi_file.write_text(json.dumps(artifact.abi))
+    result = subprocess.run(["node", str(ROOT / "tests" / "js" / "console_log_client.mjs"),
+                             terminal.url, logger.address, str(abi_file)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=90)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.splitlines()[-1])
+    expected = ["from ethers", "7", "-7", A1, "false", "0x" + "00" * 31 + "ff",
+                "count 7 of from ethers", f"{A1} is false"]
+    assert out["ethersLogs"] == out["viemLogs"] == expected
+    assert out["unknown"] is None and out["count"] == "1"
+    assert terminal.block_after(f"Transaction: {out['hash']}", "console.log:") == expected
+    terminal.wait_for(lambda: "      shout: from viem" in terminal.lines)
+    i = terminal.lines.index("      shout: from viem")
+    assert terminal.lines[i - 1] == "    console.log (eth_call):"
