@@ -230,3 +230,21 @@ def test_ethers_and_viem_read_the_lines(terminal: NodeTerminal, artifact: Artifa
     terminal.wait_for(lambda: "      shout: from viem" in terminal.lines)
     i = terminal.lines.index("      shout: from viem")
     assert terminal.lines[i - 1] == "    console.log (eth_call):"
+
+
+def test_the_lines_survive_a_restart(artifact: Artifact, tmp_path: Path) -> None:
+    """Nothing is stored: after a restart the block is re-executed and gives the same lines."""
+    first = start_node("--data-dir", str(tmp_path))
+    try:
+        w3 = Web3(Web3.HTTPProvider(first.http_url))
+        logger = deploy(w3, artifact)
+        tx_hash = logger.functions.logAll(*LOG_ARGS).transact({"from": A0, "gas": 300_000})
+        w3.eth.wait_for_transaction_receipt(tx_hash)
+        logger.functions.quiet().transact({"from": A0})  # a later block on top
+    finally:
+        first.stop()
+    second = start_node("--data-dir", str(tmp_path))
+    try:
+        assert rpc(second.http_url, "wabei_getConsoleLogs", [tx_hash.to_0x_hex()]) == EXPECTED
+    finally:
+        second.stop()
