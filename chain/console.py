@@ -1,4 +1,5 @@
-"""Terminal output in Anvil's style: banner, one line per request method, a block per transaction."""
+"""Terminal output in Anvil's style: banner, one line per request method, a block per transaction,
+and under it (or under an eth_call / eth_estimateGas) the console.log lines contracts sent."""
 from __future__ import annotations
 
 import sys
@@ -9,8 +10,10 @@ from eth_utils.address import to_checksum_address
 
 from chain.accounts import DevAccount
 from chain.api.blocks import MinedBlock
+from chain.api.events import CallConsoleLogs
 from chain.backend.revert import decode_revert_reason
 from chain.config import ChainConfig
+from chain.console_log.decode import format_payloads
 
 ETHER = 10**18
 
@@ -75,8 +78,26 @@ class Console:
                 comp = mined.built.computations[i]
                 reason = decode_revert_reason(bytes(comp.output)) if comp.output else None
                 self._print(f"    Error: reverted{': ' + reason if reason else ''}")
+            self._console_lines("console.log:", mined.built.console_logs[i])
         if block.transactions:
             self._print("")
+
+    def call_logs(self, logs: CallConsoleLogs) -> None:
+        """console.log output of an eth_call / eth_estimateGas, labelled with the method."""
+        if self._repeats:  # the repeats so far belong above these lines
+            self._print(f"{self._last_method} (×{self._repeats + 1})")
+        # The next request prints its method again, so each call's lines sit under their call.
+        self._last_method, self._repeats = None, 0
+        self._console_lines(f"console.log ({logs.label}):", logs.payloads)
+
+    def _console_lines(self, title: str, payloads: tuple[bytes, ...]) -> None:
+        lines = format_payloads(payloads)
+        if not lines:
+            return
+        self._print(f"    {title}")
+        for line in lines:
+            for part in line.split("\n"):  # keep a multi-line message inside the indentation
+                self._print(f"      {part}")
 
     def rejected(self, tx_hash: bytes, reason: str) -> None:
         self._print(f"    Dropped 0x{tx_hash.hex()}: {reason}")

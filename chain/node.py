@@ -20,6 +20,7 @@ from chain.rpc.namespaces.evm import EvmNamespace
 from chain.rpc.namespaces.net import NetNamespace
 from chain.rpc.namespaces.personal import PersonalNamespace
 from chain.rpc.namespaces.txpool import TxpoolNamespace
+from chain.rpc.namespaces.wabei import WabeiNamespace
 from chain.rpc.namespaces.web3 import Web3Namespace
 from chain.rpc.server import RpcServer
 
@@ -72,6 +73,7 @@ def namespaces(chain: Chain) -> list[Any]:
     served: list[Any] = [
         EthNamespace(chain), NetNamespace(chain.chain_id), Web3Namespace(),
         TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions), DebugNamespace(chain),
+        WabeiNamespace(chain),
     ]
     if chain.dev is not None:
         served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev)]
@@ -112,6 +114,7 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
                 dispatcher.calls.subscribe(console.request)
                 chain.events.new_blocks.subscribe(console.block)
                 chain.events.rejected.subscribe(lambda r: console.rejected(*r))
+                chain.events.call_console.subscribe(console.call_logs)
         server.add_chain(chain.config.path, dispatcher, chain.events)
     for plugin in plugins:
         plugin.add_routes(server.app, built)

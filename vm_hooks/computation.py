@@ -1,7 +1,9 @@
 """Wabei's computation class: py-evm's Prague computation plus the platform precompiles.
 
-This is the extension point py-evm offers (`configure()` with a merged precompile map); the VM
-picks it up through the state class in chain/backend/vm.py. Permission checks will hook in here.
+This is the extension point py-evm offers (`configure()` with a merged precompile map, and a
+subclass that overrides `apply_message`); the VM picks it up through the state class in
+chain/backend/vm.py. console.log capture (vm_hooks/console_log.py) sits in front of Prague's
+class; permission checks will hook in here.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from vm_hooks.cns.ens import (
     UNIVERSAL_RESOLVER_PRECOMPILE,
 )
 from vm_hooks.cns.fisco import CNS_PRECOMPILE
+from vm_hooks.console_log import ConsoleObservingComputation
 from vm_hooks.precompile import AbiPrecompile
 
 PLATFORM_PRECOMPILES: tuple[AbiPrecompile, ...] = (
@@ -32,8 +35,9 @@ _precompile_map: dict[Address, Callable[[ComputationAPI], ComputationAPI]] = {
     **{p.address: p for p in PLATFORM_PRECOMPILES},
 }
 
-WabeiComputation = PragueComputation.configure(
-    __name__="WabeiPragueComputation", _precompiles=_precompile_map
+WabeiComputation: type[PragueComputation] = type(
+    "WabeiPragueComputation", (ConsoleObservingComputation, PragueComputation),
+    {"_precompiles": _precompile_map},
 )
 
 

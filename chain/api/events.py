@@ -87,6 +87,14 @@ class EmptyBlocks:
         return self.decode(self.headers[i].encoded)
 
 
+@dataclass(frozen=True)
+class CallConsoleLogs:
+    """console.log payloads sent during an eth_call or eth_estimateGas (`label`: the method)."""
+
+    label: str
+    payloads: tuple[bytes, ...]
+
+
 @dataclass
 class ChainEvents:
     """Every topic of one chain. Each block appears once, on `new_blocks` (a block the VM ran,
@@ -97,3 +105,4 @@ class ChainEvents:
     new_pending: Topic[PooledTx] = field(default_factory=Topic)
     rejected: Topic[tuple[bytes, str]] = field(default_factory=Topic)  # (tx hash, reason)
     rewound: Topic[Rewound] = field(default_factory=Topic)
+    call_console: Topic[CallConsoleLogs] = field(default_factory=Topic)  # the terminal prints it

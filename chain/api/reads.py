@@ -8,6 +8,7 @@ from eth.abc import BlockHeaderAPI, SignedTransactionAPI, StateAPI
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth_typing import Address
 
+from chain.api.events import CallConsoleLogs, Topic
 from chain.api.logs import block_logs, bloom_may_match, matches
 from chain.backend import executor
 from chain.backend.backend import AccountProof, Backend
@@ -36,11 +37,13 @@ class TxLookup:
 
 class ChainReads:
     def __init__(self, config: ChainConfig, backend: Backend, pool: TxPool,
-                 next_fields: Callable[[], HeaderFields]) -> None:
+                 next_fields: Callable[[], HeaderFields],
+                 call_console: Topic[CallConsoleLogs] | None = None) -> None:
         self.config = config
         self.backend = backend
         self.pool = pool
         self._next_fields = next_fields  # the producer's choices for the next block, right now
+        self._call_console: Topic[CallConsoleLogs] = call_console or Topic()
 
     @property
     def chain_id(self) -> int:
@@ -183,14 +186,30 @@ class ChainReads:
                                     self.backend.spec)
 
     def call(self, req: CallRequest, header: BlockHeaderAPI | None,
-             overrides: dict[bytes, AccountOverride] | None = None) -> bytes:
-        """eth_call at `header`'s post-state and context, or the next block's (None)."""
-        return executor.call_or_raise(*self._call_at(header), req, overrides)
+             overrides: dict[bytes, AccountOverride] | None = None,
+             label: str | None = None) -> bytes:
+        """eth_call at `header`'s post-state and context, or the next block's (None). With a
+        `label`, the call's console.log output is published under it (events.call_console)."""
+        return executor.call_or_raise(*self._call_at(header), req, overrides,
+                                      self._console_sink(label))
 
     def estimate_gas(self, req: CallRequest, header: BlockHeaderAPI | None,
-                     overrides: dict[bytes, AccountOverride] | None = None) -> int:
-        """eth_estimateGas at `header`, or in the next block's context (None)."""
-        return executor.estimate_gas(*self._call_at(header), req, overrides)
+                     overrides: dict[bytes, AccountOverride] | None = None,
+                     label: str | None = None) -> int:
+        """eth_estimateGas at `header`, or in the next block's context (None); `label` as in
+        `call` (the node's own estimates for eth_sendTransaction pass none: nothing prints)."""
+        return executor.estimate_gas(*self._call_at(header), req, overrides,
+                                     self._console_sink(label))
+
+    def _console_sink(self, label: str | None) -> executor.ConsoleSink | None:
+        if label is None:
+            return None
+        topic = self._call_console
+
+        def publish(payloads: tuple[bytes, ...]) -> None:
+            if payloads:
+                topic.publish(CallConsoleLogs(label, payloads))
+        return publish
 
     def create_access_list(self, req: CallRequest, header: BlockHeaderAPI | None,
                            ) -> tuple[list[tuple[bytes, list[int]]], int, CallResult]:

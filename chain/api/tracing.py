@@ -1,4 +1,5 @@
-"""ChainTracing: debug_trace* and the raw encodings of mined transactions and receipts.
+"""ChainTracing: debug_trace*, the raw encodings of mined transactions and receipts, and the
+console.log lines of a mined transaction (wabei_getConsoleLogs).
 
 Nothing here changes the chain: traces re-execute on throwaway state (chain/backend/trace.py,
 chain/backend/executor.trace).
@@ -11,8 +12,9 @@ from eth.abc import BlockHeaderAPI
 
 from chain.api.reads import ChainReads
 from chain.backend import executor
-from chain.backend.trace import precompile_addresses, trace_block
+from chain.backend.trace import console_payloads_of, precompile_addresses, trace_block
 from chain.backend.tracers import TraceOptions, Tracer, TxOutcome, make_tracer
+from chain.console_log.decode import format_payloads
 from chain.exceptions import ResourceNotFound
 from chain.types import AccountOverride, CallRequest
 
@@ -54,6 +56,18 @@ class ChainTracing:
             lambda context: self._backend.state_at(header, context, traced=True),
             ctx, req, tracer, overrides)
         return tracer.result(TxOutcome(gas, used, req.value, computation))
+
+    def console_logs(self, tx_hash: bytes) -> list[str] | None:
+        """The console.log lines a mined transaction printed, formatted as Hardhat prints them;
+        None for a hash that is not mined (unknown, or still in the pool).
+
+        Nothing is stored at mining time: the block is re-executed up to the transaction, so
+        the answer is the same after a restart and costs the mining path nothing.
+        """
+        found = self._reads.transaction(tx_hash)
+        if found is None or found.block is None or found.index is None:
+            return None
+        return format_payloads(console_payloads_of(self._backend, found.block, found.index))
 
     def raw_transaction(self, tx_hash: bytes) -> bytes | None:
         """A mined or pooled transaction's network encoding (EIP-2718 envelope), or None."""

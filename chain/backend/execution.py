@@ -19,6 +19,7 @@ from eth.vm.forks.prague import PragueVM
 
 from chain.backend.vm import make_vm
 from chain.storage.buffer import WriteBuffer
+from vm_hooks.console_log import console_payloads
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class BuiltBlock:
     senders: list[bytes] = field(default_factory=list)
     receipts: list[ReceiptAPI] = field(default_factory=list)
     computations: list[ComputationAPI] = field(default_factory=list)
+    # Per transaction, the raw console.log payloads it sent (vm_hooks/console_log.py).
+    console_logs: list[tuple[bytes, ...]] = field(default_factory=list)
     rejected: list[tuple[SignedTransactionAPI, str]] = field(default_factory=list)
     # The state the block ran on: the parent's root, or the head state a dev method edited.
     pre_state_root: bytes = b""
@@ -96,6 +99,7 @@ class BlockRun:
         built.senders.append(bytes(tx.sender))
         built.receipts.append(receipt)
         built.computations.append(computation)
+        built.console_logs.append(console_payloads(computation))
 
     def finish(self, withdrawals: Sequence[WithdrawalAPI] = ()) -> BuiltBlock:
         """Set the body and the roots, and persist the state into the write buffer.

@@ -30,9 +30,12 @@ from chain.backend.vm import data_floor_gas
 from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
 from chain.spec import ChainSpec
 from chain.types import AccountOverride, Authorization, CallRequest, CallResult
+from vm_hooks.console_log import console_payloads
 from vm_hooks.tracing import TracerAPI, attach_tracer
 
 StateFactory = Callable[[BlockHeaderAPI], StateAPI]
+# Told the console.log payloads of a call's run (vm_hooks/console_log.py), even when it reverts.
+ConsoleSink = Callable[[tuple[bytes, ...]], None]
 # Gas estimation stops when the bracket is this tight, as geth does (1.5%).
 _ESTIMATE_PRECISION = 0.015
 
@@ -171,8 +174,11 @@ def call(
     ctx: CallContext,
     req: CallRequest,
     overrides: Mapping[bytes, AccountOverride] | None = None,
+    on_console: ConsoleSink | None = None,
 ) -> CallResult:
     computation, _ = execute(make_state, ctx, req, overrides)
+    if on_console is not None:
+        on_console(console_payloads(computation))
     return _result(computation)
 
 
@@ -181,9 +187,11 @@ def call_or_raise(
     ctx: CallContext,
     req: CallRequest,
     overrides: Mapping[bytes, AccountOverride] | None = None,
+    on_console: ConsoleSink | None = None,
 ) -> bytes:
-    """eth_call: output bytes, or ExecutionReverted / ExecutionFailed."""
-    result = call(make_state, ctx, req, overrides)
+    """eth_call: output bytes, or ExecutionReverted / ExecutionFailed. `on_console` is told the
+    call's console.log payloads before a revert is raised."""
+    result = call(make_state, ctx, req, overrides, on_console)
     raise_for_result(result)
     return result.output
 
@@ -218,15 +226,19 @@ def estimate_gas(
     ctx: CallContext,
     req: CallRequest,
     overrides: Mapping[bytes, AccountOverride] | None = None,
+    on_console: ConsoleSink | None = None,
 ) -> int:
     """The smallest gas limit (within 1.5%) with which `req` succeeds, as geth searches it.
 
     Never below the transaction's intrinsic gas (authorizations included) or its EIP-7623
     floor, so the answer is a limit admission accepts. Raises ExecutionReverted when the call
-    reverts even with the cap, so clients see the reason before they send.
+    reverts even with the cap, so clients see the reason before they send. `on_console` is
+    told the console.log payloads of the first run only (the search re-runs the same call).
     """
     hi = req.gas or ctx.gas_cap
     computation, state = execute(make_state, ctx, req, overrides, gas=hi)
+    if on_console is not None:
+        on_console(console_payloads(computation))
     raise_for_result(_result(computation))
     tx = _transaction(state, ctx, req, hi)
     least = least_gas(tx)

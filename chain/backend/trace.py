@@ -1,4 +1,5 @@
-"""Re-executing mined transactions and calls with a tracer attached (debug_trace*).
+"""Re-executing mined transactions and calls with a tracer attached (debug_trace*), and
+re-deriving a mined transaction's console.log payloads (wabei_getConsoleLogs).
 
 A mined transaction is traced by opening its block again on the parent's state, with the block's
 own header fields (as BlockRun builds every block), replaying the transactions before it with
@@ -49,10 +50,8 @@ def _replay_failed(block: StoredBlock, index: int, why: str) -> str:
             "(was the state edited in a way the node did not record, e.g. a state load?)")
 
 
-def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
-                only: int | None = None) -> list[Any]:
-    """Each transaction's tracer result, in block order; with `only`, that index's alone
-    (the transactions after it are not run)."""
+def _reopen(backend: Backend, block: StoredBlock, traced: bool) -> BlockRun:
+    """`block` opened again on the state it ran on, with its own header fields."""
     header = block.header
     parent = backend.store.header(bytes(header.parent_hash))
     if parent is None:
@@ -60,15 +59,37 @@ def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
     fields = HeaderFields(timestamp=header.timestamp, coinbase=bytes(header.coinbase),
                           gas_limit=header.gas_limit, mix_hash=bytes(header.mix_hash),
                           extra_data=bytes(header.extra_data))
-    run = BlockRun(build_traced_vm_class(backend.spec.vm_class), WriteBuffer(backend.db),
-                   backend.chain_id, parent, backend.pre_state_root(header, parent), fields)
+    vm_class = backend.spec.vm_class
+    return BlockRun(build_traced_vm_class(vm_class) if traced else vm_class,
+                    WriteBuffer(backend.db), backend.chain_id, parent,
+                    backend.pre_state_root(header, parent), fields)
+
+
+def _stored_tx(block: StoredBlock, index: int) -> SignedTransactionAPI:
+    # The stored sender stands in for signature recovery: impersonated transactions carry a
+    # placeholder signature, and recovering the others would only cost time.
+    return cast(SignedTransactionAPI, SpoofTransaction(
+        block.transactions[index], sender=Address(block.senders[index])))
+
+
+def console_payloads_of(backend: Backend, block: StoredBlock, index: int) -> tuple[bytes, ...]:
+    """The console.log payloads transaction `index` of `block` sent, by re-executing the block
+    up to it with the chain's own VM class (which collects them; vm_hooks/console_log.py)."""
+    run = _reopen(backend, block, traced=False)
+    for i in range(index + 1):
+        _replay(run, _stored_tx(block, i), block, i)
+    return run.built.console_logs[index]
+
+
+def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
+                only: int | None = None) -> list[Any]:
+    """Each transaction's tracer result, in block order; with `only`, that index's alone
+    (the transactions after it are not run)."""
+    run = _reopen(backend, block, traced=True)
     results: list[Any] = []
     last = len(block.transactions) - 1 if only is None else only
     for index in range(last + 1):
-        # The stored sender stands in for signature recovery: impersonated transactions carry
-        # a placeholder signature, and recovering the others would only cost time.
-        tx = cast(SignedTransactionAPI, SpoofTransaction(
-            block.transactions[index], sender=Address(block.senders[index])))
+        tx = _stored_tx(block, index)
         if only is not None and index < only:
             _replay(run, tx, block, index)
             continue

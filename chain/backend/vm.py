@@ -24,6 +24,7 @@ from eth_utils.exceptions import ValidationError
 from chain.backend.preimages import PreimageRecordingAccountDB
 from chain.crypto import CryptoSuite
 from vm_hooks.computation import WabeiComputation
+from vm_hooks.console_log import ConsoleLogContext
 from vm_hooks.tracing import TracingStateMixin
 
 
@@ -100,8 +101,9 @@ def build_vm_class(crypto: CryptoSuite) -> type[PragueVM]:
 
     Prague is the newest fork py-evm 0.12 implements; Solidity targets `cancun`, which it runs.
     The state records address and slot preimages so the state can be listed (dumps), and runs
-    Wabei's computation class, which adds the platform precompiles (vm_hooks). One class per
-    suite, so every chain of a suite shares it.
+    Wabei's computation class, which adds the platform precompiles (vm_hooks), with a
+    transaction context that collects console.log payloads (vm_hooks/console_log.py). One class
+    per suite, so every chain of a suite shares it.
     """
     account_db = type(f"PreimageAccountDB_{crypto.name}", (PreimageRecordingAccountDB,),
                       {"key_hash": staticmethod(crypto.hash)})
@@ -109,6 +111,7 @@ def build_vm_class(crypto: CryptoSuite) -> type[PragueVM]:
         __name__=f"WabeiPragueState_{crypto.name}",
         account_db_class=account_db,
         computation_class=WabeiComputation,
+        transaction_context_class=ConsoleLogContext,
     )
     vm: type[PragueVM] = AtomicApplyPragueVM.configure(__name__=f"WabeiPragueVM_{crypto.name}", _state_class=state)
     return vm

@@ -168,6 +168,7 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
         "debug_traceBlockByHash": [block1_hash, {"tracer": "4byteTracer"}],
         "debug_getRawTransaction": [tx_hash],
         "debug_getRawReceipts": [block1],
+        "wabei_getConsoleLogs": [tx_hash],
         "txpool_status": [],
         "txpool_content": [],
         "txpool_contentFrom": [A0],

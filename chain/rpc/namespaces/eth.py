@@ -203,11 +203,13 @@ class EthNamespace:
     # -- execution -------------------------------------------------------------------------
     def call(self, tx: Any, block: Any = None, overrides: Any = None, _block_overrides: Any = None) -> str:
         req = codec.call_request(tx)
-        return "0x" + self._api.call(req, call_header(self._api, block), codec.state_overrides(overrides)).hex()
+        return "0x" + self._api.call(req, call_header(self._api, block), codec.state_overrides(overrides),
+                                     label="eth_call").hex()
 
     def estimateGas(self, tx: Any, block: Any = None, overrides: Any = None) -> str:
         req = codec.call_request(tx)
-        return hex(self._api.estimate_gas(req, call_header(self._api, block), codec.state_overrides(overrides)))
+        return hex(self._api.estimate_gas(req, call_header(self._api, block), codec.state_overrides(overrides),
+                                          label="eth_estimateGas"))
 
     def createAccessList(self, tx: Any, block: Any = None) -> dict[str, Any]:
         req = codec.call_request(tx)
