@@ -8,6 +8,7 @@ verified by another node from the block's body alone.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,8 @@ from chain.pool import PooledTx, TxPool
 
 
 MAX_MINE_BLOCKS = 10**6   # anvil_mine's bound
-MINE_CHUNK = 2_000        # blocks mined between two turns of the event loop (~0.1 s when empty)
+MINE_SLICE_S = 0.05       # mining time between two turns of the event loop
+MINE_PAUSE_S = 0.003      # the turn: other clients' requests are read, run and answered
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,17 @@ class DevControls:
         served while a long run is mined."""
         if count > MAX_MINE_BLOCKS:
             raise InvalidParams(f"cannot mine more than {MAX_MINE_BLOCKS} blocks at once (asked for {count})")
-        done = 0
+        done, chunk = 0, 64
         while done < count:
-            chunk = min(count - done, MINE_CHUNK)
-            self._blocks.mine_blocks(chunk, first_timestamp if done == 0 else None, interval)
-            done += chunk
+            n = min(count - done, chunk)
+            started = time.perf_counter()
+            self._blocks.mine_blocks(n, first_timestamp if done == 0 else None, interval)
+            done += n
+            # Size the next chunk to take about MINE_SLICE_S, then give the loop a few ms: long
+            # enough for a waiting request's several I/O steps, short enough to cost ~5%.
+            chunk = max(1, int(n * MINE_SLICE_S / max(time.perf_counter() - started, 1e-6)))
             if done < count:
-                await asyncio.sleep(0)
+                await asyncio.sleep(MINE_PAUSE_S)
 
     def mine_one(self, timestamp: int | None = None) -> MinedBlock:
         return self._blocks.mine_block(timestamp)
