@@ -104,7 +104,7 @@ class Transactions:
     async def _submit(self, tx: SignedTransactionAPI, sender: bytes) -> bytes:
         ptx = admission.check_transaction(
             tx, sender, self.reads.backend.head_state(),
-            chain_id=self.chain_id, block_gas_limit=self.reads.config.gas_limit,
+            chain_id=self.chain_id, block_gas_limit=self.reads.next_gas_limit(),
             next_base_fee=self.reads.next_base_fee(),
         )
         if self.reads.backend.store.tx_location(ptx.hash) is not None:

@@ -28,6 +28,9 @@ class HeaderFields:
     gas_limit: int
     mix_hash: bytes
     extra_data: bytes = b""
+    # A devnet's anvil_setNextBlockBaseFeePerGas; None = EIP-1559's value from the parent. Any
+    # other node refuses a block whose base fee does not follow the rule (builder.check_header).
+    base_fee: int | None = None
 
 
 @dataclass
@@ -60,6 +63,8 @@ class BlockRun:
             extra_data=fields.extra_data,
             state_root=parent_state_root,
         )
+        if fields.base_fee is not None:
+            header = header.copy(base_fee_per_gas=fields.base_fee)
         self._vm = make_vm(vm_class, header, writes, chain_id)
         self._base = vm_class.get_block_class()(header, transactions=[], uncles=[], withdrawals=[])
         self._vm.block_preprocessing(self._base)

@@ -59,7 +59,8 @@ def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
         raise InvalidParams("the genesis block has no transactions to trace")
     fields = HeaderFields(timestamp=header.timestamp, coinbase=bytes(header.coinbase),
                           gas_limit=header.gas_limit, mix_hash=bytes(header.mix_hash),
-                          extra_data=bytes(header.extra_data))
+                          extra_data=bytes(header.extra_data),
+                          base_fee=header.base_fee_per_gas)  # as stored: a dev override too
     run = BlockRun(build_traced_vm_class(backend.spec.vm_class), WriteBuffer(backend.db),
                    backend.chain_id, parent, backend.pre_state_root(header, parent), fields)
     results: list[Any] = []
