@@ -15,7 +15,7 @@ from chain.console import Console
 from chain.rpc.dispatch import Dispatcher
 from chain.rpc.namespaces.anvil import AnvilNamespace
 from chain.rpc.namespaces.debug import DebugNamespace
-from chain.rpc.namespaces.dev_only import AnvilOnlyNamespace, HardhatOnlyNamespace
+from chain.rpc.namespaces.dev_only import AnvilOnlyNamespace, EthDevNamespace, HardhatOnlyNamespace
 from chain.rpc.namespaces.eth import EthNamespace
 from chain.rpc.namespaces.evm import EvmNamespace
 from chain.rpc.namespaces.net import NetNamespace
@@ -76,7 +76,8 @@ def namespaces(chain: Chain) -> list[Any]:
     ]
     if chain.dev is not None:
         served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev),
-                   AnvilOnlyNamespace(chain.dev), HardhatOnlyNamespace(chain.dev)]
+                   AnvilOnlyNamespace(chain.dev), HardhatOnlyNamespace(chain.dev),
+                   EthDevNamespace(chain.transactions)]
     return served
 
 

@@ -152,6 +152,7 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
         "eth_getTransactionReceipt": [tx_hash],
         "eth_sendRawTransaction": lambda: [rpc("eth_signTransaction", [{"from": A0, "to": A1, "value": "0x1"}])],
         "eth_sendTransaction": [{"from": A0, "to": A1, "value": "0x1"}],
+        "eth_sendUnsignedTransaction": [{"from": OTHER, "to": A1, "value": "0x0"}],
         "eth_signTransaction": [{"from": A0, "to": A1, "value": "0x1"}],
         "eth_sign": [A0, DATA],
         "eth_signTypedData": [A0, TYPED],

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from chain.api.dev import DevControls
+from chain.api.transactions import Transactions
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
 from chain.rpc.namespaces.evm import EvmNamespace
@@ -82,3 +83,17 @@ class HardhatOnlyNamespace:
 
     def removeBlockTimestampInterval(self) -> bool:
         return self._dev.remove_block_timestamp_interval()
+
+
+class EthDevNamespace:
+    """The `eth_` methods only a devnet serves (Anvil's)."""
+
+    prefixes = ("eth",)
+
+    def __init__(self, transactions: Transactions) -> None:
+        self._txs = transactions
+
+    async def sendUnsignedTransaction(self, tx: Any) -> str:
+        """eth_sendTransaction from any address, without a key or impersonation: the
+        transaction carries a placeholder signature, as an impersonated one does."""
+        return "0x" + (await self._txs.send_transaction(codec.call_request(tx), unsigned=True)).hex()
