@@ -17,7 +17,7 @@ const test = createTestClient({ chain, mode, transport })
 const pub = createPublicClient({ chain, transport, pollingInterval: 50, cacheTime: 0 })
 
 const A0 = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266'
-const A1 = '0x70997970c51812dc3a010c7d01b50e20d4dc79c8'
+const A1 = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
 const OTHER = '0x000000000000000000000000000000000000beef'
 const UNSIGNED = '0x000000000000000000000000000000000000cafe'
 const CONTRACT = '0x00000000000000000000000000000000000c0de0'
