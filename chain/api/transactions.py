@@ -62,11 +62,11 @@ class Transactions:
     def _may_impersonate(self, sender: bytes) -> bool:
         return self._dev is not None and self._dev.may_impersonate(sender)
 
-    def _build_transaction(self, req: CallRequest, unsigned: bool = False) -> SignedTransactionAPI:
+    def _build_transaction(self, req: CallRequest, force_unsigned: bool = False) -> SignedTransactionAPI:
         sender = req.sender
         assert sender is not None
-        can_sign = sender in self._keys and not unsigned
-        if not can_sign and not unsigned and not self._may_impersonate(sender):
+        can_sign = sender in self._keys and not force_unsigned
+        if not can_sign and not force_unsigned and not self._may_impersonate(sender):
             raise UnknownAccount(
                 f"unknown account 0x{sender.hex()}: not a dev account and not impersonated"
             )
