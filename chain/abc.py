@@ -78,6 +78,11 @@ class DevMiningAPI(Protocol):
         """evm_setIntervalMining: mine every `seconds`; 0 turns interval mining off."""
         ...
 
+    @property
+    def interval(self) -> float | None:
+        """Seconds between interval-mined blocks, or None when not interval mining."""
+        ...
+
 
 class NodePluginAPI(Protocol):
     """Something served beside JSON-RPC on the node's port (an explorer page, `/metrics`).

@@ -33,6 +33,8 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--timestamp", type=int, default=None, help="genesis timestamp (seconds)")
     p.add_argument("--data-dir", type=Path, default=Path(".wabei"),
                    help="where the chain is stored (default ./.wabei); restarts resume from it")
+    p.add_argument("--allow-reset", action="store_true",
+                   help="let anvil_reset / hardhat_reset replace the --data-dir chain with a fresh genesis")
     p.add_argument("--in-memory", action="store_true", help="keep the chain in memory only")
     p.add_argument("--dump-state", type=Path, default=None, help="write the chain to FILE on shutdown")
     p.add_argument("--load-state", type=Path, default=None, help="load a chain dumped with --dump-state")
@@ -55,7 +57,7 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         account_balance_wei=args.balance * ETHER, mnemonic=args.mnemonic, gas_limit=args.gas_limit,
         mining=mode, block_time=args.block_time or 0.0, allow_empty_blocks=args.allow_empty_blocks,
         genesis_timestamp=args.timestamp,
-        data_dir=None if args.in_memory else args.data_dir,
+        data_dir=None if args.in_memory else args.data_dir, allow_reset=args.allow_reset,
         dump_state=args.dump_state, load_state=args.load_state,
     )
     return NodeConfig(server=server, chains=(chain,))

@@ -16,6 +16,7 @@ from chain.exceptions import InvalidParams
 class BlockClock:
     offset: int = 0                      # seconds added to the wall clock (evm_increaseTime)
     next_timestamp: int | None = None    # evm_setNextBlockTimestamp: the next block's exact time
+    interval: int | None = None          # anvil_setBlockTimestampInterval: seconds between blocks
 
     def now(self) -> int:
         return int(time.time()) + self.offset
@@ -33,6 +34,8 @@ class BlockClock:
                     f"timestamp {requested} is not after the latest block's {head_timestamp}"
                 )
             return requested
+        if self.interval is not None:
+            return head_timestamp + max(self.interval, 1)  # strictly after the head, always
         return max(self.now(), head_timestamp + 1)
 
     def adopt(self, timestamp: int, forced: bool) -> None:
@@ -51,3 +54,19 @@ class BlockClock:
         lead = head_timestamp - int(time.time())
         self.offset = max(self.offset, lead) + seconds
         return self.offset
+
+    def set_time(self, timestamp: int) -> int:
+        """evm_setTime / anvil_setTime: the clock reads `timestamp` now (earlier or later).
+
+        Returns how many seconds that moved the clock forward (0 when it moved back), as Anvil
+        does. A block is still never older than its parent: the next one is at least a second
+        after the head whatever the clock says.
+        """
+        moved = timestamp - self.now()
+        self.offset = timestamp - int(time.time())
+        self.next_timestamp = None
+        return max(moved, 0)
+
+    def reset(self) -> None:
+        """anvil_reset: back to the wall clock, with nothing pending."""
+        self.offset, self.next_timestamp, self.interval = 0, None, None

@@ -38,6 +38,7 @@ class ChainConfig:
     block_time: float = 0.0                      # seconds, interval mode only
     allow_empty_blocks: bool = False             # interval mode: mine even with nothing to include
     data_dir: Path | None = None                 # None = in memory
+    allow_reset: bool = False                    # anvil_reset may replace a data_dir chain
     dump_state: Path | None = None               # written on shutdown (SIGINT/SIGTERM)
     load_state: Path | None = None               # loaded at start
     max_filters: int = 10_000                    # installed filters and subscriptions, per chain

@@ -3,7 +3,7 @@ and under it (or under an eth_call / eth_estimateGas) the console.log lines cont
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Callable, TextIO
 
 from eth_typing import Address
 from eth_utils.address import to_checksum_address
@@ -23,6 +23,9 @@ class Console:
         self._out = out
         self._last_method: str | None = None
         self._repeats = 0
+        # anvil_setLoggingEnabled switches the request and block log off and on; the banner
+        # and the listening address are always printed.
+        self.enabled: Callable[[], bool] = lambda: True
 
     def _print(self, text: str = "") -> None:
         self._out.write(text + "\n")
@@ -50,6 +53,8 @@ class Console:
 
     def request(self, method: str) -> None:
         """One line per method; consecutive repeats collapse into a count."""
+        if not self.enabled():
+            return
         if method == self._last_method:
             self._repeats += 1
             return
@@ -59,6 +64,8 @@ class Console:
         self._print(method)
 
     def block(self, mined: MinedBlock) -> None:
+        if not self.enabled():
+            return
         block = mined.block
         prev = 0
         for i, (tx, receipt) in enumerate(zip(block.transactions, block.receipts)):
@@ -100,4 +107,6 @@ class Console:
                 self._print(f"      {part}")
 
     def rejected(self, tx_hash: bytes, reason: str) -> None:
+        if not self.enabled():
+            return
         self._print(f"    Dropped 0x{tx_hash.hex()}: {reason}")

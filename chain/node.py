@@ -15,6 +15,7 @@ from chain.console import Console
 from chain.rpc.dispatch import Dispatcher
 from chain.rpc.namespaces.anvil import AnvilNamespace
 from chain.rpc.namespaces.debug import DebugNamespace
+from chain.rpc.namespaces.dev_only import AnvilOnlyNamespace, EthDevNamespace, HardhatOnlyNamespace
 from chain.rpc.namespaces.eth import EthNamespace
 from chain.rpc.namespaces.evm import EvmNamespace
 from chain.rpc.namespaces.net import NetNamespace
@@ -56,7 +57,7 @@ class NodeHandle:
     def url_of(self, chain_id: int) -> str:
         """The HTTP URL that serves the chain with `chain_id` (also over WebSocket)."""
         for chain in self.chains:
-            if chain.chain_id == chain_id:
+            if chain.config.chain_id == chain_id:  # paths keep the start id
                 return self.http_url + chain.config.path
         raise KeyError(f"this node hosts no chain with id {chain_id}")
 
@@ -71,12 +72,14 @@ class NodeHandle:
 def namespaces(chain: Chain) -> list[Any]:
     """The JSON-RPC namespaces a chain serves; dev namespaces only on a devnet chain."""
     served: list[Any] = [
-        EthNamespace(chain), NetNamespace(chain.chain_id), Web3Namespace(),
+        EthNamespace(chain), NetNamespace(lambda: chain.chain_id), Web3Namespace(),
         TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions), DebugNamespace(chain),
         WabeiNamespace(chain),
     ]
     if chain.dev is not None:
-        served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev)]
+        served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev),
+                   AnvilOnlyNamespace(chain.dev), HardhatOnlyNamespace(chain.dev),
+                   EthDevNamespace(chain.transactions)]
     return served
 
 
@@ -111,6 +114,9 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
         if index == 0:
             server.add_chain("/", dispatcher, chain.events)
             if console is not None:
+                dev = chain.dev
+                if dev is not None:
+                    console.enabled = lambda: dev.logging_enabled
                 dispatcher.calls.subscribe(console.request)
                 chain.events.new_blocks.subscribe(console.block)
                 chain.events.rejected.subscribe(lambda r: console.rejected(*r))

@@ -38,26 +38,46 @@ class BlockPipeline:
         self.events = events
         self.clock = clock
         self.coinbase = coinbase  # who receives the fees of blocks this node proposes
+        # Devnet overrides, set only by DevControls: the gas limit from the next block on (later
+        # blocks keep the head's), and the base fee and prevrandao of the next block alone.
+        self.gas_limit_override: int | None = None
+        self.next_base_fee_override: int | None = None
+        self.next_prev_randao: bytes | None = None
 
-    def _next_base_fee(self) -> int:
+    def next_base_fee(self) -> int:
+        """The next block's base fee: EIP-1559's from the head, unless a devnet overrode it."""
+        if self.next_base_fee_override is not None:
+            return self.next_base_fee_override
         return int(calculate_expected_base_fee_per_gas(self.backend.head))
 
+    def next_gas_limit(self) -> int:
+        if self.gas_limit_override is not None:
+            return self.gas_limit_override
+        return int(self.backend.head.gas_limit)
+
+    def clear_overrides(self) -> None:
+        self.gas_limit_override = self.next_base_fee_override = self.next_prev_randao = None
+
+    def _overridden(self) -> bool:
+        return self.gas_limit_override is not None or self.next_base_fee_override is not None
+
     def has_ready(self) -> bool:
-        return bool(self.pool.ready(self._next_base_fee()))
+        return bool(self.pool.ready(self.next_base_fee()))
 
     # -- the three steps ----------------------------------------------------------------------
     def propose(self, timestamp: int | None = None) -> BuiltBlock:
         """The next block with every ready pool transaction that fits (none are removed yet)."""
-        return self._propose([p.tx for p in self.pool.ready(self._next_base_fee())], timestamp)
+        return self._propose([p.tx for p in self.pool.ready(self.next_base_fee())], timestamp)
 
     def next_fields(self, timestamp: int | None = None) -> HeaderFields:
         """What this node would put in the next block's header now: the clock's next timestamp
         (a pending evm_setNextBlockTimestamp / evm_increaseTime included) and its coinbase."""
         ts = self.clock.timestamp_for_next_block(int(self.backend.head.timestamp), timestamp)
-        return self.backend.header_fields(ts, self.coinbase)
+        return self.backend.header_fields(ts, self.coinbase, self.gas_limit_override,
+                                          self.next_base_fee_override, self.next_prev_randao)
 
     def _propose(self, candidates: Sequence[SignedTransactionAPI], timestamp: int | None) -> BuiltBlock:
-        return self.backend.propose(candidates, self.next_fields(timestamp))
+        return self.backend.propose(candidates, self.next_fields(timestamp), self._overridden())
 
     def import_block(self, block: BlockAPI) -> BuiltBlock:
         """Re-execute a block produced elsewhere; raises InvalidBlock naming what differs."""
@@ -80,13 +100,13 @@ class BlockPipeline:
     # -- local production (the solo engine and the dev methods) -------------------------------
     def mine_block(self, timestamp: int | None = None) -> MinedBlock:
         """Propose and commit one block with every ready pool transaction that fits."""
-        return self._mine([p.tx for p in self.pool.ready(self._next_base_fee())], timestamp)
+        return self._mine([p.tx for p in self.pool.ready(self.next_base_fee())], timestamp)
 
     def mine_each_ready(self) -> int:
         """Automine: one block per ready transaction, until none is left; returns the count."""
         count = 0
         while True:
-            ready = self.pool.ready(self._next_base_fee())
+            ready = self.pool.ready(self.next_base_fee())
             if not ready:
                 return count
             self._mine([ready[0].tx], None)
@@ -130,4 +150,6 @@ class BlockPipeline:
         built = self._propose(candidates, timestamp)
         mined = self.commit(built)
         self.clock.adopt(int(built.block.header.timestamp), forced)
+        # The head now carries the gas limit; base fee and prevrandao were for this block only.
+        self.clear_overrides()
         return mined

@@ -14,7 +14,7 @@ from eth_typing import Address
 from chain.abc import ConsensusEngineAPI
 from chain.accounts import DevAccount, derive_accounts
 from chain.api.blocks import BlockPipeline
-from chain.api.dev import DevControls
+from chain.api.dev import DevControls, DevPolicy
 from chain.api.events import ChainEvents
 from chain.api.filters import FilterManager
 from chain.api.reads import ChainReads
@@ -50,7 +50,8 @@ class Chain:
 
     @property
     def chain_id(self) -> int:
-        return self.config.chain_id
+        """The current chain id: the config's, unless a devnet's anvil_setChainId changed it."""
+        return self.backend.chain_id
 
     def close(self) -> None:
         self.backend.db.close()  # type: ignore[attr-defined]  # SqliteDB / MemoryStore
@@ -94,7 +95,9 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
     events.empty_blocks.subscribe(lambda run: filters.on_blocks([h.hash for h in run.headers]), inline=True)
     events.new_pending.subscribe(lambda p: filters.on_pending(p.hash), inline=True)
     solo = SoloEngine(blocks, pool, events, config.mining, config.block_time, config.allow_empty_blocks)
-    dev = DevControls(backend, pool, blocks, clock, events, solo) if config.dev else None
+    policy = DevPolicy(stored=config.data_dir is not None, allow_reset=config.allow_reset,
+                       coinbase=config.coinbase)
+    dev = DevControls(backend, pool, blocks, clock, events, solo, filters, policy) if config.dev else None
     chain = Chain(config, spec, accounts, backend, pool, events, clock, reads, blocks, filters,
                   solo, Transactions(spec, reads, pool, solo, accounts, dev), dev)
     if engine is not None:

@@ -100,5 +100,9 @@ class FilterManager:
         for fid in [k for k, f in self._filters.items() if f.last_poll < deadline]:
             del self._filters[fid]
 
+    def clear(self) -> None:
+        """Uninstall every filter (anvil_reset: what they watched is gone)."""
+        self._filters.clear()
+
     def __len__(self) -> int:
         return len(self._filters)

@@ -115,7 +115,13 @@ class ChainReads:
 
     # -- fees --------------------------------------------------------------------------------
     def next_base_fee(self) -> int:
-        return int(calculate_expected_base_fee_per_gas(self.head))
+        """EIP-1559's base fee after the head, or a devnet's anvil_setNextBlockBaseFeePerGas."""
+        override = self._next_fields().base_fee
+        return int(calculate_expected_base_fee_per_gas(self.head)) if override is None else override
+
+    def next_gas_limit(self) -> int:
+        """The gas limit the next block will have (anvil_setBlockGasLimit changes it)."""
+        return self._next_fields().gas_limit
 
     def gas_price(self) -> int:
         """eth_gasPrice: next base fee plus the default tip, as Anvil answers."""
@@ -182,7 +188,7 @@ class ChainReads:
         return (lambda at: self.backend.state_after(pending, at)), self._ctx(pending.block.header)
 
     def _ctx(self, header: BlockHeaderAPI) -> executor.CallContext:
-        return executor.CallContext(header, self.config.effective_call_gas_cap, self.chain_id,
+        return executor.CallContext(header, self.config.call_gas_cap or self.next_gas_limit(), self.chain_id,
                                     self.backend.spec)
 
     def call(self, req: CallRequest, header: BlockHeaderAPI | None,

@@ -44,10 +44,14 @@ class Transactions:
         sender = admission.recover_sender(self.spec.crypto, tx)
         return await self._submit(tx, sender)
 
-    async def send_transaction(self, req: CallRequest) -> bytes:
+    async def send_transaction(self, req: CallRequest, unsigned: bool = False) -> bytes:
+        """eth_sendTransaction; `unsigned` (eth_sendUnsignedTransaction, devnet only) sends it
+        from any address without a signature, as an impersonated transaction."""
         if req.sender is None:
             raise InvalidParams("missing value for required argument 'from'")
-        tx = self._build_transaction(req)
+        if unsigned and self._dev is None:
+            raise InvalidParams("unsigned transactions exist only on a devnet")
+        tx = self._build_transaction(req, unsigned)
         return await self._submit(tx, req.sender)
 
     def sign_transaction(self, req: CallRequest) -> bytes:
@@ -58,11 +62,11 @@ class Transactions:
     def _may_impersonate(self, sender: bytes) -> bool:
         return self._dev is not None and self._dev.may_impersonate(sender)
 
-    def _build_transaction(self, req: CallRequest) -> SignedTransactionAPI:
+    def _build_transaction(self, req: CallRequest, force_unsigned: bool = False) -> SignedTransactionAPI:
         sender = req.sender
         assert sender is not None
-        can_sign = sender in self._keys
-        if not can_sign and not self._may_impersonate(sender):
+        can_sign = sender in self._keys and not force_unsigned
+        if not can_sign and not force_unsigned and not self._may_impersonate(sender):
             raise UnknownAccount(
                 f"unknown account 0x{sender.hex()}: not a dev account and not impersonated"
             )
@@ -104,7 +108,7 @@ class Transactions:
     async def _submit(self, tx: SignedTransactionAPI, sender: bytes) -> bytes:
         ptx = admission.check_transaction(
             tx, sender, self.reads.backend.head_state(),
-            chain_id=self.chain_id, block_gas_limit=self.reads.config.gas_limit,
+            chain_id=self.chain_id, block_gas_limit=self.reads.next_gas_limit(),
             next_base_fee=self.reads.next_base_fee(),
         )
         if self.reads.backend.store.tx_location(ptx.hash) is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator, Sequence
 
 import rlp
@@ -28,6 +28,7 @@ from chain.genesis import GenesisAccount, build_genesis
 from chain.spec import ChainSpec
 from chain.storage.buffer import WriteBuffer
 from chain.storage.chain_store import ChainStore, StoredBlock
+from chain.storage.memory_db import MemoryStore
 
 _PREV_HASHES = 256
 _READER_USES = 10_000  # reads served by one shared head reader before it is rebuilt
@@ -67,8 +68,9 @@ class Backend:
         self._reader: StateAPI | None = None
         self._reader_key: tuple[bytes, bytes] | None = None
         self._reader_uses = 0
+        self._start_params = params  # what anvil_reset goes back to
         if self.store.head_hash() is None:
-            self._write_genesis()
+            self._write_genesis(self.db)
         self._check_chain_id()
         self.reload()
 
@@ -82,9 +84,9 @@ class Backend:
         self.store.forget()
 
     # -- genesis ---------------------------------------------------------------------------
-    def _write_genesis(self) -> None:
+    def _write_genesis(self, db: AtomicDatabaseAPI) -> None:
         p = self.params
-        buffer = WriteBuffer(self.db)
+        buffer = WriteBuffer(db)
         header = build_genesis(
             self.spec,
             buffer,
@@ -192,13 +194,17 @@ class Backend:
         return bytes(edited) if edited else bytes(parent.state_root)
 
     # -- produce / import / commit -----------------------------------------------------------
-    def header_fields(self, timestamp: int, coinbase: bytes) -> HeaderFields:
-        """The proposer's choices for the block after the head."""
+    def header_fields(self, timestamp: int, coinbase: bytes, gas_limit: int | None = None,
+                      base_fee: int | None = None, mix_hash: bytes | None = None) -> HeaderFields:
+        """The proposer's choices for the block after the head: the head's gas limit unless
+        `gas_limit` changes it, EIP-1559's base fee unless `base_fee` overrides it (a devnet),
+        and a prevrandao derived from the head unless `mix_hash` is given."""
         return HeaderFields(
             timestamp=timestamp,
             coinbase=coinbase,
-            gas_limit=self.params.gas_limit,
-            mix_hash=self.prevrandao(bytes(self.head.hash)),
+            gas_limit=int(self.head.gas_limit) if gas_limit is None else gas_limit,
+            mix_hash=mix_hash if mix_hash is not None else self.prevrandao(bytes(self.head.hash)),
+            base_fee=base_fee,
         )
 
     def prevrandao(self, parent_hash: bytes) -> bytes:
@@ -218,12 +224,16 @@ class Backend:
             extra_data=fields.extra_data,
             state_root=self.head_state_root,
         )
+        if fields.base_fee is not None:
+            header = header.copy(base_fee_per_gas=fields.base_fee)
         return header
 
-    def propose(self, candidates: Sequence[SignedTransactionAPI], fields: HeaderFields) -> BuiltBlock:
-        """Build the next block from whichever candidates are valid; nothing is stored yet."""
+    def propose(self, candidates: Sequence[SignedTransactionAPI], fields: HeaderFields,
+                dev_overrides: bool = False) -> BuiltBlock:
+        """Build the next block from whichever candidates are valid; nothing is stored yet.
+        `dev_overrides`: the fields carry a devnet's gas limit or base fee (builder.check_header)."""
         return propose_block(self.spec, WriteBuffer(self.db), self.chain_id, self.head,
-                             self.head_state_root, fields, candidates)
+                             self.head_state_root, fields, candidates, dev_overrides)
 
     def import_block(self, block: BlockAPI) -> BuiltBlock:
         """Re-execute a block produced elsewhere on the head; raises InvalidBlock if it lies."""
@@ -306,6 +316,22 @@ class Backend:
         buffer.commit()
         self.head = self.store.header(self.store.canonical_hash(number))  # type: ignore[arg-type,assignment]
         self.head_state_root = state_root
+
+    def reset(self) -> None:
+        """anvil_reset: a fresh genesis from the start parameters, replacing the whole database
+        in one transaction, so a crash leaves either the old chain or the new one."""
+        fresh = MemoryStore()
+        self.params = self._start_params
+        self._write_genesis(fresh)
+        self.db.replace_all(fresh.all_items())  # type: ignore[attr-defined]  # SqliteDB / MemoryStore
+        self._reader = None
+        self.reload()
+
+    def set_chain_id(self, chain_id: int) -> None:
+        """anvil_setChainId: what CHAINID returns and transactions are signed and checked for.
+        Held in memory only (DevControls refuses it on a stored chain); reset restores it."""
+        self.params = replace(self.params, chain_id=chain_id)
+        self._reader = None
 
 
 def _pre_state_key(block_hash: bytes) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from eth.abc import BlockHeaderAPI, SignedTransactionAPI
+from eth.constants import GAS_LIMIT_MAXIMUM, GAS_LIMIT_MINIMUM
+from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth_utils.exceptions import ValidationError
 
 from chain.backend.execution import BlockRun, BuiltBlock, HeaderFields
@@ -27,6 +29,7 @@ def propose_block(
     parent_state_root: bytes,
     fields: HeaderFields,
     candidates: Sequence[SignedTransactionAPI],
+    dev_overrides: bool = False,
 ) -> BuiltBlock:
     """Execute `candidates` in order on top of `parent`; skip any that turn out invalid.
 
@@ -44,13 +47,22 @@ def propose_block(
         except ValidationError as exc:
             run.built.rejected.append((tx, str(exc)))
     built = run.finish()
-    check_header(spec, built.block.header, parent)
+    check_header(spec, built.block.header, parent, dev_overrides=dev_overrides)
     return built
 
 
-def check_header(spec: ChainSpec, header: BlockHeaderAPI, parent: BlockHeaderAPI) -> None:
+def check_header(spec: ChainSpec, header: BlockHeaderAPI, parent: BlockHeaderAPI,
+                 dev_overrides: bool = False) -> None:
     """The fork's rules for a header on `parent` (number, parent hash, time, gas, base fee,
-    post-merge fields); raises InvalidBlock with py-evm's reason."""
+    post-merge fields); raises InvalidBlock with py-evm's reason.
+
+    `dev_overrides` (a devnet producer only, never the importer) exempts the two fields a dev
+    method may set outside the rules, anvil_setBlockGasLimit (any step from the parent's gas
+    limit, not 1/1024) and anvil_setNextBlockBaseFeePerGas, as Anvil does; every other rule
+    still holds. Another node refuses such a block, as geth would (docs/rpc.md).
+    """
+    if dev_overrides:
+        header = _within_rules(header, parent)
     if header.parent_hash != parent.hash:
         raise InvalidBlock(
             f"block {header.block_number} names parent 0x{bytes(header.parent_hash).hex()}, "
@@ -60,3 +72,16 @@ def check_header(spec: ChainSpec, header: BlockHeaderAPI, parent: BlockHeaderAPI
         spec.vm_class.validate_header(header, parent)
     except ValidationError as exc:
         raise InvalidBlock(f"block {header.block_number} header is invalid: {exc}") from exc
+
+
+def _within_rules(header: BlockHeaderAPI, parent: BlockHeaderAPI) -> BlockHeaderAPI:
+    """`header` with a dev-set gas limit and base fee replaced by what the rules allow, so the
+    fork's validation checks everything else; the dev-set gas limit must still bound gas used."""
+    if not GAS_LIMIT_MINIMUM <= header.gas_limit <= GAS_LIMIT_MAXIMUM:
+        raise InvalidBlock(f"block {header.block_number} gas limit {header.gas_limit} is outside "
+                           f"[{GAS_LIMIT_MINIMUM}, {GAS_LIMIT_MAXIMUM}]")
+    if header.gas_used > header.gas_limit:
+        raise InvalidBlock(f"block {header.block_number} uses {header.gas_used} gas, "
+                           f"more than its limit {header.gas_limit}")
+    return header.copy(gas_limit=parent.gas_limit,
+                       base_fee_per_gas=calculate_expected_base_fee_per_gas(parent))

@@ -31,6 +31,9 @@ class HeaderFields:
     gas_limit: int
     mix_hash: bytes
     extra_data: bytes = b""
+    # A devnet's anvil_setNextBlockBaseFeePerGas; None = EIP-1559's value from the parent. Any
+    # other node refuses a block whose base fee does not follow the rule (builder.check_header).
+    base_fee: int | None = None
 
 
 @dataclass
@@ -70,6 +73,8 @@ class BlockRun:
         )
         if header_overrides:
             header = header.copy(**header_overrides)
+        if fields.base_fee is not None:
+            header = header.copy(base_fee_per_gas=fields.base_fee)
         self._vm = make_vm(vm_class, header, writes, chain_id)
         self._base = vm_class.get_block_class()(header, transactions=[], uncles=[], withdrawals=[])
         self._vm.block_preprocessing(self._base)

@@ -58,7 +58,8 @@ def _reopen(backend: Backend, block: StoredBlock, traced: bool) -> BlockRun:
         raise InvalidParams("the genesis block has no transactions to trace")
     fields = HeaderFields(timestamp=header.timestamp, coinbase=bytes(header.coinbase),
                           gas_limit=header.gas_limit, mix_hash=bytes(header.mix_hash),
-                          extra_data=bytes(header.extra_data))
+                          extra_data=bytes(header.extra_data),
+                          base_fee=header.base_fee_per_gas)  # as stored: a dev override too
     vm_class = backend.spec.vm_class
     return BlockRun(build_traced_vm_class(vm_class) if traced else vm_class,
                     WriteBuffer(backend.db), backend.chain_id, parent,

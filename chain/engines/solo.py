@@ -32,6 +32,10 @@ class SoloEngine:
     def automine(self) -> bool:
         return self.mode is MiningMode.AUTO
 
+    @property
+    def interval(self) -> float | None:
+        return self.block_time if self.mode is MiningMode.INTERVAL else None
+
     async def submit(self, tx: PooledTx) -> None:
         """Pool the transaction; in automine, mine it (and what it unblocked) before returning."""
         self._pool.add(tx)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from eth.abc import AtomicWriteBatchAPI
 from eth.db.backends.base import BaseAtomicDB
@@ -32,6 +32,10 @@ class MemoryStore(BaseAtomicDB):
                 self._data.pop(k, None)
             else:
                 self._data[k] = v
+
+    def replace_all(self, items: Iterable[tuple[bytes, bytes]]) -> None:
+        """Replace every key with `items` (anvil_reset)."""
+        self._data = dict(items)
 
     @contextlib.contextmanager
     def atomic_batch(self) -> Iterator[AtomicWriteBatchAPI]:

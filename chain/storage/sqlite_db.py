@@ -11,7 +11,7 @@ import contextlib
 import sqlite3
 from collections import OrderedDict
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
 from eth.abc import AtomicWriteBatchAPI
 from eth.db.backends.base import BaseAtomicDB, BaseDB
@@ -97,6 +97,24 @@ class SqliteDB(BaseAtomicDB):
             raise StorageError(f"writing to {self.path} failed, nothing was saved: {exc}") from exc
         for k, v in changes.items():
             self._remember(k, v)
+
+    def replace_all(self, items: Iterable[tuple[bytes, bytes]]) -> None:
+        """Replace every key with `items` in one durable transaction (anvil_reset): a crash,
+        SIGKILL included, leaves the old contents or the new, never a mix."""
+        rows = list(items)
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("DELETE FROM kv")
+                self._conn.executemany("INSERT INTO kv (k, v) VALUES (?, ?)", rows)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise StorageError(f"replacing the chain in {self.path} failed, the old one is kept: {exc}") from exc
+        self._cache.clear()
 
     @contextlib.contextmanager
     def atomic_batch(self) -> Iterator[AtomicWriteBatchAPI]:

@@ -33,7 +33,10 @@ METHOD_NOT_FOUND = -32601
 # Methods the dispatcher registers but that refuse every call: the table marks them `not yet`,
 # with the error they answer instead of -32601. Implementing one makes this test fail, so that
 # its row is updated.
-STUBS = {"evm_setBlockGasLimit": -32602}
+# setMinGasPrice refuses as Anvil and Hardhat do on an EIP-1559 chain; setRpcUrl needs forking.
+STUBS = {"anvil_setMinGasPrice": -32602, "hardhat_setMinGasPrice": -32602, "anvil_setRpcUrl": -32602}
+# Run after every other method: they replace the chain the other params point into.
+LAST = ("anvil_reset", "hardhat_reset")
 
 A0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"   # dev account 0
 A1 = "0x70997970C51812dc3A010C7d01b50e20d4dc79C8"   # dev account 1
@@ -108,6 +111,9 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
     def next_timestamp() -> list[Any]:
         return [hex(int(rpc("eth_getBlockByNumber", ["latest", False])["timestamp"], 16) + 100)]
 
+    def later_time() -> list[Any]:
+        return [hex(int(rpc("eth_getBlockByNumber", ["latest", False])["timestamp"], 16) + 1000)]
+
     return {
         "web3_clientVersion": [],
         "web3_sha3": [DATA],
@@ -146,10 +152,15 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
         "eth_getTransactionReceipt": [tx_hash],
         "eth_sendRawTransaction": lambda: [rpc("eth_signTransaction", [{"from": A0, "to": A1, "value": "0x1"}])],
         "eth_sendTransaction": [{"from": A0, "to": A1, "value": "0x1"}],
+        "eth_sendUnsignedTransaction": [{"from": OTHER, "to": A1, "value": "0x0"}],
         "eth_signTransaction": [{"from": A0, "to": A1, "value": "0x1"}],
         "eth_sign": [A0, DATA],
         "eth_signTypedData": [A0, TYPED],
         "eth_signTypedData_v4": [A0, TYPED],
+        "eth_signTypedData_v3": [A0, TYPED],
+        "eth_requestAccounts": [],
+        "eth_getAccount": [A0, "latest"],
+        "eth_getRawTransactionByHash": [tx_hash],
         "personal_sign": [DATA, A0],
         "eth_call": [{"to": A1, "data": "0x"}, "latest"],
         "eth_simulateV1": [{"blockStateCalls": [{"calls": [{"to": A1}]}]}, "latest"],
@@ -180,6 +191,21 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
         "evm_setNextBlockTimestamp": next_timestamp,
         "evm_setAutomine": [True],
         "evm_setIntervalMining": [0],
+        "evm_setBlockGasLimit": ["0x1c9c380"],
+        "evm_setTime": later_time,
+        "anvil_snapshot": [],
+        "anvil_revert": lambda: [rpc("anvil_snapshot")],
+        "anvil_increaseTime": ["0x1"],
+        "anvil_setNextBlockTimestamp": next_timestamp,
+        "anvil_setTime": later_time,
+        "anvil_setBlockGasLimit": ["0x1c9c380"],
+        "anvil_setBlockTimestampInterval": ["0x1"],
+        "anvil_removeBlockTimestampInterval": [],
+        "anvil_getIntervalMining": [],
+        "anvil_setChainId": ["0x7a69"],
+        "hardhat_setPrevRandao": ["0x" + "11" * 32],
+        "hardhat_setBlockTimestampInterval": ["0x3e8"],
+        "hardhat_removeBlockTimestampInterval": [],
         **{f"{p}_{name}": params for p in ("anvil", "hardhat") for name, params in {
             "mine": ["0x1"],
             "setBalance": [OTHER, "0xde0b6b3a7640000"],
@@ -198,6 +224,10 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
             "nodeInfo": [],
             "dumpState": [],
             "loadState": lambda: [rpc("anvil_dumpState")],
+            "setLoggingEnabled": [True],
+            "setNextBlockBaseFeePerGas": ["0x3b9aca00"],
+            "metadata": [],
+            "reset": [],
         }.items()},
     }
 
@@ -208,7 +238,7 @@ def test_supported_methods_answer_over_http(own_node: RunningNode) -> None:
     http_methods = [m for m in by_status("supported") if m not in SESSION_METHODS]
     assert sorted(params) == http_methods, "keep minimal_params in step with the supported rows"
     failures = []
-    for method in http_methods:
+    for method in sorted(http_methods, key=lambda m: m in LAST):
         p = params[method]
         resp = rpc.raw(method, p() if callable(p) else p)
         if "error" in resp:

@@ -1,4 +1,8 @@
-"""Dev methods under both `anvil_` and `hardhat_` prefixes, with Anvil's semantics; devnet only."""
+"""Dev methods that Anvil and Hardhat both serve, under both prefixes, with Anvil's semantics.
+
+Methods only one of them has live in dev_only.py (`anvil_` alone, `hardhat_` alone), so a name
+is served under exactly the prefixes that tool uses. Devnet only.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -11,6 +15,7 @@ from chain.api.chain import Chain
 from chain.api.dev import MAX_MINE_BLOCKS, DevControls
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
+from chain.rpc.namespaces.web3 import CLIENT_VERSION
 
 
 class AnvilNamespace:
@@ -87,8 +92,44 @@ class AnvilNamespace:
         self._dev.load_state(state)
         return True
 
+    def reset(self, options: Any = None) -> None:
+        """A fresh genesis with the start flags. Forking needs a network, which Wabei never
+        reaches: a `forking` object naming a URL or a block is refused. viem's
+        `testClient.reset()` sends `{forking: {blockNumber: null}}`, a plain reset."""
+        if options is not None:
+            if not isinstance(options, dict):
+                raise InvalidParams("reset takes no params, or {forking: ...}")
+            forking = options.get("forking")
+            if forking is not None and (not isinstance(forking, dict) or any(
+                    forking.get(k) is not None for k in ("jsonRpcUrl", "blockNumber"))):
+                raise InvalidParams("forking is not supported (no network access): reset without "
+                                    "params for a fresh genesis")
+        self._dev.reset()
+
+    def setLoggingEnabled(self, enabled: Any) -> None:
+        self._dev.logging_enabled = codec.boolean(enabled, "enabled")
+
+    def setMinGasPrice(self, gas_price: Any) -> None:
+        """Refused, as Anvil and Hardhat refuse it on a London or later chain: transactions
+        pay the base fee, which anvil_setNextBlockBaseFeePerGas sets."""
+        codec.quantity(gas_price, "gasPrice")
+        raise InvalidParams("setMinGasPrice is not supported when EIP-1559 is active; "
+                            "use setNextBlockBaseFeePerGas")
+
+    def setNextBlockBaseFeePerGas(self, base_fee: Any) -> None:
+        self._dev.set_next_block_base_fee(codec.quantity(base_fee, "baseFeePerGas", 2**64 - 1))
+
+    def metadata(self) -> dict[str, Any]:
+        """Anvil's metadata shape (Hardhat's fields are a subset of it)."""
+        h = self._chain.reads.head
+        return {"clientVersion": CLIENT_VERSION, "chainId": self._chain.chain_id,
+                "instanceId": "0x" + self._dev.instance_id.hex(),
+                "latestBlockNumber": int(h.block_number), "latestBlockHash": "0x" + bytes(h.hash).hex(),
+                "forkedNetwork": None,
+                "snapshots": {hex(sid): [n, "0x" + bh.hex()] for sid, (n, bh) in self._dev.snapshots().items()}}
+
     def nodeInfo(self) -> dict[str, Any]:
         h = self._chain.reads.head
         return {"currentBlockNumber": hex(h.block_number), "currentBlockTimestamp": h.timestamp,
                 "currentBlockHash": "0x" + bytes(h.hash).hex(), "hardFork": self._chain.spec.fork,
-                "environment": {"chainId": self._chain.chain_id, "gasLimit": str(self._chain.config.gas_limit)}}
+                "environment": {"chainId": self._chain.chain_id, "gasLimit": str(self._chain.reads.next_gas_limit())}}

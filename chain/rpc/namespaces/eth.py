@@ -92,6 +92,17 @@ class EthNamespace:
                                   header_at(self._api, block))
         return "0x" + value.to_bytes(32, "big").hex()
 
+    def getAccount(self, address: Any, block: Any = "latest") -> dict[str, Any]:
+        """geth's eth_getAccount: the account's trie entry (an absent account reads as empty)."""
+        p = self._api.proof(codec.address(address, "address"), [], header_at(self._api, block))
+        return {"codeHash": "0x" + p.code_hash.hex(), "storageRoot": "0x" + p.storage_hash.hex(),
+                "balance": hex(p.balance), "nonce": hex(p.nonce)}
+
+    def getRawTransactionByHash(self, tx_hash: Any) -> str:
+        """A mined or pooled transaction's EIP-2718 encoding; `0x` for an unknown hash, as geth."""
+        found = self._api.transaction(codec.fixed(tx_hash, "transactionHash", 32))
+        return "0x" + (b"" if found is None else bytes(found.tx.encode())).hex()
+
     def getProof(self, address: Any, keys: Any, block: Any = "latest") -> dict[str, Any]:
         addr = codec.address(address, "address")
         if not isinstance(keys, list):
@@ -199,6 +210,21 @@ class EthNamespace:
 
     def signTypedData(self, address: Any, typed: Any) -> str:
         return self.signTypedData_v4(address, typed)
+
+    def signTypedData_v3(self, address: Any, typed: Any) -> str:
+        """MetaMask's v3: EIP-712 without arrays. Where v3 is defined it hashes exactly as v4
+        (they differ only in arrays and in recursive structs, which need arrays), so it is v4
+        with arrays refused, rather than a second encoder that could drift."""
+        types = typed.get("types") if isinstance(typed, dict) else None
+        if isinstance(types, dict) and any(
+                isinstance(f, dict) and "[" in str(f.get("type", ""))
+                for fields in types.values() if isinstance(fields, list) for f in fields):
+            raise InvalidParams("eth_signTypedData_v3 does not support arrays; use eth_signTypedData_v4")
+        return self.signTypedData_v4(address, typed)
+
+    def requestAccounts(self) -> list[str]:
+        """EIP-1102: a node has no user to ask, so the dev accounts, as eth_accounts."""
+        return self.accounts()
 
     # -- execution -------------------------------------------------------------------------
     def call(self, tx: Any, block: Any = None, overrides: Any = None, _block_overrides: Any = None) -> str:

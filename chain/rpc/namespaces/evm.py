@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from chain.api.dev import MAX_MINE_BLOCKS, DevControls
-from chain.exceptions import InvalidParams
 from chain.rpc import codec
 
 
@@ -49,4 +48,12 @@ class EvmNamespace:
         return True
 
     def setBlockGasLimit(self, gas_limit: Any) -> bool:
-        raise InvalidParams("evm_setBlockGasLimit is not supported; start the node with --gas-limit")
+        """The gas limit of the next block and every later one, as Anvil and Hardhat set it
+        (any step from the parent's; another node would refuse that block, docs/rpc.md)."""
+        self._dev.set_block_gas_limit(codec.quantity(gas_limit, "gasLimit", 2**63 - 1))
+        return True
+
+    def setTime(self, timestamp: Any) -> int:
+        """Anvil's evm_setTime: the clock reads `timestamp` (seconds) now; returns how many
+        seconds that moved it forward. The next block is still after the head."""
+        return self._dev.set_time(codec.quantity(timestamp, "timestamp", max_value=2**63))
