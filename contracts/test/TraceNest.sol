@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 /**
  * @title TraceLeaf
- * @notice The callee of TraceNest: a storage write, a revert and a selfdestruct, for the
+ * @notice The callee of TraceNest: a storage write and a revert, for the
  * Parity-style trace tests (trace_*). Its first slot lines up with TraceNest's, so a
  * DELEGATECALL to `set` writes TraceNest's `stored`.
  */
@@ -19,12 +19,6 @@ contract TraceLeaf {
     /// @notice Always reverts with the reason "leaf: no".
     function fail() external pure {
         revert("leaf: no");
-    }
-
-    /// @notice Destroys this contract (since Cancun, only if it was created in the same
-    /// transaction), sending its balance to `to`.
-    function destroy(address payable to) external {
-        selfdestruct(to);
     }
 }
 
@@ -52,11 +46,19 @@ contract TraceNest {
         require(ok, "delegatecall failed");
     }
 
-    /// @notice CREATEs a leaf, CREATE2s another with `salt`, and has the second destroy itself,
-    /// sending its (zero) balance to the caller.
+    /// @notice CREATEs a leaf, CREATE2s (with `salt`) a contract whose whole code is
+    /// ORIGIN SELFDESTRUCT, and calls it: it destroys itself (it was created in this
+    /// transaction), sending its zero balance to tx.origin. Solidity's `selfdestruct` is
+    /// deprecated with a compiler warning, which the build refuses, hence the raw code.
     function spawn(bytes32 salt) external returns (address a, address b) {
         a = address(new TraceLeaf());
-        b = address(new TraceLeaf{salt: salt}());
-        TraceLeaf(b).destroy(payable(msg.sender));
+        // PUSH2 0x32ff PUSH1 0 MSTORE PUSH1 2 PUSH1 30 RETURN: deploys the two bytes 0x32ff
+        bytes memory init = hex"6132ff6000526002601ef3";
+        assembly {
+            b := create2(0, add(init, 32), mload(init), salt)
+        }
+        require(b != address(0), "create2 failed");
+        (bool ok, ) = b.call("");
+        require(ok, "selfdestruct call failed");
     }
 }

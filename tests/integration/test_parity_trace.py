@@ -92,7 +92,8 @@ def test_creates_and_selfdestruct(w3: Web3, nest: Any) -> None:
     assert create2["action"]["creationMethod"] == "create2" and create2["result"]["address"] == b
     assert create["action"]["from"] == nest.address.lower() and create["action"]["init"].startswith("0x6080")
     assert create["result"]["code"] == w3.eth.get_code(Web3.to_checksum_address(a)).to_0x_hex()
-    assert destroy["action"]["to"] == b
+    assert create2["result"]["code"] == "0x32ff"  # ORIGIN SELFDESTRUCT
+    assert destroy["action"]["to"] == b and destroy["action"]["from"] == nest.address.lower()
     assert suicide["action"] == {"address": b, "balance": "0x0", "refundAddress": A0.lower()}
     assert suicide["result"] is None and "error" not in suicide
     # The deployment of TraceNest: a create whose constructor creates the leaf.
