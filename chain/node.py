@@ -20,6 +20,7 @@ from chain.rpc.namespaces.eth import EthNamespace
 from chain.rpc.namespaces.evm import EvmNamespace
 from chain.rpc.namespaces.net import NetNamespace
 from chain.rpc.namespaces.personal import PersonalNamespace
+from chain.rpc.namespaces.trace import TraceNamespace
 from chain.rpc.namespaces.txpool import TxpoolNamespace
 from chain.rpc.namespaces.wabei import WabeiNamespace
 from chain.rpc.namespaces.web3 import Web3Namespace
@@ -75,6 +76,7 @@ def namespaces(chain: Chain) -> list[Any]:
         EthNamespace(chain), NetNamespace(lambda: chain.chain_id), Web3Namespace(),
         TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions), DebugNamespace(chain),
         WabeiNamespace(chain),
+        TraceNamespace(chain),
     ]
     if chain.dev is not None:
         served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev),
