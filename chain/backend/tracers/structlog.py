@@ -100,7 +100,7 @@ class StructLogger(Tracer):
             log.stack = stack
         if opt.enable_memory:
             log.memory = memory_bytes(computation)
-        if opt.enable_return_data:  # on every step, empty too, as execution-apis#762 has it
+        if opt.enable_return_data:  # the JSON leaves it out when empty, as geth does
             log.return_data = bytes(computation.return_data)
         if not opt.disable_storage and opcode in (SLOAD, SSTORE) and stack:
             log.storage = self._storage_seen(computation, opcode, stack)
