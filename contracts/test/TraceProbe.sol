@@ -60,8 +60,8 @@ contract TraceProbe {
 
     /**
      * @notice CREATE (with value) and CREATE2 a child each, CALL one with value, DELEGATECALL the
-     * other, STATICCALL a view, catch an inner revert, call the sha256 and ecrecover precompiles,
-     * SLOAD/SSTORE, send 1 wei back to the caller and log. Runs once per deployment (the CREATE2
+     * other, STATICCALL a view, reset a slot (a refund), catch an inner revert, call the sha256
+     * and ecrecover precompiles, SLOAD/SSTORE, send 1 wei back to the caller and log. Runs once per deployment (the CREATE2
      * salt is fixed). Needs at least 4 wei in the contract or sent along.
      * @param hash, v, r, s An ECDSA signature for ecrecover.
      * @return digest sha256 of the value read back through the STATICCALL.
@@ -73,6 +73,7 @@ contract TraceProbe {
         (bool ok, ) = address(salted).delegatecall(abi.encodeCall(TraceChild.store, (5)));
         require(ok, "TraceProbe: delegatecall failed");
         uint256 seen = plain.stored();
+        plain.store(0); // back to the slot's original value in this transaction: a refund
         try plain.fail("TraceProbe: inner") {} catch {}
         digest = sha256(abi.encodePacked(seen));
         address signer = ecrecover(hash, v, r, s);

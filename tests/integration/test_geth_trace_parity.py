@@ -14,7 +14,9 @@ import pytest
 from conftest import RunningNode, start_node
 from helpers import dev_account, rpc
 from reference_nodes import ReferenceNode, geth_missing_reason, start_geth
-from trace_parity import FUNDS, SentTx, differences, rename_account, run_scenario
+from trace_parity import (
+    FUNDS, SENDER, SentTx, differences, rename_account, run_scenario, scenario,
+)
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +101,20 @@ def _coinbase_renamed(result: dict[str, Any], coinbase: str) -> dict[str, Any]:
 def test_prestate_tracer_matches_geth(wabei: RunningNode, geth: ReferenceNode, sent: list[SentTx],
                                       config: dict[str, Any]) -> None:
     _compare(wabei, geth, sent, {"tracer": "prestateTracer", "tracerConfig": config}, _coinbase_renamed)
+
+
+@pytest.mark.parametrize("options", [{}, {"tracer": "callTracer", "tracerConfig": {"withLog": True}}],
+                         ids=["structLogger", "callTracer"])
+@pytest.mark.parametrize("label", ["create", "panic"])
+def test_trace_call_matches_geth(wabei: RunningNode, geth: ReferenceNode, sent: list[SentTx],
+                                 options: dict[str, Any], label: str) -> None:
+    """debug_traceCall of a scenario transaction again, as a call on the latest state."""
+    tx = dict(scenario())[label]
+    call = {"from": SENDER.address, "gas": hex(tx["gas"]), "value": hex(tx.get("value", 0)),
+            "data": tx["data"] if isinstance(tx["data"], str) else "0x" + tx["data"].hex()}
+    if "to" in tx:
+        call["to"] = tx["to"]
+    ours = rpc(wabei.http_url, "debug_traceCall", [call, "latest", options])
+    theirs = rpc(geth.url, "debug_traceCall", [call, "latest", options])
+    problems = differences(ours, theirs)
+    assert not problems, f"{len(problems)} differences from geth:\n" + "\n".join(problems[:40])

@@ -125,6 +125,8 @@ class StructLogger(Tracer):
             self._refund = self._current_refund()
         if log is None:
             return
+        if opcode == SSTORE:  # geth's SSTORE step shows the refund its own gas rule just added
+            log.refund = self._refund
         log.gas_cost = self._cost(frame, opcode, gas, computation.get_gas_remaining())
         if error is not None and not isinstance(error, Revert):
             log.error = vm_error_text(error)
