@@ -121,12 +121,17 @@ def start_geth(funded: dict[str, int], timeout: float = 60.0) -> ReferenceNode:
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
+    node = ReferenceNode("geth", proc, url, workdir)
     try:
         _wait_until_answering("geth", proc, url, log, timeout)
+        # geth prints its forks at start: the comparison is only fair fork for fork.
+        forks = re.findall(r" - (\w+):\s+@", log.read_text())
+        if forks[-1:] != ["Prague"]:
+            raise RuntimeError(f"geth's last fork is not Prague: {forks}")
     except RuntimeError:
-        shutil.rmtree(workdir, ignore_errors=True)
+        node.stop()
         raise
-    return ReferenceNode("geth", proc, url, workdir)
+    return node
 
 
 def start_hardhat(timeout: float = 90.0) -> ReferenceNode:
