@@ -70,6 +70,7 @@ def _wabei_step(step: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in step.items() if k != "refund"}
 
 
+@pytest.mark.js
 @pytest.mark.parametrize("memory", [False, True], ids=["default", "memory"])
 def test_struct_logger_matches_hardhat(wabei: RunningNode, hardhat: ReferenceNode, sent: list[SentTx],
                                        memory: bool) -> None:
