@@ -95,6 +95,7 @@ def trace_block(backend: Backend, block: StoredBlock, make_tracer: TracerMaker,
             _replay(run, tx, block, index)
             continue
         tracer = make_tracer()
+        tracer.first_log_index = sum(len(r.logs) for r in run.built.receipts)
         start_tracer(tracer, run.state, tx)
         attach_tracer(run.state, tracer)
         try:

@@ -41,9 +41,9 @@ def struct_log_json(log: StructLog) -> dict[str, Any]:
         out["error"] = log.error
     if log.stack is not None:
         out["stack"] = [hex(v) for v in log.stack]
-    if log.return_data is not None:
+    if log.return_data:  # geth leaves out empty return data and empty memory
         out["returnData"] = "0x" + log.return_data.hex()
-    if log.memory is not None:
+    if log.memory:
         mem = log.memory
         out["memory"] = ["0x" + mem[i:i + 32].ljust(32, b"\0").hex() for i in range(0, len(mem), 32)]
     if log.storage is not None:
@@ -72,6 +72,7 @@ def call_frame_json(frame: CallFrame) -> dict[str, Any]:
         out["logs"] = [{"address": "0x" + log.address.hex(),
                         "topics": [_word(t) for t in log.topics],
                         "data": "0x" + log.data.hex(),
+                        "index": hex(log.index),
                         "position": hex(log.position)} for log in frame.logs]
     if frame.value is not None:
         out["value"] = hex(frame.value)
@@ -96,6 +97,8 @@ def _account(a: PreAccount | PostAccount) -> dict[str, Any]:
         entry["balance"] = hex(a.balance)
     if a.code:
         entry["code"] = "0x" + a.code.hex()
+    if a.code_hash is not None:
+        entry["codeHash"] = "0x" + a.code_hash.hex()
     if a.nonce:
         entry["nonce"] = a.nonce
     if a.storage:

@@ -47,6 +47,9 @@ class Tracer(TracerAPI):
     """
 
     opcodes: frozenset[int] | None = JUMPS
+    # How many logs the block's earlier transactions left: a traced log's `index` counts on from
+    # there, as the receipt's logIndex does (0 for debug_traceCall, as geth).
+    first_log_index = 0
     _deadline = math.inf
     _ticks = 0
 

@@ -24,12 +24,14 @@ class CallLog:
     address: bytes
     topics: tuple[int, ...]
     data: bytes
+    index: int     # the log's index in the block, as its receipt will number it if it survives
     position: int  # how many child calls of its frame came before it
 
 
 @dataclass
 class CallFrame:
-    """One message frame (geth's callFrame); `value` None is left out, as geth leaves it."""
+    """One message frame (geth's callFrame); `value` None is left out, as geth leaves it
+    (STATICCALL only: a DELEGATECALL shows the value of the frame it runs in, as geth 1.17's)."""
 
     type: str
     sender: bytes
@@ -55,20 +57,27 @@ class CallTracer(Tracer):
         self._stack: list[CallFrame] = []
         self._depth = 0
         self._root: CallFrame | None = None
+        # geth numbers a log by the state's block-wide log count at the time, which a reverted
+        # frame winds back: the count when each open frame began.
+        self._next_log = 0
+        self._log_marks: list[int] = []
 
     def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
         self._depth += 1
+        self._log_marks.append(self._next_log)
         if self._only_top and self._depth > 1:
             return
         sender, to = endpoints(message, call_type, parent)
-        value: int | None = int(message.value)
-        if call_type == "DELEGATECALL":
-            value = None
+        # py-evm's DELEGATECALL message carries the calling frame's value, as geth reports it.
+        value = None if call_type == "STATICCALL" else int(message.value)
         data = message.code if message.is_create else message.data
         self._stack.append(CallFrame(call_type, sender, to, value, int(message.gas), bytes(data)))
 
     def exit(self, computation: ComputationAPI) -> None:
         self._depth -= 1
+        mark = self._log_marks.pop()
+        if computation.is_error:
+            self._next_log = mark
         if self._only_top and self._depth > 0:
             return
         frame = self._stack.pop()
@@ -81,10 +90,12 @@ class CallTracer(Tracer):
 
     def log(self, computation: ComputationAPI, address: bytes, topics: tuple[int, ...],
             data: bytes) -> None:
+        index = self.first_log_index + self._next_log
+        self._next_log += 1
         if not self._with_log or (self._only_top and self._depth > 1):
             return
         frame = self._stack[-1]
-        frame.logs.append(CallLog(address, topics, data, len(frame.calls)))
+        frame.logs.append(CallLog(address, topics, data, index, len(frame.calls)))
 
     def result(self, outcome: TxOutcome) -> CallFrame:
         root = self._root

@@ -1,13 +1,16 @@
-"""geth's prestateTracer (eth/tracers/native/prestate.go), default mode: every account and slot
-the transaction touched, as they were when it first touched them."""
+"""geth's prestateTracer (eth/tracers/native/prestate.go, as of the pinned geth 1.17.10): every
+account and slot the transaction touched, as they were when it first touched them; with
+`diffMode`, what changed."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from eth.abc import ComputationAPI, MessageAPI, StateAPI
+from eth.constants import EMPTY_SHA3
 from eth_typing import Address
 
 from chain.backend.tracers.base import JUMPS, Tracer, TxOutcome, config_flag, endpoints
+from chain.exceptions import InvalidParams
 from chain.types import TraceOptions
 from vm_hooks.tracing import stack_values
 
@@ -15,13 +18,18 @@ SLOAD, SSTORE = 0x54, 0x55
 # Opcodes whose top stack entry is an address geth looks up: BALANCE, EXTCODESIZE, EXTCODECOPY,
 # EXTCODEHASH, SELFDESTRUCT.
 _ADDRESS_OPS = frozenset({0x31, 0x3B, 0x3C, 0x3F, 0xFF})
+# geth's StateDB.GetCodeHash of an account that does not exist.
+_NO_ACCOUNT = bytes(32)
 
 
 @dataclass
 class PreAccount:
+    """An account at its first touch; `code_hash` is None for an account without code."""
+
     balance: int
     nonce: int
     code: bytes
+    code_hash: bytes | None = None
     storage: dict[int, int] = field(default_factory=dict)
     empty: bool = False  # did not exist when first touched
 
@@ -33,6 +41,7 @@ class PostAccount:
     balance: int | None = None
     nonce: int | None = None
     code: bytes | None = None
+    code_hash: bytes | None = None
     storage: dict[int, int] = field(default_factory=dict)
 
 
@@ -59,6 +68,9 @@ class PrestateTracer(Tracer):
         self._diff = config_flag(config, "diffMode")
         self._disable_code = config_flag(config, "disableCode")
         self._disable_storage = config_flag(config, "disableStorage")
+        self._include_empty = config_flag(config, "includeEmpty")
+        if self._diff and self._include_empty:
+            raise InvalidParams("cannot use diffMode with includeEmpty")
         self._state: StateAPI | None = None
         self.pre: dict[bytes, PreAccount] = {}
         self._created: set[bytes] = set()
@@ -68,6 +80,8 @@ class PrestateTracer(Tracer):
         if found is None:
             a = Address(address)
             found = PreAccount(int(state.get_balance(a)), int(state.get_nonce(a)), bytes(state.get_code(a)))
+            if found.code:
+                found.code_hash = bytes(state.get_code_hash(a))
             found.empty = not (found.balance or found.nonce or found.code)
             self.pre[address] = found
         return found
@@ -103,9 +117,8 @@ class PrestateTracer(Tracer):
 
     def result(self, outcome: TxOutcome) -> Prestate | PrestateDiff:
         post = self._diff_state() if self._diff else {}
-        for address in self._created:  # created by this transaction: there was nothing before
-            if self.pre.get(address) is not None and self.pre[address].empty:
-                del self.pre[address]
+        if not self._include_empty:  # accounts that did not exist before the transaction
+            self.pre = {address: a for address, a in self.pre.items() if not a.empty}
         for account in self.pre.values():
             if self._disable_code:
                 account.code = b""
@@ -132,7 +145,12 @@ class PrestateTracer(Tracer):
             after.balance = balance if balance != before.balance else None
             after.nonce = nonce if nonce != before.nonce else None
             after.code = code if code != before.code else None
-            changed = any(v is not None for v in (after.balance, after.nonce, after.code))
+            # As geth compares code hashes: an account gone after the transaction (never
+            # created, or an empty one the transaction touched) has the zero hash, which differs
+            # from the empty-code hash geth assumes before, so geth lists it with that hash.
+            code_hash = bytes(state.get_code_hash(a)) if state.account_exists(a) else _NO_ACCOUNT
+            after.code_hash = code_hash if code_hash != (before.code_hash or EMPTY_SHA3) else None
+            changed = any(v is not None for v in (after.balance, after.nonce, after.code, after.code_hash))
             for slot, value in list(before.storage.items()):
                 new = int(state.get_storage(a, slot))
                 if value == new or value == 0:

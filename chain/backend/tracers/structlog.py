@@ -100,7 +100,7 @@ class StructLogger(Tracer):
             log.stack = stack
         if opt.enable_memory:
             log.memory = memory_bytes(computation)
-        if opt.enable_return_data:  # on every step, empty too, as execution-apis#762 has it
+        if opt.enable_return_data:  # the JSON leaves it out when empty, as geth does
             log.return_data = bytes(computation.return_data)
         if not opt.disable_storage and opcode in (SLOAD, SSTORE) and stack:
             log.storage = self._storage_seen(computation, opcode, stack)
@@ -125,6 +125,8 @@ class StructLogger(Tracer):
             self._refund = self._current_refund()
         if log is None:
             return
+        if opcode == SSTORE:  # geth's SSTORE step shows the refund its own gas rule just added
+            log.refund = self._refund
         log.gas_cost = self._cost(frame, opcode, gas, computation.get_gas_remaining())
         if error is not None and not isinstance(error, Revert):
             log.error = vm_error_text(error)
