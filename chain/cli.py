@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from chain.config import DEFAULT_MNEMONIC, ETHER, ChainConfig, MiningMode, NodeConfig, ServerConfig
+from chain.config import DEFAULT_MNEMONIC, DEFAULT_TRACE_MAX_BYTES, ETHER, ChainConfig, MiningMode, NodeConfig, ServerConfig
 from chain.crypto import prefer_fast_keccak
 from chain.exceptions import StorageError
 
@@ -38,6 +38,9 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--in-memory", action="store_true", help="keep the chain in memory only")
     p.add_argument("--dump-state", type=Path, default=None, help="write the chain to FILE on shutdown")
     p.add_argument("--load-state", type=Path, default=None, help="load a chain dumped with --dump-state")
+    p.add_argument("--trace-max-bytes", type=int, default=DEFAULT_TRACE_MAX_BYTES,
+                   help="bound on one debug_trace* struct-log answer, in bytes of JSON "
+                        f"(default {DEFAULT_TRACE_MAX_BYTES}; 0: none)")
     p.add_argument("--quiet", action="store_true", help="print nothing but the listening address")
 
 
@@ -59,6 +62,7 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         genesis_timestamp=args.timestamp,
         data_dir=None if args.in_memory else args.data_dir, allow_reset=args.allow_reset,
         dump_state=args.dump_state, load_state=args.load_state,
+        trace_max_bytes=args.trace_max_bytes,
     )
     return NodeConfig(server=server, chains=(chain,))
 

@@ -12,6 +12,11 @@ from pathlib import Path
 
 DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
 ETHER = 10**18
+# The struct logger's answer is built whole in memory (and then again as JSON), so one
+# debug_trace* with enableMemory over a long loop could take the node's memory. geth and Hardhat
+# have no bound but `limit`; this one is far above a Solidity test transaction (an ERC-20
+# transfer with memory is ~0.2 MB) and keeps the node's peak a few hundred MB (docs/tracing.md).
+DEFAULT_TRACE_MAX_BYTES = 100_000_000
 
 
 class MiningMode(enum.Enum):
@@ -44,6 +49,7 @@ class ChainConfig:
     max_filters: int = 10_000                    # installed filters and subscriptions, per chain
     filter_timeout_s: float = 300.0              # unpolled filters expire, like geth's 5 minutes
     call_gas_cap: int = 0                        # 0 = the block gas limit
+    trace_max_bytes: int = DEFAULT_TRACE_MAX_BYTES  # struct-log JSON per debug_trace* answer; 0 = no bound
     dev: bool = True                             # devnet powers (evm_*, anvil_*, time travel...)
     crypto: str = "ethereum"                     # the crypto suite (chain/crypto.py)
 

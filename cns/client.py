@@ -22,6 +22,7 @@ from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
 
 from cns.abi import CNS_ABI
+from cns.environment import check_name_normalisation
 from cns.errors import CnsNameError, CnsNotFound, CnsRejected
 from cns.names import normalize_label, pinned_label
 from transact.send import Sender, TransactionReverted, revert_message, send_and_wait
@@ -151,7 +152,13 @@ def enable_ens(w3: Web3) -> None:
     names work without this. One web3.py 8 path does not: `w3.eth.contract(address="x.wabei")`
     reads the private `w3._ens`, which stays unset until `w3.ens` is assigned. This call assigns
     it (bound to this chain's registry), so that path works too.
+
+    Raises CnsEnvironmentError, with the pin that fixes it, if web3 cannot normalise names in
+    this environment (web3 8.0.0 with pyunormalize 18: cns/environment.py), rather than let
+    every later lookup fail with an AttributeError from inside web3.
     """
     from ens import ENS
+
+    check_name_normalisation()
 
     w3.ens = ENS.from_web3(w3, addr=to_checksum_address(ENS_REGISTRY))

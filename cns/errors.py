@@ -22,3 +22,8 @@ class CnsNotFound(CnsError, LookupError):
 
 class CnsRejected(CnsError):
     """The chain refused the operation; the message is the CNS's revert reason."""
+
+
+class CnsEnvironmentError(CnsError, RuntimeError):
+    """This Python environment cannot do what was asked (e.g. web3 cannot normalise ENS names
+    with the installed pyunormalize); the message names the fix."""

@@ -19,14 +19,24 @@ from sharing import SuiteDeployment, deploy_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Hypothesis keeps every failing example in .hypothesis/examples (git-ignored) and replays it
-# first on the next run; print_blob prints a @reproduce_failure line to paste into the test.
-# No deadline: run times on two shared cores say nothing about the code. HYPOTHESIS_PROFILE=deep
-# runs ten times the examples (and test_sharing_invariants' machine 100 examples).
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE:
+# - "wabei" (a developer's run): random examples; every failing one is kept in
+#   .hypothesis/examples (git-ignored) and replayed first on the next run; print_blob prints a
+#   @reproduce_failure line to paste into the test.
+# - "ci" (scripts/test, and any run where hypothesis itself detects a CI service): the same
+#   examples on every run (derandomize), no database, print_blob; a failure reproduces by
+#   running the same command again.
+# - "deep": "wabei" with ten times the examples (test_sharing_invariants' machine 100).
+# No deadline in any: run times on two shared cores say nothing about the code. Hypothesis loads
+# its own "ci" profile on import when it sees a CI service; this file used to load "wabei" over
+# it unconditionally, so CI ran random examples. Now only an explicit HYPOTHESIS_PROFILE does.
 settings.register_profile("wabei", database=DirectoryBasedExampleDatabase(str(ROOT / ".hypothesis" / "examples")),
                           print_blob=True, deadline=None)
+settings.register_profile("ci", settings.get_profile("ci"), derandomize=True, database=None,
+                          print_blob=True, deadline=None)
 settings.register_profile("deep", settings.get_profile("wabei"), max_examples=1000)
-HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "wabei")
+_DETECTED_CI = settings.get_current_profile_name() == "ci"
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _DETECTED_CI else "wabei")
 settings.load_profile(HYPOTHESIS_PROFILE)
 
 

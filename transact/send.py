@@ -4,7 +4,8 @@
 
 A revert is reported at one of two moments, and the two are kept apart on purpose:
 
-* Before anything is sent: web3 estimates gas by running the call, so a call that would revert
+* Before anything is sent: the gas estimate runs the call in the block it will be mined in
+  (`pending`: the next block's time and number), so a call that would revert
   raises web3's `ContractLogicError` (or its subclass `ContractCustomError`) and no transaction
   exists. It is left as web3 raised it because callers match on it (the sharing client's
   callers decode custom errors from `ContractCustomError`).
@@ -73,8 +74,11 @@ def send_and_wait(
     params: TxParams = {"from": _from(w3, sender)}
     if value:
         params["value"] = Wei(value)
-    if gas is not None:
-        params["gas"] = gas
+    # web3.py estimates at its default block, `latest`, i.e. in the head block's context (its
+    # time and number); the transaction runs in the next block. Estimating at `pending` runs the
+    # call in that next block's context, so a deadline or sale window that ends at the head's
+    # time fails here, before sending, instead of passing the estimate and reverting when mined.
+    params["gas"] = gas if gas is not None else call.estimate_gas(params, block_identifier="pending")
     if isinstance(sender, LocalAccount):
         tx = call.build_transaction(params)
         tx["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")

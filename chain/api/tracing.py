@@ -13,7 +13,7 @@ from eth.abc import BlockHeaderAPI
 from chain.api.reads import ChainReads
 from chain.backend import executor
 from chain.backend.trace import console_payloads_of, precompile_addresses, trace_block
-from chain.backend.tracers import TraceOptions, Tracer, TxOutcome, make_tracer
+from chain.backend.tracers import SizeBudget, TraceOptions, Tracer, TxOutcome, make_tracer
 from chain.console_log.decode import format_payloads
 from chain.exceptions import ResourceNotFound
 from chain.types import AccountOverride, CallRequest
@@ -25,8 +25,12 @@ class ChainTracing:
         self._backend = reads.backend
         self._precompiles = precompile_addresses(reads.backend)
 
-    def _tracer(self, options: TraceOptions) -> Tracer:
-        return make_tracer(options, self._precompiles)
+    def _budget(self) -> SizeBudget:
+        """One answer's bound on struct-log JSON (ChainConfig.trace_max_bytes)."""
+        return SizeBudget(self._reads.config.trace_max_bytes)
+
+    def _tracer(self, options: TraceOptions, budget: SizeBudget | None = None) -> Tracer:
+        return make_tracer(options, self._precompiles, budget)
 
     def trace_transaction(self, tx_hash: bytes, options: TraceOptions) -> Any:
         """The tracer's result for a mined transaction; ResourceNotFound if none is mined."""
@@ -34,7 +38,8 @@ class ChainTracing:
         if found is None or found.block is None or found.index is None:
             raise ResourceNotFound(f"transaction 0x{tx_hash.hex()} not found")
         self._tracer(options)  # an unknown tracer fails before any replay
-        return trace_block(self._backend, found.block, lambda: self._tracer(options),
+        budget = self._budget()
+        return trace_block(self._backend, found.block, lambda: self._tracer(options, budget),
                            only=found.index)[0]
 
     def trace_block(self, header: BlockHeaderAPI, options: TraceOptions) -> list[tuple[bytes, Any]]:
@@ -43,13 +48,14 @@ class ChainTracing:
         if not block.transactions:
             return []
         self._tracer(options)
-        results = trace_block(self._backend, block, lambda: self._tracer(options))
+        budget = self._budget()  # one bound for the whole answer, shared by its transactions
+        results = trace_block(self._backend, block, lambda: self._tracer(options, budget))
         return [(bytes(tx.hash), r) for tx, r in zip(block.transactions, results)]
 
     def trace_call(self, req: CallRequest, header: BlockHeaderAPI, options: TraceOptions,
                    overrides: dict[bytes, AccountOverride] | None = None) -> Any:
         """A call traced on the state after `header`, as eth_call would run it."""
-        tracer = self._tracer(options)
+        tracer = self._tracer(options, self._budget())
         ctx = executor.CallContext(header, self._reads.config.effective_call_gas_cap,
                                    self._reads.chain_id, self._backend.spec)
         computation, gas, used = executor.trace(

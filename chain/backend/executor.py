@@ -24,7 +24,7 @@ from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
 from chain.backend.revert import decode_revert_reason, vm_error_text
-from chain.backend.tracers.base import TraceTimeout, start_tracer
+from chain.backend.tracers.base import TraceAborted, start_tracer
 from chain.backend.txfields import py_evm_authorization
 from chain.backend.vm import data_floor_gas
 from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
@@ -160,7 +160,7 @@ def trace(
     attach_tracer(state, tracer)
     try:
         computation = state.apply_transaction(tx)
-    except TraceTimeout as exc:
+    except TraceAborted as exc:
         raise ExecutionFailed(str(exc)) from exc
     except ValidationError as exc:
         raise InvalidParams(_friendly_validation(str(exc))) from exc

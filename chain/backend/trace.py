@@ -16,7 +16,7 @@ from eth_utils.exceptions import ValidationError
 
 from chain.backend.backend import Backend
 from chain.backend.execution import BlockRun, HeaderFields
-from chain.backend.tracers import TraceTimeout, Tracer, TxOutcome, start_tracer
+from chain.backend.tracers import TraceAborted, Tracer, TxOutcome, start_tracer
 from chain.backend.vm import build_traced_vm_class
 from chain.exceptions import ExecutionFailed, InvalidParams
 from chain.storage.buffer import WriteBuffer
@@ -37,7 +37,7 @@ def _replay(run: BlockRun, tx: SignedTransactionAPI, block: StoredBlock, index: 
     mislead, so a mismatch is an error rather than a quiet answer."""
     try:
         run.apply(tx)
-    except TraceTimeout as exc:
+    except TraceAborted as exc:
         raise ExecutionFailed(str(exc)) from exc
     except ValidationError as exc:
         raise ExecutionFailed(_replay_failed(block, index, str(exc))) from exc

@@ -6,9 +6,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from web3 import Web3
+from web3 import HTTPProvider, Web3
 from web3.exceptions import ContractCustomError
-from web3.types import TxReceipt
+from web3.types import RPCEndpoint, RPCResponse, TxReceipt
 
 from sharing import SharingClient
 from sharing.model import Ledger
@@ -84,3 +84,34 @@ def check_ledger_invariants(ledger: Ledger, supply: int) -> None:
     assert ledger.raised == (ledger.refunded + ledger.released + ledger.fee + ledger.welfare + ledger.escrow
                              + ledger.escrow_to_buyback)
     assert ledger.buyback_funded == ledger.buyback_paid + ledger.buyback_pool
+
+
+class PinnedClockProvider(HTTPProvider):
+    """An HTTP provider that makes the chain's time a function of the requests alone: every
+    block is mined one second after the head, or `evm_increaseTime`'s seconds after it.
+
+    Without it a block's time is the wall clock (plus the offset time travel added), so the same
+    sequence of requests gives blocks whose times differ by however long the machine took, and
+    a step that lands at a window's last second passes in one run and fails in the next; a
+    hypothesis example then cannot be replayed (FlakyStrategyDefinition). Before a request that
+    mines (or estimates in the next block's context, `pending`) it sets the next block's time
+    with `evm_setNextBlockTimestamp`; everything goes through `make_request`, the provider's own
+    `w3.provider.make_request` calls included.
+    """
+
+    _NEXT_BLOCK = frozenset({"eth_sendTransaction", "eth_sendRawTransaction", "evm_mine", "eth_estimateGas"})
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self._jump = 0  # seconds asked for by evm_increaseTime since the last block
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        if method == "evm_increaseTime":
+            self._jump += int(params[0])
+        elif method in self._NEXT_BLOCK:
+            head = super().make_request(RPCEndpoint("eth_getBlockByNumber"), ["latest", False])
+            pinned = int(head["result"]["timestamp"], 16) + max(1, self._jump)
+            super().make_request(RPCEndpoint("evm_setNextBlockTimestamp"), [pinned])
+            if method != "eth_estimateGas":
+                self._jump = 0
+        return super().make_request(method, params)

@@ -60,3 +60,22 @@ def test_status_zero_raises_with_the_reason(w3: Web3) -> None:
     selector = Web3.keccak(text="InsufficientThing(uint256,uint256)")[:4].hex()
     assert custom.value.data is not None and custom.value.data.removeprefix("0x").startswith(selector)
     assert custom.value.reason == f"custom error {custom.value.data}"
+
+
+def test_the_estimate_runs_in_the_block_the_transaction_will_be_mined_in(w3: Web3) -> None:
+    """A call that passes at the head and fails one block later (a deadline at the head's
+    number) fails at the estimate, and nothing is sent: web3.py estimates at `latest`, which
+    would pass and leave a transaction to revert when mined."""
+    deadline = w3.eth.block_number + 1  # the block the contract is deployed in (automine)
+    # NUMBER > deadline → REVERT, else STOP: PUSH2 deadline NUMBER GT PUSH1 9 JUMPI STOP JUMPDEST PUSH1 0 DUP1 REVERT
+    runtime = bytes([0x61]) + deadline.to_bytes(2, "big") + bytes.fromhex("431160095700" "5b600080fd")
+    init = bytes([0x60, len(runtime), 0x80, 0x60, 12, 0x60, 0, 0x39, 0x60, 0, 0xF3, 0]) + runtime
+    deployed = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction({"from": A0, "data": init}))  # type: ignore[typeddict-item]
+    assert deployed["blockNumber"] == deadline
+    abi = [{"type": "function", "name": "poke", "inputs": [], "outputs": [], "stateMutability": "nonpayable"}]
+    poke = w3.eth.contract(address=deployed["contractAddress"], abi=abi).functions.poke()
+    poke.call()  # at `latest`, the deadline block itself: passes
+    nonce = w3.eth.get_transaction_count(A0)
+    with pytest.raises(ContractLogicError):
+        send_and_wait(w3, poke, A0)
+    assert w3.eth.get_transaction_count(A0) == nonce

@@ -24,16 +24,16 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
                                  run_state_machine_as_test)
+from web3 import Web3
 from web3.exceptions import ContractCustomError
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from conftest import HYPOTHESIS_PROFILE, SuiteNode
 from sharing.client import advance_time
-from sharing.errors import TransactionFailedError
 from sharing.model import DAY, Listing, ListingState, Restriction
 from sharing.rules import MAX_FEE_BPS
-from sharing_helpers import FINNEY, clean_chain, h
+from sharing_helpers import FINNEY, PinnedClockProvider, clean_chain, h
 from sharing_invariant_checks import PRICE, SERVICES, THRESHOLD, Base, Model, build_base, check_all
 
 units_st = st.integers(1, 6)
@@ -45,7 +45,7 @@ custodian_st = st.integers(0, 4)
 @pytest.fixture(scope="module")
 def built_base(sharing_suite: SuiteNode) -> Iterator[Base]:
     """The base world, built once per module on the session's suite, reverted at module end."""
-    w3 = sharing_suite.web3()
+    w3 = Web3(PinnedClockProvider(sharing_suite.node.http_url))
     with clean_chain(w3):
         yield build_base(w3, sharing_suite.accounts, sharing_suite.deployment)
 
@@ -81,24 +81,15 @@ class SharingMachine(RuleBasedStateMachine):
 
     # --- helpers ----------------------------------------------------------------------------
     def attempt(self, action: Callable[[], TxReceipt | int]) -> Any:
-        """Run ``action``; a custom-error revert gives ``None``, and so does a transaction that
-        only the clock made fail. A panic or any other mined failure raises.
+        """Run ``action``; a custom-error revert gives ``None``. A panic or a mined failure raises.
 
-        Gas is estimated on the head block, but the transaction runs in the next one, at least
-        a second later: at a window's last second (the head at a listing's sale end, say) the
-        estimate passes and the mined transaction reverts. The sharing client replays a mined
-        failure on the parent block (the same state: automine puts it alone in its block) and
-        gives no ``reason`` when that replay passed, i.e. when only the block's time and number
-        made the difference.
+        The sharing client estimates gas in the block the transaction is mined in (``pending``),
+        and the pinned clock gives that block the same time when it is estimated and mined, so
+        a transaction that passed its estimate and then reverts is a bug, not the clock.
         """
         try:
             return action()
         except ContractCustomError:
-            return None
-        except TransactionFailedError as failed:
-            if failed.reason is not None:
-                raise
-            event("a transaction failed on the clock")
             return None
 
     def must_revert(self, error: str, action: Callable[[], object]) -> None:
@@ -124,12 +115,13 @@ class SharingMachine(RuleBasedStateMachine):
     @rule(n=listing_st, who=person_st, units=units_st)
     def buy(self, n: int, who: int, units: int) -> None:
         """A blocked buyer is refused, but PresaleManager.buy checks the listing's state and the
-        sale window before the buyer, and gas is estimated at the head block's time."""
+        sale window before the buyer, at the time of the block the buy would be mined in (the
+        pinned clock: one second after the head)."""
         buyer = self.buyer(who)
         if not self.is_blocked(buyer):
             self.attempt(lambda: self.c.buy(buyer, n, units))
             return
-        listing, now = self.listing(n), self.c.now()
+        listing, now = self.listing(n), self.c.now() + 1
         if listing.state is not ListingState.ACTIVE:
             expected = "PresaleWrongState"
         elif not listing.terms.sale_start <= now <= listing.terms.sale_end:

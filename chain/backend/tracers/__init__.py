@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Callable
 
 from chain.backend.tracers.base import (
-    DEFAULT_TIMEOUT_S, TraceTimeout, Tracer, TxOutcome, start_tracer,
+    DEFAULT_TIMEOUT_S, SizeBudget, TraceAborted, TraceTimeout, TraceTooLarge, Tracer, TxOutcome,
+    start_tracer,
 )
 from chain.backend.tracers.calls import CallTracer, FourByteTracer, NoopTracer
 from chain.backend.tracers.prestate import PrestateTracer
@@ -12,7 +13,7 @@ from chain.backend.tracers.structlog import StructLogger
 from chain.exceptions import InvalidParams
 from chain.types import TraceOptions
 
-__all__ = ["TraceOptions", "TraceTimeout", "Tracer", "TxOutcome", "TRACERS", "make_tracer",
+__all__ = ["SizeBudget", "TraceAborted", "TraceOptions", "TraceTimeout", "TraceTooLarge", "Tracer", "TxOutcome", "TRACERS", "make_tracer",
            "start_tracer"]
 
 TracerFactory = Callable[[TraceOptions, frozenset[bytes]], Tracer]
@@ -25,20 +26,22 @@ TRACERS: dict[str, TracerFactory] = {
 }
 
 
-def make_tracer(options: TraceOptions, precompiles: frozenset[bytes]) -> Tracer:
+def make_tracer(options: TraceOptions, precompiles: frozenset[bytes],
+                budget: SizeBudget | None = None) -> Tracer:
     """A fresh tracer for one transaction, its clock started (geth's 5 s unless `timeout`);
-    InvalidParams for a name Wabei does not know.
+    InvalidParams for a name Wabei does not know. The struct logger spends its answer's size
+    from `budget` (None: no bound), which the transactions of one traced block share.
 
     geth runs any other string as JavaScript; Wabei has no JavaScript engine, so it says so.
     """
-    tracer = _new_tracer(options, precompiles)
+    tracer = _new_tracer(options, precompiles, budget or SizeBudget(0))
     tracer.set_timeout(DEFAULT_TIMEOUT_S if options.timeout is None else options.timeout)
     return tracer
 
 
-def _new_tracer(options: TraceOptions, precompiles: frozenset[bytes]) -> Tracer:
+def _new_tracer(options: TraceOptions, precompiles: frozenset[bytes], budget: SizeBudget) -> Tracer:
     if options.tracer is None:
-        return StructLogger(options)
+        return StructLogger(options, budget)
     factory = TRACERS.get(options.tracer)
     if factory is not None:
         return factory(options, precompiles)

@@ -34,9 +34,38 @@ DEFAULT_TIMEOUT_S = 5.0  # geth's default for debug_trace*
 _CHECK_EVERY = 1024      # steps between clock reads: a read costs more than a step's bookkeeping
 
 
-class TraceTimeout(Exception):
-    """A traced run went past its timeout. Deliberately not a py-evm VMError, so no frame of the
-    computation swallows it: it unwinds the whole run, whose state is thrown away."""
+class TraceAborted(Exception):
+    """A traced run was stopped before its end (timeout, answer too large). Deliberately not a
+    py-evm VMError, so no frame of the computation swallows it: it unwinds the whole run, whose
+    state is thrown away. The message is the JSON-RPC error's (-32000)."""
+
+
+class TraceTimeout(TraceAborted):
+    """A traced run went past its timeout."""
+
+
+class TraceTooLarge(TraceAborted):
+    """A struct log grew past the node's bound on one answer (`SizeBudget`)."""
+
+
+@dataclass
+class SizeBudget:
+    """How many bytes of JSON one debug_trace* answer may hold, shared by every transaction of
+    a traced block. `limit` 0 means no bound. The struct logger spends from it step by step, so
+    a run that would build an enormous answer stops while what it holds is still small."""
+
+    limit: int
+    used: int = 0
+
+    def spend(self, size: int) -> None:
+        """Count `size` more bytes; raises TraceTooLarge once past `limit`."""
+        self.used += size
+        if self.limit and self.used > self.limit:
+            raise TraceTooLarge(
+                f"trace too large: the struct logs passed {self.limit} bytes, this node's bound "
+                "on one answer (--trace-max-bytes); trace fewer steps with `limit`, leave "
+                "memory out with `enableMemory: false` (the default), the stack with "
+                "`disableStack: true`, or use a tracer such as callTracer")
 
 
 class Tracer(TracerAPI):

@@ -8,12 +8,19 @@ from eth.exceptions import Revert, VMError
 from eth_typing import Address
 
 from chain.backend.revert import vm_error_text
-from chain.backend.tracers.base import Tracer, TxOutcome
+from chain.backend.tracers.base import SizeBudget, Tracer, TxOutcome
 from chain.backend.tracers.opnames import op_name
 from chain.types import TraceOptions
 from vm_hooks.tracing import CALL_OPS, CREATE_OPS, memory_bytes, stack_values
 
 SLOAD, SSTORE = 0x54, 0x55
+
+# Bytes of JSON a struct log takes, for SizeBudget: the fixed fields ({"pc":..,"op":..,"gas":..,
+# "gasCost":..,"depth":..} with room for large numbers), a quoted 0x-word with its comma, and a
+# stack entry's quotes, 0x and comma around its hex digits.
+_ENTRY_BYTES = 80
+_WORD_BYTES = 69
+_STACK_ITEM_BYTES = 5
 
 
 @dataclass
@@ -55,8 +62,9 @@ class StructLogger(Tracer):
 
     opcodes = None  # every byte
 
-    def __init__(self, options: TraceOptions) -> None:
+    def __init__(self, options: TraceOptions, budget: SizeBudget | None = None) -> None:
         self._opt = options
+        self._budget = budget or SizeBudget(0)
         self._logs: list[StructLog] = []
         self._frames: list[_Frame] = []
         self._storage: dict[bytes, dict[int, int]] = {}
@@ -88,6 +96,7 @@ class StructLogger(Tracer):
         has_code = len(computation.code) > 0
         if has_code and (not self._opt.limit or len(self._logs) < self._opt.limit):
             log = self._record(computation, opcode, pc, gas)
+            self._budget.spend(json_size(log))
             self._logs.append(log)
         frame.pending.append((log, gas, opcode))
 
@@ -155,3 +164,18 @@ class StructLogger(Tracer):
         failed = c.is_error
         keep = not failed or isinstance(c.error, Revert)
         return StructLogResult(outcome.gas_used, failed, bytes(c.output) if keep else b"", self._logs)
+
+
+def json_size(log: StructLog) -> int:
+    """About how many bytes `log` takes in the JSON answer (chain/rpc/trace_json.py): exact for
+    memory, storage and return data, which is where large answers come from."""
+    size = _ENTRY_BYTES + len(log.op)
+    if log.stack is not None:
+        size += sum(_STACK_ITEM_BYTES + (v.bit_length() + 3) // 4 for v in log.stack)
+    if log.memory is not None:
+        size += (len(log.memory) + 31) // 32 * _WORD_BYTES
+    if log.storage is not None:
+        size += len(log.storage) * 2 * _WORD_BYTES
+    if log.return_data is not None:
+        size += 2 * len(log.return_data) + 20
+    return size
