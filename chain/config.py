@@ -44,6 +44,7 @@ class ChainConfig:
     filter_timeout_s: float = 300.0              # unpolled filters expire, like geth's 5 minutes
     call_gas_cap: int = 0                        # 0 = the block gas limit
     dev: bool = True                             # devnet powers (evm_*, anvil_*, time travel...)
+    unlocked_accounts: bool = True               # the node signs for its dev accounts (eth_sendTransaction...)
     crypto: str = "ethereum"                     # the crypto suite (chain/crypto.py)
 
     @property
@@ -65,6 +66,8 @@ class ServerConfig:
     quiet: bool = False
     max_request_bytes: int = 5 * 1024 * 1024
     max_batch_length: int = 1000
+    cors_origins: tuple[str, ...] = ()           # browser origins allowed to call; () = none, "*" = any
+    dev_methods: bool = True                     # serve evm_*/anvil_*/hardhat_* on devnet chains
 
 
 @dataclass(frozen=True)

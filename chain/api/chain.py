@@ -95,7 +95,8 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
     solo = SoloEngine(blocks, pool, events, config.mining, config.block_time, config.allow_empty_blocks)
     dev = DevControls(backend, pool, blocks, clock, events, solo) if config.dev else None
     chain = Chain(config, spec, accounts, backend, pool, events, clock, reads, blocks, filters,
-                  solo, Transactions(spec, reads, pool, solo, accounts, dev), dev)
+                  solo, Transactions(spec, reads, pool, solo, accounts, dev,
+                                           unlocked=config.unlocked_accounts), dev)
     if engine is not None:
         chain.engine = engine(chain)
         chain.transactions.engine = chain.engine
