@@ -48,12 +48,10 @@ def describe(value: Any) -> str:
 
 def _digits(value: Any, name: str, kind: str) -> str:
     """The hex digits after the prefix, with every character checked; `kind` names what was
-    expected ("a hex quantity", "hex data") for the message."""
-    if not isinstance(value, str):
-        raise InvalidParams(f"invalid {name}: expected {kind} as a 0x-prefixed string, got {describe(value)}")
-    if value[:2] not in ("0x", "0X"):
+    expected ("0x-prefixed hex data") for the message."""
+    if not isinstance(value, str) or value[:2] not in ("0x", "0X"):
         what = "an empty string" if value == "" else describe(value)
-        raise InvalidParams(f"invalid {name}: expected {kind} starting with 0x, got {what}")
+        raise InvalidParams(f"invalid {name}: expected {kind}, got {what}")
     digits = value[2:]
     if digits and not _HEX.fullmatch(digits):
         raise InvalidParams(f"invalid {name}: {describe(value)} is not hex: only the digits 0-9, a-f and A-F "
@@ -76,7 +74,8 @@ def quantity(value: Any, name: str, max_value: int = UINT256_MAX, *, lenient: bo
             raise InvalidParams(f"invalid {name}: {value} is negative; quantities are unsigned")
         out = value
     else:
-        want = "a hex quantity or a non-negative integer" if lenient else "a hex quantity such as 0x1f"
+        want = "a 0x-prefixed hex quantity or a non-negative integer" if lenient else \
+            "a 0x-prefixed hex quantity such as 0x1f"
         digits = _digits(value, name, want)
         if not digits:
             raise InvalidParams(f"invalid {name}: {value!r} has no digits; zero is 0x0")
@@ -95,7 +94,7 @@ def data(value: Any, name: str) -> bytes:
     """DATA (`0x`, `0x00ff`) → bytes; `""` is empty, as geth takes it."""
     if value == "":
         return b""
-    digits = _digits(value, name, "hex data")
+    digits = _digits(value, name, "0x-prefixed hex data")
     if len(digits) % 2:
         raise InvalidParams(f"invalid {name}: hex data needs an even number of digits, got {len(digits)}")
     return bytes.fromhex(digits)
@@ -103,7 +102,7 @@ def data(value: Any, name: str) -> bytes:
 
 def fixed(value: Any, name: str, size: int) -> bytes:
     """Exactly `size` bytes of DATA (an address, a hash)."""
-    digits = _digits(value, name, f"{size} bytes of hex")
+    digits = _digits(value, name, f"{size} bytes as 0x-prefixed hex")
     if len(digits) != 2 * size:
         raise InvalidParams(f"invalid {name}: expected {size} bytes (0x and {2 * size} hex digits), "
                             f"got {len(digits)} digits")
@@ -123,7 +122,7 @@ def hash32(value: Any, name: str) -> bytes:
 def slot(value: Any, name: str) -> int:
     """A storage slot: up to 32 bytes of hex, leading zeros and an odd digit count allowed
     (`0x0`, `0x01`, a 32-byte word), as geth's `decodeHash` takes `eth_getStorageAt`'s key."""
-    digits = _digits(value, name, "a storage slot")
+    digits = _digits(value, name, "a 0x-prefixed hex storage slot")
     if not digits:
         raise InvalidParams(f"invalid {name}: {value!r} has no digits; slot zero is 0x0")
     if len(digits) > 64:
