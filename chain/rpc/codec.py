@@ -24,9 +24,9 @@ def call_request(value: Any, name: str = "transaction") -> CallRequest:
     """geth's TransactionArgs: unknown keys are ignored, known ones are decoded strictly."""
     o = obj(value, name)
 
-    def opt(key: str, fn: Any, *args: Any) -> Any:
+    def opt(key: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         v = o.get(key)
-        return None if v is None else fn(v, f"{name}.{key}", *args)
+        return None if v is None else fn(v, f"{name}.{key}", *args, **kwargs)
     payload = o.get("input", o.get("data"))
     if "input" in o and "data" in o and o["input"] != o["data"] and o["data"] is not None and o["input"] is not None:
         raise InvalidParams(f"invalid {name}: both 'data' and 'input' are set and differ; use 'input'")
@@ -44,7 +44,9 @@ def call_request(value: Any, name: str = "transaction") -> CallRequest:
         nonce=opt("nonce", quantity, UINT64_MAX),
         access_list=access_list(o.get("accessList"), f"{name}.accessList"),
         chain_id=opt("chainId", quantity),
-        tx_type=opt("type", quantity, 255),
+        # web3.py sends `type` as a JSON number ({"type": 2} passes through its formatters) and
+        # geth ignores the key, so a plain integer is taken here.
+        tx_type=opt("type", quantity, 255, lenient=True),
         authorization_list=authorizations(o.get("authorizationList"), f"{name}.authorizationList"),
     )
 
