@@ -56,6 +56,8 @@ def post_text(url: str, text: str) -> requests.Response:
     ("eth_getUncleCountByBlockNumber", [None], ["invalid block", "got null"]),
     ("eth_getStorageAt", [A0, 0, "latest"], ["invalid position", "the number 0"]),
     ("eth_uninstallFilter", [1], ["invalid filter id"]),
+    ("eth_feeHistory", ["0x1", "latest", [True]], ["invalid rewardPercentiles"]),
+    ("eth_feeHistory", ["0x1", "0x01", []], ["invalid newestBlock", "leading zeros"]),
     ("evm_increaseTime", [-1], ["invalid seconds", "negative"]),
     ("evm_increaseTime", ["0x1_0"], ["invalid seconds", "not hex"]),
 ])

@@ -320,3 +320,11 @@ def test_call_request_refuses(tx: dict[str, Any], message: str) -> None:
 def test_call_request_accepts_empty_blob_fields() -> None:
     req = codec.call_request({"blobVersionedHashes": [], "to": "0x" + "11" * 20, "input": "0x"})
     assert req.to == b"\x11" * 20 and req.data == b""
+
+
+# --- durations (debug_trace*'s timeout, Go's syntax) ---------------------------------------------
+def test_duration_takes_ascii_digits_only() -> None:
+    assert codec.duration("1m30s", "timeout") == 90.0
+    assert codec.duration("250ms", "timeout") == 0.25
+    for bad in ("\u0665s", "5", "5 s", "-5s"):   # "٥s" would be five seconds to float()
+        assert refusal(codec.duration, bad, "timeout").startswith('invalid timeout: expected a duration such as "5s"')

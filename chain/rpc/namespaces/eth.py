@@ -61,7 +61,7 @@ class EthNamespace:
         if newest_n > self._api.head.block_number:
             raise InvalidParams(f"newestBlock {newest_n} is after the head {self._api.head.block_number}")
         pct = percentiles or []
-        if not isinstance(pct, list) or any(not isinstance(p, (int, float)) or not 0 <= p <= 100 for p in pct) \
+        if not isinstance(pct, list) or any(isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 100 for p in pct) \
                 or pct != sorted(pct):
             raise InvalidParams("invalid rewardPercentiles: expected increasing numbers in [0, 100]")
         h = self._api.fee_history(count, newest_n, pct)
