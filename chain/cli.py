@@ -15,6 +15,7 @@ from pathlib import Path
 from chain.config import DEFAULT_MNEMONIC, DEFAULT_TRACE_MAX_BYTES, ETHER, ChainConfig, MiningMode, NodeConfig, ServerConfig
 from chain.crypto import prefer_fast_keccak
 from chain.exceptions import StorageError
+from chain.rpc.cors import parse_origins
 
 
 def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,6 +43,14 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                    help="bound on one debug_trace* struct-log answer, in bytes of JSON "
                         f"(default {DEFAULT_TRACE_MAX_BYTES}; 0: none)")
     p.add_argument("--quiet", action="store_true", help="print nothing but the listening address")
+    p.add_argument("--cors-origins", default="", metavar="LIST",
+                   help="browser origins allowed to call the node, comma-separated "
+                        "(http://localhost:3000,https://app.example); * allows any page. Default: none")
+    p.add_argument("--no-dev-methods", action="store_true",
+                   help="do not serve evm_*/anvil_*/hardhat_* (for a devnet reachable by others)")
+    p.add_argument("--no-unlocked-accounts", action="store_true",
+                   help="the node signs for no dev account: eth_accounts is empty, eth_sendTransaction "
+                        "and eth_sign* refuse them (for a devnet reachable by others)")
 
 
 def node_config(args: argparse.Namespace) -> NodeConfig:
@@ -54,7 +63,12 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         mode = MiningMode.MANUAL
     elif args.block_time is not None:
         mode = MiningMode.INTERVAL
-    server = ServerConfig(host=args.host, port=args.port, quiet=args.quiet)
+    try:
+        origins = parse_origins(args.cors_origins)
+    except ValueError as exc:
+        raise SystemExit(f"wabei node: --cors-origins: {exc}") from None
+    server = ServerConfig(host=args.host, port=args.port, quiet=args.quiet, cors_origins=origins,
+                          dev_methods=not args.no_dev_methods)
     chain = ChainConfig(
         chain_id=args.chain_id, account_count=args.accounts,
         account_balance_wei=args.balance * ETHER, mnemonic=args.mnemonic, gas_limit=args.gas_limit,
@@ -63,6 +77,7 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         data_dir=None if args.in_memory else args.data_dir, allow_reset=args.allow_reset,
         dump_state=args.dump_state, load_state=args.load_state,
         trace_max_bytes=args.trace_max_bytes,
+        unlocked_accounts=not args.no_unlocked_accounts,
     )
     return NodeConfig(server=server, chains=(chain,))
 

@@ -51,6 +51,7 @@ class ChainConfig:
     call_gas_cap: int = 0                        # 0 = the block gas limit
     trace_max_bytes: int = DEFAULT_TRACE_MAX_BYTES  # struct-log JSON per debug_trace* answer; 0 = no bound
     dev: bool = True                             # devnet powers (evm_*, anvil_*, time travel...)
+    unlocked_accounts: bool = True               # the node signs for its dev accounts (eth_sendTransaction...)
     crypto: str = "ethereum"                     # the crypto suite (chain/crypto.py)
 
     @property
@@ -72,6 +73,8 @@ class ServerConfig:
     quiet: bool = False
     max_request_bytes: int = 5 * 1024 * 1024
     max_batch_length: int = 1000
+    cors_origins: tuple[str, ...] = ()           # browser origins allowed to call; () = none, "*" = any
+    dev_methods: bool = True                     # serve evm_*/anvil_*/hardhat_* on devnet chains
 
 
 @dataclass(frozen=True)

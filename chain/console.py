@@ -12,7 +12,7 @@ from chain.accounts import DevAccount
 from chain.api.blocks import MinedBlock
 from chain.api.events import CallConsoleLogs
 from chain.backend.revert import decode_revert_reason
-from chain.config import ChainConfig
+from chain.config import ChainConfig, ServerConfig
 from chain.console_log.decode import format_payloads
 
 ETHER = 10**18
@@ -31,7 +31,8 @@ class Console:
         self._out.write(text + "\n")
         self._out.flush()
 
-    def banner(self, config: ChainConfig, accounts: tuple[DevAccount, ...], url: str) -> None:
+    def banner(self, config: ChainConfig, accounts: tuple[DevAccount, ...], url: str,
+               server: ServerConfig | None = None) -> None:
         p = self._print
         p("Wabei — a Python devnet on py-evm\n")
         p("Available Accounts\n==================")
@@ -48,8 +49,10 @@ class Console:
         mode = config.mining.value + (f" ({config.block_time}s)" if config.block_time else "")
         p(f"\nMining\n==================\n{mode}")
         storage = str(config.data_dir) if config.data_dir else "in memory"
-        p(f"\nStorage\n==================\n{storage}\n")
-        p(f"Listening on {url}")
+        p(f"\nStorage\n==================\n{storage}")
+        for line in exposure_lines(config, server or ServerConfig()):
+            p(line)
+        p(f"\nListening on {url}")
 
     def request(self, method: str) -> None:
         """One line per method; consecutive repeats collapse into a count."""
@@ -110,3 +113,29 @@ class Console:
         if not self.enabled():
             return
         self._print(f"    Dropped 0x{tx_hash.hex()}: {reason}")
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def exposure_lines(config: ChainConfig, server: ServerConfig) -> list[str]:
+    """The banner's "Exposure" section: what a caller of this node may do, and warnings when
+    that is more than a developer on this machine should have (docs/rpc.md, Limits and exposure)."""
+    dev = "on" if server.dev_methods else "off (--no-dev-methods)"
+    if not config.dev:
+        dev = "none (not a devnet)"
+    unlocked = "on" if config.unlocked_accounts else "off (--no-unlocked-accounts)"
+    origins = ", ".join(server.cors_origins) if server.cors_origins else "none (no --cors-origins)"
+    lines = ["\nExposure\n==================",
+             f"Dev methods (evm_*, anvil_*, hardhat_*): {dev}",
+             f"Unlocked dev accounts:                  {unlocked}",
+             f"Browser origins allowed (CORS):         {origins}"]
+    powers = [what for what, on in (("dev methods", config.dev and server.dev_methods),
+                                    ("unlocked dev accounts", config.unlocked_accounts)) if on]
+    if "*" in server.cors_origins:
+        lines.append("WARNING: --cors-origins * lets every web page you open call this node"
+                     + (f" and use its {' and '.join(powers)}" if powers else ""))
+    if server.host not in _LOOPBACK and powers:
+        lines.append(f"WARNING: listening on {server.host} with {' and '.join(powers)}: anyone who can reach "
+                     "this port can use them; add --no-dev-methods --no-unlocked-accounts")
+    return lines

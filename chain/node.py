@@ -10,8 +10,9 @@ from aiohttp import web
 from chain.abc import NodePluginAPI
 from chain.api.chain import Chain, build_chain
 from chain.backend.dump import read_dump_file, write_dump_file
-from chain.config import NodeConfig
+from chain.config import NodeConfig, ServerConfig
 from chain.console import Console
+from chain.rpc.cors import OriginPolicy, parse_origins
 from chain.rpc.dispatch import Dispatcher
 from chain.rpc.namespaces.anvil import AnvilNamespace
 from chain.rpc.namespaces.debug import DebugNamespace
@@ -70,19 +71,31 @@ class NodeHandle:
             chain.close()
 
 
-def namespaces(chain: Chain) -> list[Any]:
-    """The JSON-RPC namespaces a chain serves; dev namespaces only on a devnet chain."""
+NO_DEV_METHODS = "this node was started with --no-dev-methods"
+
+
+def namespaces(chain: Chain, dev_methods: bool = True) -> list[Any]:
+    """The JSON-RPC namespaces a chain serves; dev namespaces only on a devnet chain, and
+    only when the node serves them (`ServerConfig.dev_methods`)."""
     served: list[Any] = [
         EthNamespace(chain), NetNamespace(lambda: chain.chain_id), Web3Namespace(),
         TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions), DebugNamespace(chain),
         WabeiNamespace(chain),
         TraceNamespace(chain),
     ]
-    if chain.dev is not None:
+    if chain.dev is not None and dev_methods:
         served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev),
                    AnvilOnlyNamespace(chain.dev), HardhatOnlyNamespace(chain.dev),
                    EthDevNamespace(chain.transactions)]
     return served
+
+
+def dispatcher(chain: Chain, server: ServerConfig) -> Dispatcher:
+    """A chain's dispatcher. A devnet whose dev methods are switched off names the flag when one
+    is called; a network chain has none to switch off and answers a plain -32601."""
+    off = chain.dev is not None and not server.dev_methods
+    reasons = {prefix: NO_DEV_METHODS for prefix in ("evm", "anvil", "hardhat")} if off else {}
+    return Dispatcher(namespaces(chain, server.dev_methods), reasons)
 
 
 def build_chains(config: NodeConfig) -> tuple[Chain, ...]:
@@ -107,23 +120,24 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
     """
     built = tuple(chains) if chains is not None else build_chains(config)
     server = RpcServer(max_request_bytes=config.server.max_request_bytes,
-                       max_batch_length=config.server.max_batch_length)
+                       max_batch_length=config.server.max_batch_length,
+                       origins=OriginPolicy(parse_origins(",".join(config.server.cors_origins))))
     console = None if config.server.quiet else Console()
     dispatchers = []
     for index, chain in enumerate(built):
-        dispatcher = Dispatcher(namespaces(chain))
-        dispatchers.append(dispatcher)
+        chain_dispatcher = dispatcher(chain, config.server)
+        dispatchers.append(chain_dispatcher)
         if index == 0:
-            server.add_chain("/", dispatcher, chain.events)
+            server.add_chain("/", chain_dispatcher, chain.events)
             if console is not None:
                 dev = chain.dev
                 if dev is not None:
                     console.enabled = lambda: dev.logging_enabled
-                dispatcher.calls.subscribe(console.request)
+                chain_dispatcher.calls.subscribe(console.request)
                 chain.events.new_blocks.subscribe(console.block)
                 chain.events.rejected.subscribe(lambda r: console.rejected(*r))
                 chain.events.call_console.subscribe(console.call_logs)
-        server.add_chain(chain.config.path, dispatcher, chain.events)
+        server.add_chain(chain.config.path, chain_dispatcher, chain.events)
     for plugin in plugins:
         plugin.add_routes(server.app, built)
     runner = web.AppRunner(server.app, access_log=None, handle_signals=False)
@@ -141,7 +155,7 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
         chain.engine.start()
     handle = NodeHandle(config, built, tuple(dispatchers), config.server.host, port, runner)
     if console is not None:
-        console.banner(config.chain, handle.chain.accounts, f"{config.server.host}:{port}")
+        console.banner(config.chain, handle.chain.accounts, f"{config.server.host}:{port}", config.server)
     return handle
 
 

@@ -99,7 +99,8 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
                        coinbase=config.coinbase)
     dev = DevControls(backend, pool, blocks, clock, events, solo, filters, policy) if config.dev else None
     chain = Chain(config, spec, accounts, backend, pool, events, clock, reads, blocks, filters,
-                  solo, Transactions(spec, reads, pool, solo, accounts, dev), dev)
+                  solo, Transactions(spec, reads, pool, solo, accounts, dev,
+                                           unlocked=config.unlocked_accounts), dev)
     if engine is not None:
         chain.engine = engine(chain)
         chain.transactions.engine = chain.engine

@@ -26,14 +26,30 @@ if TYPE_CHECKING:
 
 class Transactions:
     def __init__(self, spec: ChainSpec, reads: ChainReads, pool: TxPool, engine: ConsensusEngineAPI,
-                 accounts: tuple[DevAccount, ...], dev: "DevControls | None") -> None:
+                 accounts: tuple[DevAccount, ...], dev: "DevControls | None", *, unlocked: bool = True) -> None:
+        """`unlocked=False` (`--no-unlocked-accounts`): the node signs for no one; the dev accounts
+        keep their genesis balances, and their owners sign for themselves."""
         self.spec = spec
         self.reads = reads
         self.pool = pool
         self.engine = engine
         self.accounts = accounts
-        self._keys: dict[bytes, PrivateKey] = {a.address: a.private_key for a in accounts}
+        self.unlocked = unlocked
+        self._keys: dict[bytes, PrivateKey] = {a.address: a.private_key for a in accounts} if unlocked else {}
         self._dev = dev
+
+    @property
+    def signers(self) -> tuple[bytes, ...]:
+        """The addresses the node signs for (eth_accounts): the dev accounts, unless locked."""
+        return tuple(self._keys)
+
+    def _unknown(self, sender: bytes, why: str) -> UnknownAccount:
+        if not self.unlocked and any(a.address == sender for a in self.accounts):
+            return UnknownAccount(
+                f"account 0x{sender.hex()} is locked: this node was started with --no-unlocked-accounts, "
+                "so it signs for no dev account; sign the transaction yourself and send it with "
+                "eth_sendRawTransaction")
+        return UnknownAccount(f"unknown account 0x{sender.hex()}: {why}")
 
     @property
     def chain_id(self) -> int:
@@ -55,8 +71,10 @@ class Transactions:
         return await self._submit(tx, req.sender)
 
     def sign_transaction(self, req: CallRequest) -> bytes:
-        if req.sender is None or req.sender not in self._keys:
-            raise UnknownAccount("unknown account: no key to sign with for 'from'")
+        if req.sender is None:
+            raise InvalidParams("missing value for required argument 'from'")
+        if req.sender not in self._keys:
+            raise self._unknown(req.sender, "no key to sign with")
         return bytes(self._build_transaction(req).encode())
 
     def _may_impersonate(self, sender: bytes) -> bool:
@@ -67,9 +85,7 @@ class Transactions:
         assert sender is not None
         can_sign = sender in self._keys and not force_unsigned
         if not can_sign and not force_unsigned and not self._may_impersonate(sender):
-            raise UnknownAccount(
-                f"unknown account 0x{sender.hex()}: not a dev account and not impersonated"
-            )
+            raise self._unknown(sender, "not a dev account and not impersonated")
         if req.chain_id is not None and req.chain_id != self.chain_id:
             raise InvalidParams(f"chainId {req.chain_id} does not match the node's {self.chain_id}")
         nonce = req.nonce if req.nonce is not None else self.pool.next_nonce(sender)
@@ -126,7 +142,7 @@ class Transactions:
     def key_for(self, address: bytes) -> PrivateKey:
         key = self._keys.get(address)
         if key is None:
-            raise UnknownAccount(f"unknown account 0x{address.hex()}: no key to sign with")
+            raise self._unknown(address, "no key to sign with")
         return key
 
     def sign(self, address: bytes, message: bytes) -> bytes:

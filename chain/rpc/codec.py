@@ -10,104 +10,78 @@ from typing import Any
 from chain.exceptions import InvalidParams
 from chain.types import AccountOverride, Authorization, CallRequest, TraceOptions
 
-UINT256_MAX = 2**256 - 1
-# Hex digits only: Python's int(s, 16) and bytes.fromhex also take "_", whitespace and non-ASCII
-# digits, which no JSON-RPC client sends on purpose ("0x1_000" must not become 4096).
-_HEX_DIGITS = re.compile(r"[0-9a-fA-F]*")
-
-
-# -- decoding ----------------------------------------------------------------------------------
-def quantity(value: Any, name: str, max_value: int = UINT256_MAX) -> int:
-    """A JSON-RPC QUANTITY: 0x-prefixed hex without leading zeros; ints tolerated, as geth does."""
-    if isinstance(value, bool):
-        raise InvalidParams(f"invalid {name}: expected a hex quantity, got a boolean")
-    if isinstance(value, int):
-        out = value
-    elif isinstance(value, str) and value[:2] in ("0x", "0X") and len(value) > 2:
-        if not _HEX_DIGITS.fullmatch(value, 2):
-            raise InvalidParams(f"invalid {name}: {value!r} is not hex")
-        out = int(value, 16)
-    else:
-        raise InvalidParams(f"invalid {name}: expected a 0x-prefixed hex quantity, got {value!r}")
-    if out < 0 or out > max_value:
-        raise InvalidParams(f"invalid {name}: {value!r} is out of range")
-    return out
-
-
-def data(value: Any, name: str) -> bytes:
-    if not isinstance(value, str) or value[:2] not in ("0x", "0X"):
-        raise InvalidParams(f"invalid {name}: expected 0x-prefixed hex data, got {_short(value)}")
-    body = value[2:]
-    if len(body) % 2:
-        raise InvalidParams(f"invalid {name}: hex data has an odd number of digits")
-    if not _HEX_DIGITS.fullmatch(body):
-        raise InvalidParams(f"invalid {name}: {_short(value)} is not hex")
-    return bytes.fromhex(body)
-
-
-def fixed(value: Any, name: str, size: int) -> bytes:
-    out = data(value, name)
-    if len(out) != size:
-        raise InvalidParams(f"invalid {name}: expected {size} bytes, got {len(out)}")
-    return out
-
-
-def address(value: Any, name: str) -> bytes:
-    """Any case accepted (checksummed, lower, upper), as geth accepts."""
-    return fixed(value, name, 20)
-
-
-def slot(value: Any, name: str) -> int:
-    """A storage slot: a quantity or 32 bytes of data (both are seen in the wild)."""
-    if isinstance(value, str) and len(value) == 66:
-        return int.from_bytes(data(value, name), "big")
-    return quantity(value, name)
-
-
-def boolean(value: Any, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidParams(f"invalid {name}: expected true or false, got {_short(value)}")
-    return value
-
-
-def obj(value: Any, name: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidParams(f"invalid {name}: expected an object, got {_short(value)}")
-    return value
+# The strict primitives live in codec_hex and codec_block; they are re-exported here so every
+# namespace keeps calling codec.quantity, codec.data, codec.address ...
+from chain.rpc.codec_block import TAGS as TAGS, BlockRef as BlockRef, block_ref as block_ref
+from chain.rpc.codec_hex import (
+    INT64_MAX as INT64_MAX, UINT64_MAX as UINT64_MAX, UINT256_MAX as UINT256_MAX, address as address,
+    boolean as boolean, data as data, describe as describe, fixed as fixed, hash32 as hash32,
+    identifier as identifier, obj as obj, quantity as quantity, slot as slot,
+)
 
 
 def call_request(value: Any, name: str = "transaction") -> CallRequest:
+    """geth's TransactionArgs: unknown keys are ignored, known ones are decoded strictly."""
     o = obj(value, name)
-    def opt(key: str, fn: Any) -> Any:
+
+    def opt(key: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         v = o.get(key)
-        return None if v is None else fn(v, f"{name}.{key}")
+        return None if v is None else fn(v, f"{name}.{key}", *args, **kwargs)
     payload = o.get("input", o.get("data"))
     if "input" in o and "data" in o and o["input"] != o["data"] and o["data"] is not None and o["input"] is not None:
-        raise InvalidParams(f"invalid {name}: both 'data' and 'input' are set and differ")
-    access = o.get("accessList") or []
-    if not isinstance(access, list):
-        raise InvalidParams(f"invalid {name}.accessList: expected a list")
-    access_list = tuple(
-        (address(obj(e, f"{name}.accessList").get("address"), f"{name}.accessList.address"),
-         tuple(slot(s, f"{name}.accessList.storageKeys") for s in e.get("storageKeys") or []))
-        for e in access
-    )
+        raise InvalidParams(f"invalid {name}: both 'data' and 'input' are set and differ; use 'input'")
+    _no_blobs(o, name)
     to = o.get("to")
     return CallRequest(
         sender=opt("from", address),
         to=None if to in (None, "", "0x") else address(to, f"{name}.to"),
-        gas=opt("gas", quantity),
+        gas=opt("gas", quantity, UINT64_MAX),
         gas_price=opt("gasPrice", quantity),
         max_fee_per_gas=opt("maxFeePerGas", quantity),
         max_priority_fee_per_gas=opt("maxPriorityFeePerGas", quantity),
         value=opt("value", quantity) or 0,
         data=b"" if payload is None else data(payload, f"{name}.input"),
-        nonce=opt("nonce", quantity),
-        access_list=access_list,
+        nonce=opt("nonce", quantity, UINT64_MAX),
+        access_list=access_list(o.get("accessList"), f"{name}.accessList"),
         chain_id=opt("chainId", quantity),
-        tx_type=opt("type", quantity),
+        # web3.py sends `type` as a JSON number ({"type": 2} passes through its formatters) and
+        # geth ignores the key, so a plain integer is taken here.
+        tx_type=opt("type", quantity, 255, lenient=True),
         authorization_list=authorizations(o.get("authorizationList"), f"{name}.authorizationList"),
     )
+
+
+def access_list(value: Any, name: str) -> tuple[tuple[bytes, tuple[int, ...]], ...]:
+    """[{address, storageKeys: [slot, ...]}] (EIP-2930)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InvalidParams(f"invalid {name}: expected a list, got {describe(value)}")
+    out = []
+    for i, entry in enumerate(value):
+        e = obj(entry, f"{name}[{i}]")
+        keys = e.get("storageKeys") or []
+        if not isinstance(keys, list):
+            raise InvalidParams(f"invalid {name}[{i}].storageKeys: expected a list, got {describe(keys)}")
+        out.append((address(e.get("address"), f"{name}[{i}].address"),
+                    tuple(slot(k, f"{name}[{i}].storageKeys") for k in keys)))
+    return tuple(out)
+
+
+def _no_blobs(o: dict[str, Any], name: str) -> None:
+    """Blob fields are checked, and a blob transaction refused: Wabei has no blob pool, and
+    silently dropping the hashes would make BLOBHASH read zero in a call."""
+    hashes = o.get("blobVersionedHashes")
+    if hashes is not None:
+        if not isinstance(hashes, list):
+            raise InvalidParams(f"invalid {name}.blobVersionedHashes: expected a list of 32-byte hashes, "
+                                f"got {describe(hashes)}")
+        for i, h in enumerate(hashes):
+            hash32(h, f"{name}.blobVersionedHashes[{i}]")
+        if hashes:
+            raise InvalidParams(f"invalid {name}.blobVersionedHashes: blob transactions (EIP-4844) are not supported")
+    if o.get("maxFeePerBlobGas") is not None:
+        quantity(o["maxFeePerBlobGas"], f"{name}.maxFeePerBlobGas")
 
 
 def authorizations(value: Any, name: str) -> tuple[Authorization, ...]:
@@ -191,21 +165,16 @@ def hex_addr(value: bytes | None) -> str | None:
     return None if value is None or value == b"" else "0x" + value.hex()
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) < 60 else text[:57] + "..."
-
-
-
-_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+# re.ASCII: \d would also match "٥", which float() reads as 5.
+_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$", re.ASCII)
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", re.ASCII)
 _DURATION_UNIT_S = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def duration(value: Any, name: str) -> float:
     """A Go duration string ("5s", "1m30s", "250ms"), as geth's `timeout` takes it, in seconds."""
     if not isinstance(value, str) or not _DURATION.match(value):
-        raise InvalidParams(f"invalid {name}: expected a duration such as \"5s\", got {_short(value)}")
+        raise InvalidParams(f"invalid {name}: expected a duration such as \"5s\", got {describe(value)}")
     return sum(float(n) * _DURATION_UNIT_S[u] for n, u in _DURATION_PART.findall(value))
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
+
+import orjson
 
 from chain.api.events import Topic
 
@@ -22,7 +24,10 @@ SESSION_METHODS = ("eth_subscribe", "eth_unsubscribe")
 
 
 class Dispatcher:
-    def __init__(self, namespaces: Iterable[Any]) -> None:
+    def __init__(self, namespaces: Iterable[Any], switched_off: Mapping[str, str] | None = None) -> None:
+        """`switched_off` maps a method prefix the node does not serve (`evm`) to why, so a
+        call to it answers -32601 with the reason (`... started with --no-dev-methods`)."""
+        self.switched_off = dict(switched_off or {})
         self.methods: dict[str, Handler] = {}
         self._arity: dict[str, tuple[int, int]] = {}
         for ns in namespaces:
@@ -59,6 +64,9 @@ class Dispatcher:
             return session[method](params)
         fn = self.methods.get(method)
         if fn is None:
+            reason = self.switched_off.get(method.partition("_")[0])
+            if reason is not None:
+                raise MethodNotFound(f"the method {method} is not available: {reason}")
             raise MethodNotFound(f"the method {method} does not exist/is not available")
         lo, hi = self._arity[method]
         if len(params) > hi:
@@ -96,4 +104,7 @@ class Dispatcher:
 
 
 def _valid_id(rid: Any) -> bool:
-    return rid is None or (isinstance(rid, (str, int, float)) and not isinstance(rid, bool))
+    """JSON-RPC 2.0: a string, a number or null. A Fragment is a number kept as the client
+    wrote it (chain/rpc/jsonwire.py), echoed back verbatim."""
+    return rid is None or isinstance(rid, orjson.Fragment) or (
+        isinstance(rid, (str, int, float)) and not isinstance(rid, bool))

@@ -14,6 +14,8 @@ import orjson
 from aiohttp import WSMsgType, web
 
 from chain.api.events import ChainEvents
+from chain.rpc import jsonwire
+from chain.rpc.cors import OriginPolicy
 from chain.rpc.dispatch import Dispatcher, Session
 from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
 from chain.rpc.subscriptions import SubscriptionSet
@@ -28,9 +30,11 @@ def _error(code: int, message: str, rid: Any = None) -> dict[str, Any]:
 class RpcServer:
     """The node's HTTP server: one JSON-RPC endpoint per chain, WebSockets on the same paths."""
 
-    def __init__(self, *, max_request_bytes: int, max_batch_length: int) -> None:
+    def __init__(self, *, max_request_bytes: int, max_batch_length: int,
+                 origins: OriginPolicy = OriginPolicy()) -> None:
         self.max_bytes = max_request_bytes
         self.max_batch = max_batch_length
+        self.origins = origins
         self.app = web.Application(client_max_size=max_request_bytes)
         self.sockets: set[web.WebSocketResponse] = set()  # open WebSockets, closed at shutdown
         self.app.on_shutdown.append(self._close_sockets)
@@ -54,14 +58,15 @@ class _Endpoint:
         self._events = events
         self._max_bytes = server.max_bytes
         self._max_batch = server.max_batch
+        self._origins = server.origins
 
     async def handle_payload(self, raw: bytes | str, session: Session | None = None) -> Any:
         """Decode one HTTP body or WS message and run it: single request or batch."""
         if len(raw) > self._max_bytes:
             return _error(INVALID_REQUEST, f"request too large: {len(raw)} bytes, limit {self._max_bytes}")
         try:
-            payload = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
+            payload = jsonwire.loads(raw)
+        except ValueError as exc:  # orjson's and json's decode errors are ValueErrors
             return _error(PARSE_ERROR, f"parse error: {exc}")
         if isinstance(payload, list):
             if not payload:
@@ -77,23 +82,26 @@ class _Endpoint:
         return await self._dispatcher.handle(payload, session)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "OPTIONS":
+            return self._origins.preflight(request)
+        if self._origins.verdict(request) == "refused":  # before anything runs (chain/rpc/cors.py)
+            return self._origins.refusal(request)
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return await self._websocket(request)
-        if request.method == "OPTIONS":
-            return web.Response(status=204, headers=_CORS)
+        cors = self._origins.headers(request)
         if request.method != "POST":
-            return web.Response(status=405, text="JSON-RPC: use POST, or a WebSocket upgrade\n", headers=_CORS)
+            return web.Response(status=405, text="JSON-RPC: use POST, or a WebSocket upgrade\n", headers=cors)
         if request.content_length is not None and request.content_length > self._max_bytes:
             return _json(_error(INVALID_REQUEST, f"request too large: {request.content_length} bytes, "
-                                                 f"limit {self._max_bytes}"), status=413)
+                                                 f"limit {self._max_bytes}"), cors, status=413)
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
-            return _json(_error(INVALID_REQUEST, f"request too large: limit {self._max_bytes} bytes"), status=413)
+            return _json(_error(INVALID_REQUEST, f"request too large: limit {self._max_bytes} bytes"), cors, status=413)
         result = await self.handle_payload(body)
         if result is None:
-            return web.Response(status=204, headers=_CORS)
-        return _json(result)
+            return web.Response(status=204, headers=cors)
+        return _json(result, cors)
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=self._max_bytes, heartbeat=30)
@@ -137,9 +145,5 @@ async def _drain(ws: web.WebSocketResponse, outbox: "asyncio.Queue[bytes | None]
             return
 
 
-_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "*",
-         "Access-Control-Allow-Methods": "POST, GET, OPTIONS"}
-
-
-def _json(body: Any, status: int = 200) -> web.Response:
-    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json", headers=_CORS)
+def _json(body: Any, headers: dict[str, str], status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json", headers=headers)

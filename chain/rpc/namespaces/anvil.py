@@ -27,13 +27,13 @@ class AnvilNamespace:
 
     async def mine(self, blocks: Any = None, interval: Any = None) -> None:
         """Mine `blocks` blocks (default 1), `interval` seconds apart (default 1)."""
-        n = 1 if blocks is None else codec.quantity(blocks, "blocks", max_value=MAX_MINE_BLOCKS)
-        step = 1 if interval is None else codec.quantity(interval, "interval", max_value=2**32)
+        n = 1 if blocks is None else codec.quantity(blocks, "blocks", max_value=MAX_MINE_BLOCKS, lenient=True)
+        step = 1 if interval is None else codec.quantity(interval, "interval", max_value=2**32, lenient=True)
         step = max(step, 1)  # timestamps strictly increase, so 0 means "one second apart"
         await self._dev.mine(n, None, step)
 
     def setBalance(self, address: Any, balance: Any) -> bool:
-        self._dev.set_balance(codec.address(address, "address"), codec.quantity(balance, "balance"))
+        self._dev.set_balance(codec.address(address, "address"), codec.quantity(balance, "balance", lenient=True))
         return True
 
     def setCode(self, address: Any, code: Any) -> bool:
@@ -41,7 +41,7 @@ class AnvilNamespace:
         return True
 
     def setNonce(self, address: Any, nonce: Any) -> bool:
-        self._dev.set_nonce(codec.address(address, "address"), codec.quantity(nonce, "nonce", 2**64 - 1))
+        self._dev.set_nonce(codec.address(address, "address"), codec.quantity(nonce, "nonce", 2**64 - 1, lenient=True))
         return True
 
     def setStorageAt(self, address: Any, slot: Any, value: Any) -> bool:
@@ -75,7 +75,7 @@ class AnvilNamespace:
         self._dev.mining.set_automine(codec.boolean(enabled, "enabled"))
 
     def setIntervalMining(self, seconds: Any) -> None:
-        self._dev.mining.set_interval(codec.quantity(seconds, "interval"))
+        self._dev.mining.set_interval(codec.quantity(seconds, "interval", lenient=True))
 
     def dumpState(self) -> str:
         """The whole chain as gzip-compressed JSON, hex-encoded (Anvil's format for this call)."""
@@ -112,12 +112,12 @@ class AnvilNamespace:
     def setMinGasPrice(self, gas_price: Any) -> None:
         """Refused, as Anvil and Hardhat refuse it on a London or later chain: transactions
         pay the base fee, which anvil_setNextBlockBaseFeePerGas sets."""
-        codec.quantity(gas_price, "gasPrice")
+        codec.quantity(gas_price, "gasPrice", lenient=True)
         raise InvalidParams("setMinGasPrice is not supported when EIP-1559 is active; "
                             "use setNextBlockBaseFeePerGas")
 
     def setNextBlockBaseFeePerGas(self, base_fee: Any) -> None:
-        self._dev.set_next_block_base_fee(codec.quantity(base_fee, "baseFeePerGas", 2**64 - 1))
+        self._dev.set_next_block_base_fee(codec.quantity(base_fee, "baseFeePerGas", 2**64 - 1, lenient=True))
 
     def metadata(self) -> dict[str, Any]:
         """Anvil's metadata shape (Hardhat's fields are a subset of it)."""

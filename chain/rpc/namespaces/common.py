@@ -9,33 +9,35 @@ from chain.api.reads import ChainReads
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
 
-TAGS = ("latest", "pending", "safe", "finalized", "earliest")
+TAGS = codec.TAGS
 
 
 def block_number(api: ChainReads, value: Any, name: str = "block") -> int:
-    """A tag or number → a block number (pending = latest for reads, as a devnet has no lag)."""
-    if value is None or value in ("latest", "pending", "safe", "finalized"):
-        return int(api.head.block_number)
-    if value == "earliest":
+    """A tag or number → a block number (pending = latest for reads, as a devnet has no lag).
+    A hash is refused: the params that use this (fromBlock, newestBlock) take numbers only."""
+    ref = codec.block_ref(value, name)
+    if ref.hash is not None:
+        raise InvalidParams(f"invalid {name}: expected a block number or one of {', '.join(TAGS)}, not a hash")
+    return _number(api, ref)
+
+
+def header_at(api: ChainReads, value: Any, name: str = "block", *, required: bool = False) -> BlockHeaderAPI:
+    """A block tag, number, 32-byte hash, or EIP-1898 object → that block's header.
+
+    `null` means `latest` unless `required` (a param that has no default, such as
+    eth_getBlockByNumber's), where it is refused."""
+    ref = codec.block_ref(value, name, default=None if required else "latest")
+    if ref.hash is not None:
+        return api.header_by_hash(ref.hash, ref.require_canonical)
+    return api.header_by_number(_number(api, ref))
+
+
+def _number(api: ChainReads, ref: codec.BlockRef) -> int:
+    if ref.number is not None:
+        return ref.number
+    if ref.tag == "earliest":
         return 0
-    if isinstance(value, str) and not value.startswith("0x"):
-        raise InvalidParams(f"invalid {name}: {value!r}; expected a number, a hash or one of {', '.join(TAGS)}")
-    return codec.quantity(value, name, max_value=2**64 - 1)
-
-
-def header_at(api: ChainReads, value: Any, name: str = "block") -> BlockHeaderAPI:
-    """A block tag, number, 32-byte hash, or EIP-1898 object → that block's header."""
-    if isinstance(value, dict):
-        if "blockHash" in value:
-            return api.header_by_hash(codec.fixed(value["blockHash"], f"{name}.blockHash", 32),
-                                      bool(value.get("requireCanonical", False)))
-        if "blockNumber" in value:
-            value = value["blockNumber"]
-        else:
-            raise InvalidParams(f"invalid {name}: expected blockHash or blockNumber")
-    if isinstance(value, str) and len(value) == 66:
-        return api.header_by_hash(codec.fixed(value, name, 32))
-    return api.header_by_number(block_number(api, value, name))
+    return int(api.head.block_number)
 
 
 def call_header(api: ChainReads, value: Any) -> BlockHeaderAPI | None:

@@ -43,7 +43,7 @@ class AnvilOnlyNamespace:
 
     def setBlockTimestampInterval(self, seconds: Any) -> None:
         """Each next block `seconds` after its parent, until removed."""
-        self._dev.set_block_timestamp_interval(codec.quantity(seconds, "interval", _TIMESTAMP_MAX))
+        self._dev.set_block_timestamp_interval(codec.quantity(seconds, "interval", _TIMESTAMP_MAX, lenient=True))
 
     def removeBlockTimestampInterval(self) -> bool:
         """`true` if an interval was set."""
@@ -55,7 +55,7 @@ class AnvilOnlyNamespace:
         return None if interval is None else int(interval)
 
     def setChainId(self, chain_id: Any) -> None:
-        self._dev.set_chain_id(codec.quantity(chain_id, "chainId", 2**64 - 1))
+        self._dev.set_chain_id(codec.quantity(chain_id, "chainId", 2**64 - 1, lenient=True))
 
     def setRpcUrl(self, url: Any) -> None:
         raise InvalidParams("forking is not supported (no network access): Wabei has no fork "
@@ -75,7 +75,7 @@ class HardhatOnlyNamespace:
     # Not Hardhat methods: viem's test client sends these in 'hardhat' mode, with the interval
     # in milliseconds (it multiplies by 1000). Served so that client works; seconds underneath.
     def setBlockTimestampInterval(self, interval_ms: Any) -> None:
-        ms = codec.quantity(interval_ms, "interval", _TIMESTAMP_MAX)
+        ms = codec.quantity(interval_ms, "interval", _TIMESTAMP_MAX, lenient=True)
         if ms % 1000:
             raise InvalidParams(f"interval {ms} ms is not a whole number of seconds; block "
                                 "timestamps are in seconds")

@@ -29,7 +29,7 @@ class EthNamespace:
         return hex(self._api.head.block_number)
 
     def accounts(self) -> list[str]:
-        return ["0x" + a.address.hex() for a in self._chain.accounts]
+        return ["0x" + a.hex() for a in self._txs.signers]
 
     def coinbase(self) -> str:
         return "0x" + self._chain.blocks.coinbase.hex()
@@ -56,12 +56,13 @@ class EthNamespace:
         return "0x1"
 
     def feeHistory(self, block_count: Any, newest: Any, percentiles: Any = None) -> dict[str, Any]:
-        count = codec.quantity(block_count, "blockCount")
+        # geth takes blockCount as hex or a plain number (math.HexOrDecimal64); so does Wabei.
+        count = codec.quantity(block_count, "blockCount", codec.UINT64_MAX, lenient=True)
         newest_n = block_number(self._api, newest, "newestBlock")
         if newest_n > self._api.head.block_number:
             raise InvalidParams(f"newestBlock {newest_n} is after the head {self._api.head.block_number}")
         pct = percentiles or []
-        if not isinstance(pct, list) or any(not isinstance(p, (int, float)) or not 0 <= p <= 100 for p in pct) \
+        if not isinstance(pct, list) or any(isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 100 for p in pct) \
                 or pct != sorted(pct):
             raise InvalidParams("invalid rewardPercentiles: expected increasing numbers in [0, 100]")
         h = self._api.fee_history(count, newest_n, pct)
@@ -124,39 +125,47 @@ class EthNamespace:
 
     # -- blocks ----------------------------------------------------------------------------
     def getBlockByNumber(self, block: Any, full: Any = False) -> dict[str, Any] | None:
+        full_txs = codec.boolean(full, "fullTransactions")
         try:
-            header = header_at(self._api, block)
+            header = header_at(self._api, block, required=True)
         except ResourceNotFound:
             return None
-        return fmt.block_json(self._api.block(header), codec.boolean(full, "fullTransactions"))
+        return fmt.block_json(self._api.block(header), full_txs)
 
     def getBlockByHash(self, block_hash: Any, full: Any = False) -> dict[str, Any] | None:
-        b = self._api.block_or_none(codec.fixed(block_hash, "blockHash", 32))
-        return None if b is None else fmt.block_json(b, codec.boolean(full, "fullTransactions"))
+        h, full_txs = codec.hash32(block_hash, "blockHash"), codec.boolean(full, "fullTransactions")
+        b = self._api.block_or_none(h)
+        return None if b is None else fmt.block_json(b, full_txs)
 
     def getBlockTransactionCountByNumber(self, block: Any) -> str:
-        return hex(len(self._api.block(header_at(self._api, block)).transactions))
+        return hex(len(self._api.block(header_at(self._api, block, required=True)).transactions))
 
     def getBlockTransactionCountByHash(self, block_hash: Any) -> str | None:
         b = self._api.block_or_none(codec.fixed(block_hash, "blockHash", 32))
         return None if b is None else hex(len(b.transactions))
 
+    # No uncles after the merge: these answer constants, but only for well-formed params.
     def getUncleCountByBlockNumber(self, block: Any) -> str:
-        header_at(self._api, block)
+        header_at(self._api, block, required=True)
         return "0x0"
 
     def getUncleCountByBlockHash(self, block_hash: Any) -> str:
+        codec.hash32(block_hash, "blockHash")
         return "0x0"
 
     def getUncleByBlockNumberAndIndex(self, block: Any, index: Any) -> None:
+        codec.block_ref(block, "block", default=None)
+        codec.quantity(index, "index", codec.UINT64_MAX)
         return None
 
     def getUncleByBlockHashAndIndex(self, block_hash: Any, index: Any) -> None:
+        codec.hash32(block_hash, "blockHash")
+        codec.quantity(index, "index", codec.UINT64_MAX)
         return None
 
     def getBlockReceipts(self, block: Any) -> list[dict[str, Any]] | None:
         try:
-            header = header_at(self._api, block)
+            header = header_at(self._api, block, required=True)
         except ResourceNotFound:
             return None
         return fmt.receipts_json(self._api.block(header))
@@ -169,13 +178,13 @@ class EthNamespace:
         return fmt.tx_json(found.block, found.index, found.tx, found.sender)
 
     def getTransactionByBlockNumberAndIndex(self, block: Any, index: Any) -> dict[str, Any] | None:
-        b = self._api.block(header_at(self._api, block))
-        i = codec.quantity(index, "index")
+        i = codec.quantity(index, "index", codec.UINT64_MAX)
+        b = self._api.block(header_at(self._api, block, required=True))
         return fmt.tx_json(b, i) if i < len(b.transactions) else None
 
     def getTransactionByBlockHashAndIndex(self, block_hash: Any, index: Any) -> dict[str, Any] | None:
-        b = self._api.block_or_none(codec.fixed(block_hash, "blockHash", 32))
-        i = codec.quantity(index, "index")
+        b = self._api.block_or_none(codec.hash32(block_hash, "blockHash"))
+        i = codec.quantity(index, "index", codec.UINT64_MAX)
         return fmt.tx_json(b, i) if b is not None and i < len(b.transactions) else None
 
     def getTransactionReceipt(self, tx_hash: Any) -> dict[str, Any] | None:
@@ -285,19 +294,16 @@ class EthNamespace:
         return self._filters.new_pending_filter()
 
     def uninstallFilter(self, filter_id: Any) -> bool:
-        if not isinstance(filter_id, str):
-            raise InvalidParams("invalid filter id: expected a hex string")
+        filter_id = codec.identifier(filter_id, "filter id")
         return self._filters.uninstall(filter_id)
 
     def getFilterChanges(self, filter_id: Any) -> list[Any]:
-        if not isinstance(filter_id, str):
-            raise InvalidParams("invalid filter id: expected a hex string")
+        filter_id = codec.identifier(filter_id, "filter id")
         changes = self._filters.poll(filter_id, self._api.head.block_number, self._api.logs)
         return [fmt.log_json(c) if not isinstance(c, bytes) else "0x" + c.hex() for c in changes]
 
     def getFilterLogs(self, filter_id: Any) -> list[dict[str, Any]]:
-        if not isinstance(filter_id, str):
-            raise InvalidParams("invalid filter id: expected a hex string")
+        filter_id = codec.identifier(filter_id, "filter id")
         return [fmt.log_json(e) for e in self._api.logs(self._filters.criteria(filter_id))]
 
     # -- simulation ------------------------------------------------------------------------
