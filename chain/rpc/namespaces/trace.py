@@ -86,8 +86,9 @@ def _trace_filter(reads: Any, value: Any) -> TraceFilter:
         raise InvalidParams(f"invalid filter.mode: {mode!r}; use union or intersection")
     from_block = 0 if o.get("fromBlock") is None else block_number(reads, o["fromBlock"], "filter.fromBlock")
     to_block = None if o.get("toBlock") is None else block_number(reads, o["toBlock"], "filter.toBlock")
-    count = None if o.get("count") is None else codec.quantity(o["count"], "filter.count", 2**64 - 1)
-    after = 0 if o.get("after") is None else codec.quantity(o["after"], "filter.after", 2**64 - 1)
+    # after/count are plain JSON numbers in Parity, Erigon and Reth (u64), so both forms are taken
+    count = None if o.get("count") is None else codec.quantity(o["count"], "filter.count", 2**64 - 1, lenient=True)
+    after = 0 if o.get("after") is None else codec.quantity(o["after"], "filter.after", 2**64 - 1, lenient=True)
     return TraceFilter(from_block, to_block,
                        _addresses(o.get("fromAddress"), "filter.fromAddress"),
                        _addresses(o.get("toAddress"), "filter.toAddress"),
