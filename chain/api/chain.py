@@ -53,6 +53,7 @@ class Chain:
         return self.config.chain_id
 
     def close(self) -> None:
+        self.reads.workers.close()  # idempotent: NodeHandle.stop closed it first
         self.backend.db.close()  # type: ignore[attr-defined]  # SqliteDB / MemoryStore
 
 
