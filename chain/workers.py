@@ -62,10 +62,9 @@ class CallWorkers:
         If the awaiting request is cancelled (client gone), the run is cancelled too."""
         if self._closed:
             raise ExecutionFailed(SHUTTING_DOWN)
-        waiting = len(self._tasks) - min(len(self._tasks), self.workers)
-        if waiting >= self.queue_limit:
-            raise ServerBusy(f"too many calls in progress ({self.workers} running, {waiting} waiting); "
-                             "retry later")
+        if len(self._tasks) >= self.workers + self.queue_limit:
+            raise ServerBusy(f"too many calls in progress ({self.workers} running, {self.queue_limit} "
+                             "waiting); retry later")
         loop = asyncio.get_running_loop()
         task: _Task[T] = _Task(job, Deadline(timeout_s), loop.create_future(), loop)
         self._tasks.add(task)
