@@ -28,6 +28,10 @@ from vm_hooks.deadline import Deadline, DeadlineExceeded
 T = TypeVar("T")
 Job = Callable[[Deadline], T]
 SHUTTING_DOWN = "execution aborted (the node is shutting down)"
+# A run checks its deadline between instructions; one slow step (a large ecPairing input costs
+# about a second per pair in py_ecc) cannot be interrupted. Its caller is answered this long
+# after the deadline anyway, while the worker stays counted as busy until the step returns.
+GRACE_S = 1.0
 
 
 @dataclass(eq=False)
@@ -36,6 +40,7 @@ class _Task(Generic[T]):
     deadline: Deadline
     future: "asyncio.Future[T]"
     loop: asyncio.AbstractEventLoop
+    timer: asyncio.TimerHandle | None = None
 
 
 class CallWorkers:
@@ -52,7 +57,8 @@ class CallWorkers:
         self.queue_limit = queue_limit
         self._queue: queue.Queue[_Task[Any] | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
-        self._tasks: set[_Task[Any]] = set()  # submitted and not finished; touched on the loop only
+        # Submitted and not yet let go by a worker (answered or not); touched on the loop only.
+        self._tasks: set[_Task[Any]] = set()
         self._closed = False
 
     async def run(self, job: Job[T], timeout_s: float | None = None) -> T:
@@ -75,8 +81,6 @@ class CallWorkers:
         except asyncio.CancelledError:
             task.deadline.cancel("execution aborted (request cancelled)")
             raise
-        finally:
-            self._tasks.discard(task)
 
     def _start_threads(self) -> None:
         while len(self._threads) < self.workers:
@@ -91,17 +95,46 @@ class CallWorkers:
                 return
             if task.deadline.cancelled is None:  # not abandoned while it waited
                 self._execute(task)
+            else:
+                _to_loop(task, self._finished, task)
 
-    @staticmethod
-    def _execute(task: _Task[Any]) -> None:
+    def _execute(self, task: _Task[Any]) -> None:
+        deadline = task.deadline.start()
+        if deadline.timeout_s is not None:
+            _to_loop(task, self._arm, task)
         try:
-            result = task.job(task.deadline.start())
+            result = task.job(deadline)
         except DeadlineExceeded as exc:
-            _settle(task, None, ExecutionFailed(str(exc)))
+            _to_loop(task, self._settle, task, None, ExecutionFailed(str(exc)))
         except BaseException as exc:  # the job's own errors go to the request that ran it
-            _settle(task, None, exc)
+            _to_loop(task, self._settle, task, None, exc)
         else:
-            _settle(task, result, None)
+            _to_loop(task, self._settle, task, result, None)
+
+    # -- on the loop thread ----------------------------------------------------------------
+    def _arm(self, task: _Task[Any]) -> None:
+        if not task.future.done() and task.deadline.timeout_s is not None:
+            task.timer = task.loop.call_later(task.deadline.timeout_s + GRACE_S, self._give_up, task)
+
+    def _give_up(self, task: _Task[Any]) -> None:
+        """The run is stuck in one step past its deadline: answer its caller now."""
+        task.deadline.cancel(task.deadline.timeout_message())  # stop at the step's end
+        if not task.future.done():
+            task.future.set_exception(ExecutionFailed(task.deadline.timeout_message()))
+
+    def _settle(self, task: _Task[Any], result: Any, error: BaseException | None) -> None:
+        self._finished(task)
+        if task.future.done():  # answered already (close, give-up) or its caller went away
+            return
+        if error is not None:
+            task.future.set_exception(error)
+        else:
+            task.future.set_result(result)
+
+    def _finished(self, task: _Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.timer is not None:
+            task.timer.cancel()
 
     def close(self) -> None:
         """Cancel every run, answer every waiting request, and let the threads end. Does not
@@ -115,16 +148,9 @@ class CallWorkers:
             self._queue.put(None)
 
 
-def _settle(task: _Task[Any], result: Any, error: BaseException | None) -> None:
-    """Hand the outcome to the loop; a request already answered (close) ignores it."""
-    def settle() -> None:
-        if task.future.done():
-            return
-        if error is not None:
-            task.future.set_exception(error)
-        else:
-            task.future.set_result(result)
+def _to_loop(task: _Task[Any], fn: Callable[..., None], *args: Any) -> None:
+    """Call `fn(*args)` on the task's loop thread; nothing if the loop is closed (stopped node)."""
     try:
-        task.loop.call_soon_threadsafe(settle)
-    except RuntimeError:  # the loop is closed: the node has stopped, nobody is waiting
+        task.loop.call_soon_threadsafe(fn, *args)
+    except RuntimeError:
         pass

@@ -59,7 +59,11 @@ class Deadline:
         if self.cancelled is not None:
             raise DeadlineExceeded(self.cancelled)
         if time.monotonic() > self.at:
-            raise DeadlineExceeded(f"execution aborted (timeout = {go_duration(self.timeout_s or 0)})")
+            raise DeadlineExceeded(self.timeout_message())
+
+    def timeout_message(self) -> str:
+        """geth's error for a call past --rpc.evmtimeout."""
+        return f"execution aborted (timeout = {go_duration(self.timeout_s or 0)})"
 
 
 class DeadlineTracer(TracerAPI):

@@ -119,3 +119,27 @@ def test_call_gas_follows_geths_gas_cap(cap: int, requested: int | None, runs: i
     ctx = CallContext(_Header(), cap, 31337, build_spec("ethereum"))  # type: ignore[arg-type]
     assert ctx.gas_for(requested) == runs
     assert ctx.estimate_ceiling(requested) == ceiling
+
+
+def test_a_run_stuck_in_one_step_is_answered_after_a_grace_and_stays_busy() -> None:
+    """A slow precompile cannot be interrupted: its caller still gets the timeout error, one
+    grace second after the deadline, and the worker counts as busy until the step returns."""
+    async def main() -> None:
+        workers = CallWorkers(1, 0)
+        release = threading.Event()
+
+        def stuck(d: Deadline) -> str:
+            release.wait(10)  # one long step that never checks the deadline
+            d.check()
+            return "finished"
+        start = time.monotonic()
+        with pytest.raises(ExecutionFailed, match=r"^execution aborted \(timeout = 100ms\)$"):
+            await asyncio.wait_for(workers.run(stuck, 0.1), 5)
+        assert time.monotonic() - start < 3
+        with pytest.raises(ServerBusy):
+            await workers.run(lambda d: 1)
+        release.set()
+        await asyncio.sleep(0.1)
+        assert await asyncio.wait_for(workers.run(lambda d: 1), 2) == 1
+        workers.close()
+    asyncio.run(main())
