@@ -14,7 +14,8 @@ from pathlib import Path
 
 from chain.config import DEFAULT_MNEMONIC, DEFAULT_TRACE_MAX_BYTES, ETHER, ChainConfig, MiningMode, NodeConfig, ServerConfig
 from chain.crypto import prefer_fast_keccak
-from chain.exceptions import StorageError
+from chain.exceptions import InvalidParams, StorageError
+from chain.rpc.codec import duration
 from chain.rpc.cors import parse_origins
 
 
@@ -51,6 +52,33 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--no-unlocked-accounts", action="store_true",
                    help="the node signs for no dev account: eth_accounts is empty, eth_sendTransaction "
                         "and eth_sign* refuse them (for a devnet reachable by others)")
+    p.add_argument("--rpc-gas-cap", type=_gas_cap, default=50_000_000,
+                   help="most gas eth_call, eth_estimateGas, eth_createAccessList and debug_traceCall "
+                        "run with, given or not (geth's --rpc.gascap; default 50000000, 0 = no cap)")
+    p.add_argument("--rpc-evm-timeout", type=_timeout, default=5.0,
+                   help="abort a call after this long: a Go duration (5s, 500ms) or seconds "
+                        "(geth's --rpc.evmtimeout; default 5s, 0 = none)")
+
+
+def _gas_cap(text: str) -> int:
+    value = int(text, 0)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (no cap) or a positive amount of gas")
+    return value
+
+
+def _timeout(text: str) -> float:
+    """A Go duration ("5s", "1m30s", "250ms") or a number of seconds, as the flag's help says."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            seconds = duration(text, "--rpc-evm-timeout")
+        except InvalidParams:
+            raise argparse.ArgumentTypeError("expected a duration such as 5s or 500ms") from None
+    if seconds < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return seconds
 
 
 def node_config(args: argparse.Namespace) -> NodeConfig:
@@ -78,6 +106,7 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         dump_state=args.dump_state, load_state=args.load_state,
         trace_max_bytes=args.trace_max_bytes,
         unlocked_accounts=not args.no_unlocked_accounts,
+        call_gas_cap=args.rpc_gas_cap, call_timeout_s=args.rpc_evm_timeout,
     )
     return NodeConfig(server=server, chains=(chain,))
 

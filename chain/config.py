@@ -48,7 +48,12 @@ class ChainConfig:
     load_state: Path | None = None               # loaded at start
     max_filters: int = 10_000                    # installed filters and subscriptions, per chain
     filter_timeout_s: float = 300.0              # unpolled filters expire, like geth's 5 minutes
-    call_gas_cap: int = 0                        # 0 = the block gas limit
+    # geth's --rpc.gascap: the most gas eth_call, eth_estimateGas, eth_createAccessList and
+    # debug_traceCall run with, whether the request names gas or not; 0 = no cap.
+    call_gas_cap: int = 50_000_000
+    call_timeout_s: float = 5.0                  # geth's --rpc.evmtimeout, seconds; 0 = none
+    call_workers: int = 2                        # threads that run calls and traces off the loop
+    call_queue: int = 8                          # calls waiting for a worker before -32005 "busy"
     trace_max_bytes: int = DEFAULT_TRACE_MAX_BYTES  # struct-log JSON per debug_trace* answer; 0 = no bound
     dev: bool = True                             # devnet powers (evm_*, anvil_*, time travel...)
     unlocked_accounts: bool = True               # the node signs for its dev accounts (eth_sendTransaction...)
@@ -56,7 +61,9 @@ class ChainConfig:
 
     @property
     def effective_call_gas_cap(self) -> int:
-        return self.call_gas_cap or self.gas_limit
+        """Gas a call runs with when it names none: the block gas limit (as Anvil), never above
+        `call_gas_cap`."""
+        return min(self.gas_limit, self.call_gas_cap) if self.call_gas_cap else self.gas_limit
 
     @property
     def path(self) -> str:

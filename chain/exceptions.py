@@ -79,6 +79,10 @@ class ExecutionFailed(WabeiError):
     """A call failed without revert data: out of gas, invalid opcode, ... (-32000)."""
 
 
+class ServerBusy(WabeiError):
+    """Every call worker is busy and the queue is full (-32005, EIP-1474's "limit exceeded")."""
+
+
 class MethodNotFound(WabeiError):
     """The JSON-RPC method does not exist or is not enabled (-32601)."""
 

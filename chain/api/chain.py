@@ -54,6 +54,7 @@ class Chain:
         return self.backend.chain_id
 
     def close(self) -> None:
+        self.reads.workers.close()  # idempotent: NodeHandle.stop closed it first
         self.backend.db.close()  # type: ignore[attr-defined]  # SqliteDB / MemoryStore
 
 
@@ -89,7 +90,7 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
     pool = TxPool(lambda address: int(backend.head_state().get_nonce(Address(address))))
     clock = BlockClock()
     blocks = BlockPipeline(backend, pool, events, clock, config.coinbase)
-    reads = ChainReads(config, backend, pool, blocks.next_fields, events.call_console)
+    reads = ChainReads(config, backend, pool, blocks.next_fields, call_console=events.call_console)
     filters = FilterManager(config.max_filters, config.filter_timeout_s)
     events.new_blocks.subscribe(lambda m: filters.on_block(m.block.hash), inline=True)
     events.empty_blocks.subscribe(lambda run: filters.on_blocks([h.hash for h in run.headers]), inline=True)

@@ -1,8 +1,8 @@
 """ChainReads: what a chain answers without changing it (blocks, state, logs, fees, calls)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 from eth.abc import BlockHeaderAPI, SignedTransactionAPI, StateAPI
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
@@ -20,9 +20,42 @@ from chain.exceptions import InvalidParams, ResourceNotFound
 from chain.pool import TxPool
 from chain.storage.chain_store import StoredBlock
 from chain.types import AccountOverride, CallRequest, CallResult, LogEntry, LogFilter
+from chain.workers import CallWorkers, Job
+from vm_hooks.deadline import Deadline
+
+T = TypeVar("T")
 
 DEFAULT_PRIORITY_FEE = 1_000_000_000  # 1 gwei, what Anvil and Hardhat suggest
 MAX_LOG_RESULTS = 10_000
+
+
+@dataclass(frozen=True)
+class CallSnapshot:
+    """What a call runs on, fixed on the loop thread when the request arrives; `open` may run
+    on a call worker while the loop thread mines, since it reads nothing that moves (the head,
+    the head state root, the pool)."""
+
+    backend: Backend
+    ctx: executor.CallContext
+    root: bytes                                      # the state the call (or pending block) starts from
+    ready: tuple[SignedTransactionAPI, ...] = ()     # pool transactions to propose first
+    fields: HeaderFields | None = None
+    parent: BlockHeaderAPI | None = None             # the head the pending block builds on
+
+    def open(self, deadline: Deadline | None = None) -> tuple[executor.StateFactory, executor.CallContext]:
+        """The state factory and context for executor.*; with a deadline, on traced states
+        that check it. Proposes the pending block here, off the loop, when there is one."""
+        ctx = replace(self.ctx, deadline=deadline)
+        traced = deadline is not None
+        backend = self.backend
+        if self.ready and self.fields is not None:
+            # Never committed; a pending dev override (gas limit, base fee) applies to it as it
+            # will to the block mined next.
+            pending = backend.propose(self.ready, self.fields, True, self.parent, self.root)
+            return ((lambda at: backend.state_after(pending, at, traced)),
+                    replace(ctx, header=pending.block.header))
+        root = self.root
+        return (lambda at: backend.call_state(root, at, traced)), ctx
 
 
 @dataclass(frozen=True)
@@ -37,9 +70,10 @@ class TxLookup:
 
 class ChainReads:
     def __init__(self, config: ChainConfig, backend: Backend, pool: TxPool,
-                 next_fields: Callable[[], HeaderFields],
+                 next_fields: Callable[[], HeaderFields], workers: CallWorkers | None = None,
                  call_console: Topic[CallConsoleLogs] | None = None) -> None:
         self.config = config
+        self.workers = workers or CallWorkers(config.call_workers, config.call_queue)
         self.backend = backend
         self.pool = pool
         self._next_fields = next_fields  # the producer's choices for the next block, right now
@@ -174,53 +208,73 @@ class ChainReads:
     # Calls take `header=None` for the block that would be mined next (number + 1, the clock's
     # next timestamp, the next base fee, this node's coinbase), after the pool's ready
     # transactions, so what a call or estimate sees is what the transaction will see when mined.
+    def _call_snapshot(self, header: BlockHeaderAPI | None) -> CallSnapshot:
+        """Fix what a call at `header` (None: the next block) runs on. Loop thread only."""
+        if header is not None:
+            return CallSnapshot(self.backend, self._ctx(header), self.backend.root_at(header))
+        fields = self._next_fields()
+        ready = tuple(p.tx for p in self.pool.ready(self.next_base_fee()))
+        head, root = self.head, self.backend.head_state_root
+        if not ready:  # always so under automine: no block to build, the head's state will do
+            return CallSnapshot(self.backend, self._ctx(self.backend.next_header(fields)), root)
+        # The context header is replaced by the proposed block's in `open`.
+        return CallSnapshot(self.backend, self._ctx(head), root, ready, fields, head)
+
     def _call_at(self, header: BlockHeaderAPI | None,
                  ) -> tuple[executor.StateFactory, executor.CallContext]:
-        if header is not None:
-            return (lambda at: self.backend.state_at(header, at)), self._ctx(header)
-        fields = self._next_fields()
-        ready = [p.tx for p in self.pool.ready(self.next_base_fee())]
-        if not ready:  # always so under automine: no block to build, the head's state will do
-            head = self.head
-            return (lambda at: self.backend.state_at(head, at)), self._ctx(
-                self.backend.next_header(fields))
-        pending = self.backend.propose(ready, fields)  # never committed: its writes are dropped
-        return (lambda at: self.backend.state_after(pending, at)), self._ctx(pending.block.header)
+        """The state factory and context of a call at `header`, without a deadline (loop thread)."""
+        return self._call_snapshot(header).open()
 
     def _ctx(self, header: BlockHeaderAPI) -> executor.CallContext:
-        return executor.CallContext(header, self.config.call_gas_cap or self.next_gas_limit(), self.chain_id,
+        return executor.CallContext(header, self.config.call_gas_cap, self.chain_id,
                                     self.backend.spec)
 
-    def call(self, req: CallRequest, header: BlockHeaderAPI | None,
-             overrides: dict[bytes, AccountOverride] | None = None,
-             label: str | None = None) -> bytes:
+    async def run_call(self, job: Job[T]) -> T:
+        """Run `job` on a call worker under the chain's call timeout (geth's --rpc.evmtimeout);
+        for every call-like method (eth_call, estimates, access lists, eth_simulateV1). The job
+        must read only what a CallSnapshot fixed. Raises ServerBusy when the workers are full."""
+        return await self.workers.run(job, self.config.call_timeout_s)
+
+    async def call(self, req: CallRequest, header: BlockHeaderAPI | None,
+                   overrides: dict[bytes, AccountOverride] | None = None,
+                   label: str | None = None) -> bytes:
         """eth_call at `header`'s post-state and context, or the next block's (None). With a
         `label`, the call's console.log output is published under it (events.call_console)."""
-        return executor.call_or_raise(*self._call_at(header), req, overrides,
-                                      self._console_sink(label))
+        snap = self._call_snapshot(header)
+        logs: list[tuple[bytes, ...]] = []
+        sink = logs.append if label is not None else None
+        try:
+            return await self.run_call(lambda d: executor.call_or_raise(*snap.open(d), req, overrides, sink))
+        finally:
+            self._publish_console(label, logs)
 
-    def estimate_gas(self, req: CallRequest, header: BlockHeaderAPI | None,
-                     overrides: dict[bytes, AccountOverride] | None = None,
-                     label: str | None = None) -> int:
-        """eth_estimateGas at `header`, or in the next block's context (None); `label` as in
-        `call` (the node's own estimates for eth_sendTransaction pass none: nothing prints)."""
-        return executor.estimate_gas(*self._call_at(header), req, overrides,
-                                     self._console_sink(label))
+    async def estimate_gas(self, req: CallRequest, header: BlockHeaderAPI | None,
+                           overrides: dict[bytes, AccountOverride] | None = None,
+                           label: str | None = None) -> int:
+        """eth_estimateGas at `header`, or in the next block's context (None); the call timeout
+        bounds the whole search, not each of its runs. `label` as in `call` (the node's own
+        estimates for eth_sendTransaction pass none: nothing prints)."""
+        snap = self._call_snapshot(header)
+        logs: list[tuple[bytes, ...]] = []
+        sink = logs.append if label is not None else None
+        try:
+            return await self.run_call(lambda d: executor.estimate_gas(*snap.open(d), req, overrides, sink))
+        finally:
+            self._publish_console(label, logs)
 
-    def _console_sink(self, label: str | None) -> executor.ConsoleSink | None:
-        if label is None:
-            return None
-        topic = self._call_console
+    def _publish_console(self, label: str | None, logs: list[tuple[bytes, ...]]) -> None:
+        """Publish on the loop thread what a call's worker collected (a call that timed out
+        publishes what its run had sent by then)."""
+        if label is not None:
+            for payloads in list(logs):
+                if payloads:
+                    self._call_console.publish(CallConsoleLogs(label, payloads))
 
-        def publish(payloads: tuple[bytes, ...]) -> None:
-            if payloads:
-                topic.publish(CallConsoleLogs(label, payloads))
-        return publish
-
-    def create_access_list(self, req: CallRequest, header: BlockHeaderAPI | None,
-                           ) -> tuple[list[tuple[bytes, list[int]]], int, CallResult]:
+    async def create_access_list(self, req: CallRequest, header: BlockHeaderAPI | None,
+                                 ) -> tuple[list[tuple[bytes, list[int]]], int, CallResult]:
         """eth_createAccessList at `header`, or in the next block's context (None)."""
-        return executor.access_list(*self._call_at(header), req)
+        snap = self._call_snapshot(header)
+        return await self.run_call(lambda d: executor.access_list(*snap.open(d), req))
 
 
 def _block_rewards(block: StoredBlock, percentiles: list[float]) -> list[int]:

@@ -67,20 +67,20 @@ class Transactions:
             raise InvalidParams("missing value for required argument 'from'")
         if unsigned and self._dev is None:
             raise InvalidParams("unsigned transactions exist only on a devnet")
-        tx = self._build_transaction(req, unsigned)
+        tx = await self._build_transaction(req, unsigned)
         return await self._submit(tx, req.sender)
 
-    def sign_transaction(self, req: CallRequest) -> bytes:
+    async def sign_transaction(self, req: CallRequest) -> bytes:
         if req.sender is None:
             raise InvalidParams("missing value for required argument 'from'")
         if req.sender not in self._keys:
             raise self._unknown(req.sender, "no key to sign with")
-        return bytes(self._build_transaction(req).encode())
+        return bytes((await self._build_transaction(req)).encode())
 
     def _may_impersonate(self, sender: bytes) -> bool:
         return self._dev is not None and self._dev.may_impersonate(sender)
 
-    def _build_transaction(self, req: CallRequest, force_unsigned: bool = False) -> SignedTransactionAPI:
+    async def _build_transaction(self, req: CallRequest, force_unsigned: bool = False) -> SignedTransactionAPI:
         sender = req.sender
         assert sender is not None
         can_sign = sender in self._keys and not force_unsigned
@@ -91,7 +91,8 @@ class Transactions:
         nonce = req.nonce if req.nonce is not None else self.pool.next_nonce(sender)
         gas = req.gas
         if gas is None:
-            gas = self.reads.estimate_gas(replace(req, nonce=None), None)  # in the next block
+            # In the next block, on a call worker: an estimate may run for the call timeout.
+            gas = await self.reads.estimate_gas(replace(req, nonce=None), None)
         builder = self.spec.transaction_builder
         to = Address(req.to or b"")
         legacy = req.gas_price is not None or req.tx_type == 0

@@ -126,6 +126,10 @@ class Backend:
         return self.store.header(self.store.canonical_hash(0))  # type: ignore[arg-type,return-value]
 
     # -- state -----------------------------------------------------------------------------
+    def root_at(self, header: BlockHeaderAPI) -> bytes:
+        """The state root a read at `header` sees: at the head, including dev-method edits."""
+        return self.head_state_root if header.hash == self.head.hash else bytes(header.state_root)
+
     def state_at(self, header: BlockHeaderAPI, context: BlockHeaderAPI | None = None,
                  traced: bool = False) -> StateAPI:
         """A throwaway state after `header` (at the head, including dev-method edits).
@@ -134,22 +138,24 @@ class Backend:
         `header`: calls that name no fee run with base fee 0, as geth does. `traced` builds it
         from the tracing VM class, which a tracer can be attached to (debug_traceCall).
         """
-        root = self.head_state_root if header.hash == self.head.hash else bytes(header.state_root)
-        ctx = context or header
-        if ctx.state_root != root:  # an rlp copy costs more than the comparison; skip it if equal
-            ctx = ctx.copy(state_root=root)
+        return self.call_state(self.root_at(header), context or header, traced)
+
+    def call_state(self, root: bytes, context: BlockHeaderAPI, traced: bool = False,
+                   db: AtomicDatabaseAPI | None = None) -> StateAPI:
+        """A throwaway state on `root` with `context`'s block context, over `db` (default: the
+        chain's database). It reads nodes by hash and the canonical index only, never the head,
+        so a call worker may build and run it while the loop thread commits blocks."""
+        ctx = context if context.state_root == root else context.copy(state_root=root)
         # BLOCKHASH sees the ancestors of the context's block: for the next block, that includes
         # the head itself.
         vm_class = build_traced_vm_class(self.spec.vm_class) if traced else self.spec.vm_class
-        return build_state(vm_class, ctx, self.db, self.chain_id, _LazyHashes(self, ctx))
+        return build_state(vm_class, ctx, self.db if db is None else db, self.chain_id,
+                           _LazyHashes(self, ctx))
 
-    def state_after(self, built: BuiltBlock, context: BlockHeaderAPI) -> StateAPI:
+    def state_after(self, built: BuiltBlock, context: BlockHeaderAPI, traced: bool = False) -> StateAPI:
         """A throwaway state after a proposed, uncommitted block (read through its write
         buffer), with `context`'s block context; for calls in the pending block."""
-        root = bytes(built.block.header.state_root)
-        ctx = context if context.state_root == root else context.copy(state_root=root)
-        return build_state(self.spec.vm_class, ctx, built.writes, self.chain_id,
-                           _LazyHashes(self, ctx))
+        return self.call_state(bytes(built.block.header.state_root), context, traced, built.writes)
 
     def head_state(self) -> StateAPI:
         """A read-only state at `latest` (dev edits included), shared until the head state changes.
@@ -229,11 +235,16 @@ class Backend:
         return header
 
     def propose(self, candidates: Sequence[SignedTransactionAPI], fields: HeaderFields,
-                dev_overrides: bool = False) -> BuiltBlock:
+                dev_overrides: bool = False, parent: BlockHeaderAPI | None = None,
+                root: bytes | None = None) -> BuiltBlock:
         """Build the next block from whichever candidates are valid; nothing is stored yet.
-        `dev_overrides`: the fields carry a devnet's gas limit or base fee (builder.check_header)."""
-        return propose_block(self.spec, WriteBuffer(self.db), self.chain_id, self.head,
-                             self.head_state_root, fields, candidates, dev_overrides)
+
+        `dev_overrides`: the fields carry a devnet's gas limit or base fee (builder.check_header).
+        On the head by default; a call worker passes the `parent` and `root` the loop thread saw
+        when the call was made, as the head may move while it runs."""
+        return propose_block(self.spec, WriteBuffer(self.db), self.chain_id, parent or self.head,
+                             self.head_state_root if root is None else root, fields, candidates,
+                             dev_overrides)
 
     def import_block(self, block: BlockAPI) -> BuiltBlock:
         """Re-execute a block produced elsewhere on the head; raises InvalidBlock if it lies."""

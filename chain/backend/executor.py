@@ -5,6 +5,7 @@ applies the overrides in its journal, executes, and drops the journal.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Mapping, cast
 
@@ -31,8 +32,10 @@ from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
 from chain.spec import ChainSpec
 from chain.types import AccountOverride, Authorization, CallRequest, CallResult
 from vm_hooks.console_log import console_payloads
+from vm_hooks.deadline import Deadline, DeadlineExceeded, DeadlineTracer
 from vm_hooks.tracing import TracerAPI, attach_tracer
 
+log = logging.getLogger("wabei.calls")
 StateFactory = Callable[[BlockHeaderAPI], StateAPI]
 # Told the console.log payloads of a call's run (vm_hooks/console_log.py), even when it reverts.
 ConsoleSink = Callable[[tuple[bytes, ...]], None]
@@ -42,10 +45,39 @@ _ESTIMATE_PRECISION = 0.015
 
 @dataclass(frozen=True)
 class CallContext:
+    """What a call runs in. With a `deadline`, `make_state` must build states from the traced
+    VM class (Backend.call_state(traced=True)): the deadline is checked through its hooks."""
+
     header: BlockHeaderAPI     # the block whose post-state and context the call sees
-    gas_cap: int               # upper bound for gas when the request gives none
+    gas_cap: int               # geth's --rpc.gascap: the most gas a call runs with; 0 = no cap
     chain_id: int
     spec: ChainSpec
+    deadline: Deadline | None = None
+
+    def gas_for(self, requested: int | None) -> int:
+        """The gas a call runs with: `requested`, or the block gas limit when it names none
+        (as Anvil); never above the cap, which applies to explicit gas too, as geth's
+        CallDefaults caps it (silently for the caller, with a log line)."""
+        gas = requested or int(self.header.gas_limit)
+        if self.gas_cap and gas > self.gas_cap:
+            if requested:
+                log.info("caller gas above allowance, capping: requested %d, cap %d", gas, self.gas_cap)
+            return self.gas_cap
+        return gas
+
+    def estimate_ceiling(self, requested: int | None) -> int:
+        """The highest gas eth_estimateGas tries, as geth's gasestimator: the request's gas if it
+        is at least 21,000, else the block gas limit; then capped at the gas cap."""
+        hi = requested if requested is not None and requested >= 21_000 else int(self.header.gas_limit)
+        return min(hi, self.gas_cap) if self.gas_cap else hi
+
+    def check_deadline(self) -> None:
+        """Raise ExecutionFailed if the deadline passed (between the runs of an estimate)."""
+        if self.deadline is not None:
+            try:
+                self.deadline.check()
+            except DeadlineExceeded as exc:
+                raise ExecutionFailed(str(exc)) from exc
 
 
 def apply_overrides(state: StateAPI, overrides: Mapping[bytes, AccountOverride]) -> None:
@@ -129,12 +161,17 @@ def execute(
     gas: int | None = None,
 ) -> tuple[ComputationAPI, StateAPI]:
     """Run `req` once on a throwaway state; returns the finished computation and that state."""
+    ctx.check_deadline()
     state = make_state(_call_header(ctx, req))
     if overrides:
         apply_overrides(state, overrides)
-    tx = _transaction(state, ctx, req, gas if gas is not None else (req.gas or ctx.gas_cap))
+    tx = _transaction(state, ctx, req, gas if gas is not None else ctx.gas_for(req.gas))
+    if ctx.deadline is not None:
+        attach_tracer(state, DeadlineTracer(ctx.deadline))
     try:
         computation = state.apply_transaction(tx)
+    except DeadlineExceeded as exc:
+        raise ExecutionFailed(str(exc)) from exc
     except ValidationError as exc:
         raise InvalidParams(_friendly_validation(str(exc))) from exc
     return computation, state
@@ -154,7 +191,7 @@ def trace(
     state = make_state(_call_header(ctx, req))
     if overrides:
         apply_overrides(state, overrides)
-    gas = req.gas or ctx.gas_cap
+    gas = ctx.gas_for(req.gas)
     tx = _transaction(state, ctx, req, gas)
     start_tracer(tracer, state, tx)
     attach_tracer(state, tracer)
@@ -235,7 +272,7 @@ def estimate_gas(
     reverts even with the cap, so clients see the reason before they send. `on_console` is
     told the console.log payloads of the first run only (the search re-runs the same call).
     """
-    hi = req.gas or ctx.gas_cap
+    hi = ctx.estimate_ceiling(req.gas)
     computation, state = execute(make_state, ctx, req, overrides, gas=hi)
     if on_console is not None:
         on_console(console_payloads(computation))
@@ -288,7 +325,7 @@ def access_list(
     entries = [(a, sorted(s)) for a, s in _warm_set(state).items() if a not in exclude or s]
     with_list = replace(req, access_list=tuple((a, tuple(s)) for a, s in entries))
     computation, state2 = execute(make_state, ctx, with_list)
-    tx = _transaction(state2, ctx, with_list, ctx.gas_cap)
+    tx = _transaction(state2, ctx, with_list, ctx.gas_for(req.gas))
     # What the receipt will say: intrinsic gas (the list's own cost included) plus execution,
     # less the capped refund, and never below the EIP-7623 floor.
     used = max(_tx_gas_used(computation, int(tx.intrinsic_gas)), data_floor_gas(req.data))

@@ -4,11 +4,17 @@ Why SQLite (measured in docs/storage.md): it ships with Python (no native build 
 machine), one transaction makes a block atomic, WAL with synchronous=FULL makes a committed block
 survive SIGKILL and power loss at about 0.7 ms per commit on this machine, and readers never
 block the single writer (the block producer).
+
+One thread writes (the event loop's: mining, commits, dev edits); it reads through the shared
+connection and the read cache. Call workers (chain/workers.py) read from other threads: each
+gets a read connection of its own, which in WAL mode sees only committed transactions (never a
+block half written on the shared connection), and the cache only through single, atomic `get`s.
 """
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import IO, Iterable, Iterator
@@ -39,9 +45,15 @@ class SqliteDB(BaseAtomicDB):
         self.lock_file: IO[str] | None = None
         self._cache: OrderedDict[bytes, bytes | None] = OrderedDict()
         self._cache_entries = cache_entries
+        self._writer = threading.get_ident()  # the thread that writes; others read on their own
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
 
     # -- reads -------------------------------------------------------------------------------
     def _lookup(self, key: bytes) -> bytes | None:
+        if threading.get_ident() != self._writer:
+            return self._lookup_elsewhere(key)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -49,6 +61,30 @@ class SqliteDB(BaseAtomicDB):
         value = None if row is None else bytes(row[0])
         self._remember(key, value)
         return value
+
+    def _lookup_elsewhere(self, key: bytes) -> bytes | None:
+        """A read from a thread that does not write: the cache is only read (one `get`, atomic
+        under the GIL, while the writer may be reordering it), misses go to this thread's own
+        connection."""
+        cached = self._cache.get(key, _DELETED)
+        if cached is not _DELETED:
+            return cached  # type: ignore[return-value]
+        try:
+            row = self._reader().execute("SELECT v FROM kv WHERE k = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise StorageError(f"reading {self.path} failed: {exc}") from exc
+        return None if row is None else bytes(row[0])
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # check_same_thread=False only so that close() can close it from the writer's thread.
+            conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
 
     def _remember(self, key: bytes, value: bytes | None) -> None:
         self._cache[key] = value
@@ -76,6 +112,9 @@ class SqliteDB(BaseAtomicDB):
 
     def write(self, changes: dict[bytes, bytes | None]) -> None:
         """Apply all `changes` (None = delete) in one durable transaction, or none of them."""
+        # Whoever writes owns the shared connection and cache: the loop thread in a node, the
+        # test's thread in a test that builds a chain without one.
+        self._writer = threading.get_ident()
         upserts = [(k, v) for k, v in changes.items() if v is not None]
         deletes = [(k,) for k, v in changes.items() if v is None]
         try:
@@ -128,6 +167,10 @@ class SqliteDB(BaseAtomicDB):
             yield bytes(k), bytes(v)
 
     def close(self) -> None:
+        with self._readers_lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
         self._conn.close()
         if self.lock_file is not None:
             self.lock_file.close()

@@ -12,6 +12,7 @@ from eth.abc import ComputationAPI, MessageAPI, SignedTransactionAPI, StateAPI
 from eth_typing import Address
 
 from chain.exceptions import InvalidParams
+from vm_hooks.deadline import Deadline
 from vm_hooks.tracing import TracerAPI
 
 
@@ -81,15 +82,24 @@ class Tracer(TracerAPI):
     first_log_index = 0
     _deadline = math.inf
     _ticks = 0
+    _cancel: Deadline | None = None
 
     def set_timeout(self, seconds: float) -> None:
         self._deadline = time.monotonic() + seconds
 
+    def watch(self, cancel: Deadline) -> None:
+        """Also stop when `cancel` is cancelled (node shutdown, client gone): a call worker's."""
+        self._cancel = cancel
+
     def tick(self) -> None:
-        """Count a step; raises TraceTimeout once the deadline has passed."""
+        """Count a step; raises TraceTimeout once the deadline has passed, and DeadlineExceeded
+        once the watched worker deadline was cancelled."""
         self._ticks += 1
-        if self._ticks % _CHECK_EVERY == 0 and time.monotonic() > self._deadline:
-            raise TraceTimeout("execution timeout")
+        if self._ticks % _CHECK_EVERY == 0:
+            if time.monotonic() > self._deadline:
+                raise TraceTimeout("execution timeout")
+            if self._cancel is not None:
+                self._cancel.check()
 
     def step(self, computation: ComputationAPI, opcode: int) -> None:
         self.tick()

@@ -18,11 +18,11 @@ class DebugNamespace:
         self._reads = chain.reads
         self._tracing = ChainTracing(chain.reads)
 
-    def traceTransaction(self, tx_hash: Any, options: Any = None) -> Any:
+    async def traceTransaction(self, tx_hash: Any, options: Any = None) -> Any:
         h = codec.fixed(tx_hash, "transactionHash", 32)
-        return trace_json(self._tracing.trace_transaction(h, codec.trace_options(options)))
+        return trace_json(await self._tracing.trace_transaction(h, codec.trace_options(options)))
 
-    def traceCall(self, tx: Any, block: Any = "latest", options: Any = None) -> Any:
+    async def traceCall(self, tx: Any, block: Any = "latest", options: Any = None) -> Any:
         req = codec.call_request(tx)
         header = header_at(self._reads, block)
         overrides = None
@@ -31,18 +31,18 @@ class DebugNamespace:
             if o.get("blockOverrides") is not None:  # refused rather than silently ignored
                 raise InvalidParams("options.blockOverrides is not supported yet")
             overrides = codec.state_overrides(o.get("stateOverrides"), "options.stateOverrides")
-        result = self._tracing.trace_call(req, header, codec.trace_options(options), overrides)
+        result = await self._tracing.trace_call(req, header, codec.trace_options(options), overrides)
         return trace_json(result)
 
-    def traceBlockByNumber(self, block: Any, options: Any = None) -> list[dict[str, Any]]:
-        return self._trace_block(header_at(self._reads, block), options)
+    async def traceBlockByNumber(self, block: Any, options: Any = None) -> list[dict[str, Any]]:
+        return await self._trace_block(header_at(self._reads, block), options)
 
-    def traceBlockByHash(self, block_hash: Any, options: Any = None) -> list[dict[str, Any]]:
+    async def traceBlockByHash(self, block_hash: Any, options: Any = None) -> list[dict[str, Any]]:
         header = self._reads.header_by_hash(codec.fixed(block_hash, "blockHash", 32))
-        return self._trace_block(header, options)
+        return await self._trace_block(header, options)
 
-    def _trace_block(self, header: Any, options: Any) -> list[dict[str, Any]]:
-        traces = self._tracing.trace_block(header, codec.trace_options(options))
+    async def _trace_block(self, header: Any, options: Any) -> list[dict[str, Any]]:
+        traces = await self._tracing.trace_block(header, codec.trace_options(options))
         return [{"txHash": "0x" + h.hex(), "result": trace_json(r)} for h, r in traces]
 
     def getRawTransaction(self, tx_hash: Any) -> str:

@@ -199,8 +199,8 @@ class EthNamespace:
     async def sendTransaction(self, tx: Any) -> str:
         return "0x" + (await self._txs.send_transaction(codec.call_request(tx))).hex()
 
-    def signTransaction(self, tx: Any) -> str:
-        return "0x" + self._txs.sign_transaction(codec.call_request(tx)).hex()
+    async def signTransaction(self, tx: Any) -> str:
+        return "0x" + (await self._txs.sign_transaction(codec.call_request(tx))).hex()
 
     def sign(self, address: Any, message: Any) -> str:
         return "0x" + self._txs.sign(codec.address(address, "address"), codec.data(message, "message")).hex()
@@ -236,19 +236,21 @@ class EthNamespace:
         return self.accounts()
 
     # -- execution -------------------------------------------------------------------------
-    def call(self, tx: Any, block: Any = None, overrides: Any = None, _block_overrides: Any = None) -> str:
+    # Calls run on a call worker (chain/workers.py): awaited, so other clients are served meanwhile.
+    async def call(self, tx: Any, block: Any = None, overrides: Any = None, _block_overrides: Any = None) -> str:
         req = codec.call_request(tx)
-        return "0x" + self._api.call(req, call_header(self._api, block), codec.state_overrides(overrides),
-                                     label="eth_call").hex()
+        out = await self._api.call(req, call_header(self._api, block), codec.state_overrides(overrides),
+                                   label="eth_call")
+        return "0x" + out.hex()
 
-    def estimateGas(self, tx: Any, block: Any = None, overrides: Any = None) -> str:
+    async def estimateGas(self, tx: Any, block: Any = None, overrides: Any = None) -> str:
         req = codec.call_request(tx)
-        return hex(self._api.estimate_gas(req, call_header(self._api, block), codec.state_overrides(overrides),
-                                          label="eth_estimateGas"))
+        return hex(await self._api.estimate_gas(req, call_header(self._api, block),
+                                                codec.state_overrides(overrides), label="eth_estimateGas"))
 
-    def createAccessList(self, tx: Any, block: Any = None) -> dict[str, Any]:
+    async def createAccessList(self, tx: Any, block: Any = None) -> dict[str, Any]:
         req = codec.call_request(tx)
-        entries, gas, result = self._api.create_access_list(req, call_header(self._api, block))
+        entries, gas, result = await self._api.create_access_list(req, call_header(self._api, block))
         out: dict[str, Any] = {
             "accessList": [{"address": "0x" + a.hex(), "storageKeys": ["0x" + s.to_bytes(32, "big").hex() for s in slots]}
                            for a, slots in entries],

@@ -1,0 +1,145 @@
+"""CallWorkers (chain/workers.py), the Deadline (vm_hooks/deadline.py) and the call gas rules,
+without a node: a full pool refuses at once, a cancelled request cancels its run, close answers
+everyone, and the gas a call runs with follows geth's --rpc.gascap."""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from chain.backend.executor import CallContext
+from chain.exceptions import ExecutionFailed, ServerBusy
+from chain.spec import build_spec
+from chain.workers import SHUTTING_DOWN, CallWorkers
+from vm_hooks.deadline import Deadline, DeadlineExceeded, go_duration
+
+
+def _spin(deadline: Deadline) -> str:
+    """A job that runs until its deadline stops it, checking as a looping EVM run would."""
+    while True:
+        deadline.check()
+        time.sleep(0.001)
+
+
+def test_a_job_runs_on_another_thread_and_returns() -> None:
+    async def main() -> None:
+        workers = CallWorkers(2, 1)
+        loop_thread = threading.get_ident()
+        assert await workers.run(lambda d: threading.get_ident()) != loop_thread
+        with pytest.raises(ZeroDivisionError):
+            await workers.run(lambda d: 1 // 0)
+        workers.close()
+    asyncio.run(main())
+
+
+def test_the_timeout_aborts_with_geths_message() -> None:
+    async def main() -> None:
+        workers = CallWorkers(1, 1)
+        start = time.monotonic()
+        with pytest.raises(ExecutionFailed, match=r"^execution aborted \(timeout = 200ms\)$"):
+            await workers.run(_spin, 0.2)
+        assert 0.15 < time.monotonic() - start < 2
+        workers.close()
+    asyncio.run(main())
+
+
+def test_a_full_pool_refuses_at_once_and_close_answers_everyone() -> None:
+    async def main() -> None:
+        workers = CallWorkers(1, 1)
+        running = asyncio.ensure_future(workers.run(_spin))
+        waiting = asyncio.ensure_future(workers.run(_spin))
+        await asyncio.sleep(0.05)
+        with pytest.raises(ServerBusy, match="1 running, 1 waiting"):
+            await workers.run(_spin)
+        workers.close()
+        for task in (running, waiting):
+            with pytest.raises(ExecutionFailed, match=SHUTTING_DOWN.replace("(", r"\(").replace(")", r"\)")):
+                await asyncio.wait_for(task, 2)
+        with pytest.raises(ExecutionFailed):
+            await workers.run(lambda d: 1)
+    asyncio.run(main())
+
+
+def test_a_cancelled_request_cancels_its_run() -> None:
+    async def main() -> None:
+        workers = CallWorkers(1, 0)
+        seen: list[Deadline] = []
+
+        def job(d: Deadline) -> None:
+            seen.append(d)
+            _spin(d)
+        task = asyncio.ensure_future(workers.run(job))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        with pytest.raises(DeadlineExceeded, match="request cancelled"):
+            seen[0].check()
+        # The worker is free again: the next job runs (queue 0: only if nothing is running).
+        await asyncio.sleep(0.05)
+        assert await asyncio.wait_for(workers.run(lambda d: "free"), 2) == "free"
+        workers.close()
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("seconds,text", [
+    (5, "5s"), (1.5, "1.5s"), (0.25, "250ms"), (0.0005, "500µs"), (90, "1m30s"), (120, "2m0s"),
+    (3600, "1h0m0s"), (0, "0s"),
+])
+def test_timeouts_print_as_go_durations(seconds: float, text: str) -> None:
+    assert go_duration(seconds) == text
+
+
+def test_a_deadline_counts_from_start_not_from_creation() -> None:
+    d = Deadline(0.05)
+    time.sleep(0.1)
+    d.check()  # not started: waiting for a worker does not count
+    d.start()
+    time.sleep(0.1)
+    with pytest.raises(DeadlineExceeded, match=r"timeout = 50ms"):
+        d.check()
+    Deadline(0).start().check()  # 0: no timeout
+
+
+class _Header:
+    gas_limit = 30_000_000
+
+
+@pytest.mark.parametrize("cap,requested,runs,ceiling", [
+    (50_000_000, None, 30_000_000, 30_000_000),      # no gas: the block gas limit
+    (50_000_000, 2**64 - 1, 50_000_000, 50_000_000),  # explicit gas is capped too (geth)
+    (50_000_000, 40_000_000, 40_000_000, 40_000_000),  # above the block limit, below the cap
+    (25_000_000, None, 25_000_000, 25_000_000),       # a cap below the block limit binds
+    (0, 2**64 - 1, 2**64 - 1, 2**64 - 1),             # 0: no cap
+    (50_000_000, 100, 100, 30_000_000),               # estimate: below 21,000 means "none"
+])
+def test_call_gas_follows_geths_gas_cap(cap: int, requested: int | None, runs: int, ceiling: int) -> None:
+    ctx = CallContext(_Header(), cap, 31337, build_spec("ethereum"))  # type: ignore[arg-type]
+    assert ctx.gas_for(requested) == runs
+    assert ctx.estimate_ceiling(requested) == ceiling
+
+
+def test_a_run_stuck_in_one_step_is_answered_after_a_grace_and_stays_busy() -> None:
+    """A slow precompile cannot be interrupted: its caller still gets the timeout error, one
+    grace second after the deadline, and the worker counts as busy until the step returns."""
+    async def main() -> None:
+        workers = CallWorkers(1, 0)
+        release = threading.Event()
+
+        def stuck(d: Deadline) -> str:
+            release.wait(10)  # one long step that never checks the deadline
+            d.check()
+            return "finished"
+        start = time.monotonic()
+        with pytest.raises(ExecutionFailed, match=r"^execution aborted \(timeout = 100ms\)$"):
+            await asyncio.wait_for(workers.run(stuck, 0.1), 5)
+        assert time.monotonic() - start < 3
+        with pytest.raises(ServerBusy):
+            await workers.run(lambda d: 1)
+        release.set()
+        await asyncio.sleep(0.1)
+        assert await asyncio.wait_for(workers.run(lambda d: 1), 2) == 1
+        workers.close()
+    asyncio.run(main())

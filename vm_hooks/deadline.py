@@ -1,0 +1,106 @@
+"""A deadline for read-only runs (eth_call, eth_estimateGas...), checked from inside py-evm.
+
+geth aborts a call after `--rpc.evmtimeout` by cancelling its EVM from another goroutine; the
+interpreter checks the flag before every instruction. Wabei does the same cooperatively, with the
+tracing hooks (vm_hooks/tracing.py): a `DeadlineTracer` watches JUMP and JUMPI, and every message
+frame, and raises `DeadlineExceeded` once the deadline has passed or someone cancelled it.
+
+Why those points suffice: a run that lasts has to loop, and loops jump; a run that recurses
+instead opens frames (CALL, CREATE, precompiles), and every frame is checked as it opens. The
+mining path never meets this code: only states built from the traced VM class can carry it.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from eth.abc import ComputationAPI, MessageAPI
+
+from vm_hooks.tracing import TracerAPI
+
+JUMPS = frozenset({0x56, 0x57})
+
+
+class DeadlineExceeded(Exception):
+    """The run went past its deadline or was cancelled.
+
+    Deliberately not a py-evm VMError, so no frame of the computation swallows it: it unwinds the
+    whole run, whose state is thrown away. `str()` is the reason, in geth's words.
+    """
+
+
+class Deadline:
+    """When a run must stop, and whether it was cancelled (shutdown, client gone).
+
+    `cancel` may be called from any thread; the running thread sees it at its next check. The
+    clock starts at `start`, so time spent waiting for a worker does not count, as in geth,
+    whose timer starts with the EVM.
+    """
+
+    __slots__ = ("timeout_s", "at", "cancelled")
+
+    def __init__(self, timeout_s: float | None = None) -> None:
+        self.timeout_s = timeout_s if timeout_s else None  # None or 0: no timeout
+        self.at = math.inf
+        self.cancelled: str | None = None
+
+    def start(self) -> "Deadline":
+        """Start the clock (idempotent after the first call)."""
+        if self.timeout_s is not None and self.at == math.inf:
+            self.at = time.monotonic() + self.timeout_s
+        return self
+
+    def cancel(self, reason: str) -> None:
+        """Stop the run at its next check; `reason` becomes the error message."""
+        self.cancelled = reason
+
+    def check(self) -> None:
+        """Raise DeadlineExceeded if the run must stop now."""
+        if self.cancelled is not None:
+            raise DeadlineExceeded(self.cancelled)
+        if time.monotonic() > self.at:
+            raise DeadlineExceeded(self.timeout_message())
+
+    def timeout_message(self) -> str:
+        """geth's error for a call past --rpc.evmtimeout."""
+        return f"execution aborted (timeout = {go_duration(self.timeout_s or 0)})"
+
+
+class DeadlineTracer(TracerAPI):
+    """A tracer that only watches the clock: JUMP/JUMPI steps and frame starts.
+
+    A clock read costs well under a microsecond, a JUMP in py-evm several, so every jump is
+    checked (no sampling: one iteration of a loop may be a slow precompile call).
+    """
+
+    opcodes = JUMPS
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+
+    def step(self, computation: ComputationAPI, opcode: int) -> None:
+        self.deadline.check()
+
+    def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
+        self.deadline.check()
+
+    def exit(self, computation: ComputationAPI) -> None:
+        pass
+
+
+def go_duration(seconds: float) -> str:
+    """`seconds` as Go's time.Duration prints it ("5s", "1.5s", "250ms", "1m30s"), so the
+    timeout error reads exactly as geth's."""
+    if seconds <= 0:
+        return "0s"
+    if seconds < 1:
+        ms = seconds * 1000
+        return f"{ms:g}ms" if ms >= 1 else f"{seconds * 1e6:g}µs"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{round(secs, 9):g}s"
+    if hours or minutes:
+        text = f"{int(minutes)}m" + text
+    if hours:
+        text = f"{int(hours)}h" + text
+    return text
