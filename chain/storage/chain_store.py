@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import rlp
+from eth.constants import BLANK_ROOT_HASH
 from eth.abc import BlockHeaderAPI, DatabaseAPI, ReceiptAPI, SignedTransactionAPI
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,6 @@ _BODY = b"wabei:body:"
 _SENDERS = b"wabei:senders:"
 _RECEIPTS = b"wabei:receipts:"
 _TX = b"wabei:tx:"
-_EMPTY_LIST = rlp.encode([])
 RECENT_BLOCKS = 64  # decoded blocks kept in memory: clients read the block they just mined
 
 
@@ -95,11 +95,9 @@ class ChainStore:
 
     def write_empty_block(self, block_hash: bytes, number: int, encoded_header: bytes) -> None:
         """Store a block with no transactions from its header's encoding and make it the head
-        (chain/backend/empty_run.py); the same rows `write_block` writes for an empty block."""
-        self.db[block_hash] = encoded_header
-        self.db[_BODY + block_hash] = _EMPTY_LIST
-        self.db[_SENDERS + block_hash] = b""
-        self.db[_RECEIPTS + block_hash] = _EMPTY_LIST
+        (chain/backend/empty_run.py): the header and the canonical index only, two rows instead
+        of five, since its empty transaction root already says it has no body."""
+        self.db[block_hash] = encoded_header  # no body rows: `block` knows an empty one by its roots
         self.db[_num_key(_CANON, number)] = block_hash
         self.db[_HEAD] = block_hash
 
@@ -151,8 +149,13 @@ class ChainStore:
         if recent is not None:
             return recent
         header = self.header(block_hash)
-        if header is None or _BODY + block_hash not in self.db:
+        if header is None:
             return None
+        if _BODY + block_hash not in self.db:
+            # Only a block of an empty run is stored without a body (write_empty_block).
+            if header.transaction_root != BLANK_ROOT_HASH:
+                return None
+            return StoredBlock(header, (), (), ())
         raw_txs: Sequence[bytes] = rlp.decode(self.db[_BODY + block_hash])
         txs = tuple(self.spec.decode_transaction(raw) for raw in raw_txs)
         packed = bytes(self.db[_SENDERS + block_hash])
