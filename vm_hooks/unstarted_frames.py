@@ -73,7 +73,8 @@ class _CallProbe(BaseCall):
     _delegation: Optional[Address] = None
 
     def get_call_params(self, computation: ComputationAPI) -> CallParams:
-        self._params = super().get_call_params(computation)
+        # Abstract in BaseCall; probed_opcode only ever puts the probe before a concrete class.
+        self._params = super().get_call_params(computation)  # type: ignore[safe-super]
         return self._params
 
     def get_code_at_address(self, computation: ComputationAPI,
