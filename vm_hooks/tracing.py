@@ -20,6 +20,8 @@ from eth.vm.computation import BaseComputation
 from eth.vm.logic.invalid import InvalidOpcode
 from eth_typing import Address
 
+from vm_hooks.unstarted_frames import probed_opcode
+
 # Opcode bytes that start a child message; the tracer learns which one from the parent's code.
 CALL_OPS = {0xF1: "CALL", 0xF2: "CALLCODE", 0xF4: "DELEGATECALL", 0xFA: "STATICCALL"}
 CREATE_OPS = {0xF0: "CREATE", 0xF5: "CREATE2"}
@@ -132,10 +134,15 @@ class _TracingComputation(BaseComputation):
 def traced_computation_class(base: type[ComputationAPI], tracer: TracerAPI) -> type[ComputationAPI]:
     """`base` with `tracer` attached: a new subclass for this one traced run.
 
-    Built per run (a class and at most 256 small wrappers), so the tracer is a class attribute
-    and no per-instruction lookup is needed to find it.
+    Built per run (a class, six opcode probes and at most 256 small wrappers), so the tracer is a
+    class attribute and no per-instruction lookup is needed to find it. The CALL*/CREATE*
+    opcodes are probes (vm_hooks/unstarted_frames.py), so a tracer also sees the frames py-evm
+    fails before starting them, as geth's tracers do.
     """
     own: dict[int, Any] = dict(base.opcodes)
+    for op in (*CALL_OPS, *CREATE_OPS):  # every tracer sees frames, the unstarted ones too
+        if op in own:
+            own[op] = probed_opcode(own[op], tracer)
     wanted = range(256) if tracer.opcodes is None else tracer.opcodes
     for op in wanted:
         # Undefined bytes are wrapped too, as py-evm's loop would build InvalidOpcode for them.

@@ -76,6 +76,10 @@ def vm_error_text(error: Exception) -> str:
         "InvalidJumpDestination": "invalid jump destination",
         "WriteProtection": "write protection",
         "ContractCreationCollision": "contract address collision",
+        # vm_hooks/unstarted_frames.py: the frames py-evm fails before starting them
+        "CallDepthExceeded": "max call depth exceeded",
+        "InsufficientBalance": "insufficient balance for transfer",
+        "NonceOverflow": "nonce uint64 overflow",
         "OutOfBoundsRead": "return data out of bounds",
         "StackUnderflow": "stack underflow",
         "FullStack": "stack limit reached 1024",

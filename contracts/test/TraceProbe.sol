@@ -55,6 +55,13 @@ contract TraceProbe {
      */
     event Probed(address indexed created, bytes32 digest, address signer);
 
+    /**
+     * @notice Emitted at the end of `misfire`.
+     * @param sent Whether the CALL with too much value succeeded (never).
+     * @param created Whether either create succeeded (never).
+     */
+    event Misfired(bool sent, bool created);
+
     /// @notice Payable, so the deployment carries value.
     constructor() payable {}
 
@@ -80,6 +87,22 @@ contract TraceProbe {
         total += seen;
         payable(msg.sender).transfer(1);
         emit Probed(address(plain), digest, signer);
+    }
+
+    /**
+     * @notice Three child frames that fail before they start, each caught: a CALL and a CREATE
+     * with one wei more than this contract holds, then a CREATE2 of `probe`'s salted child again
+     * (same salt, same init code: its address is taken). Call it after `probe`. The collision
+     * burns the 63/64 of the gas it forwards, so it comes last.
+     * @param to Where the CALL tries to send the value.
+     */
+    function misfire(address payable to) external {
+        uint256 tooMuch = address(this).balance + 1;
+        (bool sent, ) = to.call{value: tooMuch}("");
+        bool created;
+        try new TraceChild{value: tooMuch}() returns (TraceChild) { created = true; } catch {}
+        try new TraceChild{salt: bytes32(uint256(7))}() returns (TraceChild) { created = true; } catch {}
+        emit Misfired(sent, created);
     }
 
     /// @notice Always reverts with `Error("TraceProbe: boom")`.

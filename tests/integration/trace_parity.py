@@ -49,7 +49,9 @@ def scenario() -> list[tuple[str, dict[str, Any]]]:
     """(label, unsigned transaction) in nonce order: a contract creation with value; one call with
     nested CALL/CREATE/CREATE2/DELEGATECALL/STATICCALL frames, a caught inner revert, sha256 and
     ecrecover, SLOAD/SSTORE, a log and value sent back; a revert with Error(string); a
-    Panic(0x12); a plain value transfer."""
+    Panic(0x12); a plain value transfer; a call whose CALL, CREATE (both with more value than
+    the contract holds) and CREATE2 (onto the address `probe` already used) fail before their
+    frames start."""
     sig = Account.unsafe_sign_hash(SIGNED_DIGEST, ECRECOVER_KEY)
     probe_args = (SIGNED_DIGEST, sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"))
     txs: list[tuple[str, dict[str, Any]]] = [
@@ -59,6 +61,7 @@ def scenario() -> list[tuple[str, dict[str, Any]]]:
         ("revert", {"to": PROBE, "data": _call("boom()"), "gas": 100_000}),
         ("panic", {"to": PROBE, "data": _call("divide(uint256,uint256)", 1, 0), "gas": 100_000}),
         ("transfer", {"to": A1, "value": 12_345, "gas": 21_000}),
+        ("misfire", {"to": PROBE, "data": _call("misfire(address)", A1), "gas": 1_000_000}),
     ]
     for nonce, (_, tx) in enumerate(txs):
         tx.update(chainId=CHAIN_ID, nonce=nonce, maxFeePerGas=GAS_PRICE, maxPriorityFeePerGas=GAS_PRICE)

@@ -65,6 +65,29 @@ def test_creates(kind: str) -> None:
     assert failed.result is None and failed.error == "Out of gas"
 
 
+def test_frames_that_never_started_are_failed_traces() -> None:
+    # What the callTracer records for a CALL and a CREATE with more value than the caller holds
+    # and a CREATE2 onto a taken address (geth opens and closes such frames; so does Wabei).
+    root = frame("CALL", EOA, TOP, 0,
+                 frame("CALL", TOP, LEAF, 9, error="insufficient balance for transfer"),
+                 frame("CREATE", TOP, None, 9, error="insufficient balance for transfer"),
+                 frame("CREATE2", TOP, None, 0, error="contract address collision"),
+                 frame("CALL", TOP, LEAF, 0, error="max call depth exceeded"))
+    traces = flatten(root, PRECOMPILES)
+    assert shape(traces) == [("call", (), 4), ("call", (0,), 0), ("create", (1,), 0),
+                             ("create", (2,), 0), ("call", (3,), 0)]
+    _, call, create, collided, deep = traces
+    assert call.action == CallAction("call", TOP, 1000, b"\x12", LEAF, 9)
+    assert create.action == CreateAction(TOP, 1000, b"\x12", 9, "create")
+    assert all(t.result is None for t in (call, create, collided, deep))
+    # geth's words where Parity has none (geth's flatCallTracer and Erigon keep them too);
+    # OpenEthereum reported a collision as out of gas.
+    assert [t.error for t in (call, create, collided, deep)] == [
+        "insufficient balance for transfer", "insufficient balance for transfer", "Out of gas",
+        "max call depth exceeded"]
+    assert matches(create, frozenset(), frozenset({LEAF})) is False  # no created address
+
+
 def test_selfdestruct_is_the_last_child_of_its_frame() -> None:
     destroy = CallFrame("SELFDESTRUCT", LEAF, EOA, 3, 0, b"")
     root = frame("CALL", EOA, TOP, 0, frame("CALL", TOP, LEAF, 0, frame("CALL", LEAF, NEW), destroy),

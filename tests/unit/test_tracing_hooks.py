@@ -14,10 +14,19 @@ from chain.rpc.codec import trace_options
 from chain.spec import build_spec
 from chain.types import TraceOptions
 from vm_hooks.tracing import TracingStateMixin, _Step, traced_computation_class
+from vm_hooks.unstarted_frames import _CallProbe, _CreateProbe
 
 
 def _wrapped(computation_class: Any) -> set[int]:
     return {op for op, fn in computation_class.opcodes.items() if isinstance(fn, _Step)}
+
+
+def _probed(computation_class: Any) -> set[int]:
+    """The opcodes that report frames py-evm never started (vm_hooks/unstarted_frames.py)."""
+    def unwrapped(fn: Any) -> Any:
+        return fn.fn if isinstance(fn, _Step) else fn
+    return {op for op, fn in computation_class.opcodes.items()
+            if isinstance(unwrapped(fn), (_CallProbe, _CreateProbe))}
 
 
 def test_the_chain_vm_has_no_tracing_hook() -> None:
@@ -25,6 +34,7 @@ def test_the_chain_vm_has_no_tracing_hook() -> None:
     state = vm_class.get_state_class()
     assert not issubclass(state, TracingStateMixin)
     assert _wrapped(state.computation_class) == set()
+    assert _probed(state.computation_class) == set()
     assert "Traced" not in state.computation_class.__name__
 
 
@@ -39,6 +49,8 @@ def test_the_traced_vm_is_separate_and_wraps_only_what_the_tracer_watches() -> N
     steps = traced_computation_class(plain, make_tracer(TraceOptions(), frozenset()))
     assert _wrapped(steps) == set(range(256))
     assert _wrapped(plain) == set()  # configuring a traced subclass left the base untouched
+    assert _probed(calls) == _probed(steps) == {0xF0, 0xF1, 0xF2, 0xF4, 0xF5, 0xFA}
+    assert _probed(plain) == set()
 
 
 @pytest.mark.parametrize("raw, expected", [

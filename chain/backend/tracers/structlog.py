@@ -53,7 +53,7 @@ class _Frame:
     computation: ComputationAPI | None = None
     after_pc: int = 0                      # program counter when the last instruction ended
     pending: list[tuple[StructLog | None, int, int]] = field(default_factory=list)
-    child_gas: tuple[int, int] | None = None  # (parent's gas at the child's start, child's gas)
+    child: tuple[int, int] | None = None  # (gas, gas used) of the child the last op ran
 
 
 class StructLogger(Tracer):
@@ -72,12 +72,12 @@ class StructLogger(Tracer):
 
     # -- frames ------------------------------------------------------------------------------
     def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
-        if self._frames and parent is not None:
-            self._frames[-1].child_gas = (parent.get_gas_remaining(), int(message.gas))
         self._frames.append(_Frame())
 
     def exit(self, computation: ComputationAPI) -> None:
         self._frames.pop()
+        if self._frames:
+            self._frames[-1].child = (int(computation.msg.gas), int(computation.get_gas_used()))
 
     # -- instructions ------------------------------------------------------------------------
     def step(self, computation: ComputationAPI, opcode: int) -> None:
@@ -89,7 +89,7 @@ class StructLogger(Tracer):
         # byte moves nothing, so an unchanged counter means that implicit STOP.
         pc = counter if counter == frame.after_pc else counter - 1
         gas = computation.get_gas_remaining()
-        frame.child_gas = None
+        frame.child = None
         log = None
         # Code-less accounts: py-evm still runs the one implicit STOP; geth runs no interpreter
         # for them, so a plain transfer has no steps.
@@ -143,15 +143,19 @@ class StructLogger(Tracer):
     @staticmethod
     def _cost(frame: _Frame, opcode: int, before: int, after: int) -> int:
         """geth's gasCost: a CALL's includes the gas it forwards (not the stipend), a CREATE's
-        does not; py-evm has already taken the child's use and given back its rest."""
-        if frame.child_gas is None:
-            return before - after
-        at_child_start, child_gas = frame.child_gas
+        does not. By the step's end py-evm has charged the op what its child used (all of it if
+        the child burnt its gas, none if it never started), so that is taken back out, and for a
+        CALL the child's whole gas put in; the stipend is in the child's gas but never charged,
+        which leaves it out."""
+        spent = before - after
+        if frame.child is None:
+            return spent
+        child_gas, used = frame.child
         if opcode in CREATE_OPS:
-            return before - at_child_start - child_gas
+            return spent - used
         if opcode in CALL_OPS:
-            return before - at_child_start
-        return before - after
+            return spent + child_gas - used
+        return spent
 
     def _current_refund(self) -> int:
         """The transaction's refund counter so far: what the running frames and their finished
