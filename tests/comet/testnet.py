@@ -84,7 +84,7 @@ class TestNetwork:
     nodes: list[TestNode] = field(default_factory=list)
 
     def start(self, node: TestNode, timeout: float = 60.0) -> None:
-        """Start a node (Wabei and its CometBFT, one process group) and wait for its JSON-RPC."""
+        """Start a node (Wabei and its CometBFT, one process group) and wait until both serve."""
         log = open(node.folder / "wabei.log", "ab")
         node.process = subprocess.Popen(
             [sys.executable, "-m", "network.cli", "--network", str(self.folder), "--node", node.name],
@@ -96,11 +96,12 @@ class TestNetwork:
             if node.process.poll() is not None:
                 raise RuntimeError(f"{node.name} exited: {(node.folder / 'wabei.log').read_text()[-3000:]}")
             try:
-                socket.create_connection(("127.0.0.1", node.ports.rpc), timeout=0.5).close()
+                for port in (node.ports.rpc, node.ports.comet_rpc):
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
                 return
             except OSError:
                 time.sleep(0.2)
-        raise TimeoutError(f"{node.name} did not serve JSON-RPC within {timeout}s")
+        raise TimeoutError(f"{node.name} did not serve JSON-RPC and CometBFT's RPC within {timeout}s")
 
     def kill(self, node: TestNode) -> None:
         """SIGKILL the node's whole process group: Wabei and its CometBFT, no clean-up."""
