@@ -20,6 +20,9 @@
     start = true                        # run `cometbft start --home HOME` as a supervised child
     binary = "cometbft"                 # optional: default, .tools/bin/cometbft, then $PATH
 
+`test_fault = true` (top level) is for tests only: the node builds every block with other extra
+data, as a node with a diverging execution would (tests/comet/test_comet_network.py).
+
 Every node of a network must agree on chain_id, genesis_timestamp, gas_limit and the accounts,
 or its genesis block differs and CometBFT refuses its first block (the app hash).
 """
@@ -53,6 +56,7 @@ class NetworkNodeConfig:
     comet_rpc: str              # http://HOST:PORT of the node's CometBFT RPC
     start_comet: bool = True
     comet_binary: str = "cometbft"
+    test_fault: bool = False    # tests only: build blocks that differ from the others' (app.py)
 
 
 def load(network_dir: Path, name: str) -> NetworkNodeConfig:
@@ -103,7 +107,8 @@ def from_mapping(raw: dict[str, Any], folder: Path, name: str) -> NetworkNodeCon
             name=name, folder=folder, chain=chain, server=server, abci=str(abci["listen"]), comet_home=home,
             comet_rpc=str(comet.get("rpc", "http://127.0.0.1:26657")),
             start_comet=bool(comet.get("start", True)),
-            comet_binary=str(comet.get("binary") or default_binary()))
+            comet_binary=str(comet.get("binary") or default_binary()),
+            test_fault=bool(raw.get("test_fault", False)))
     except KeyError as exc:
         raise NetworkConfigError(f"{folder}: the node config lacks {exc.args[0]!r}") from None
     except (TypeError, ValueError) as exc:

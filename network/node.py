@@ -74,7 +74,7 @@ async def start_network_node(config: NetworkNodeConfig, peer_filter: PeerFilter 
     """Open the chain, serve ABCI and JSON-RPC, and start CometBFT if the config says so."""
     chain = build_chain(config.chain, engine=lambda c: CometEngine(config.comet_rpc, c.pool, c.events))
     try:
-        app = WabeiApp(chain, peer_filter)
+        app = WabeiApp(chain, peer_filter, test_fault=config.test_fault)
         abci = AbciServer(app, config.abci)
         await abci.start()
     except BaseException:

@@ -27,6 +27,7 @@ committed (CometBFT replaying after a crash) is answered from storage, never re-
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, Callable, Sequence
 
 from eth.abc import ReceiptAPI, SignedTransactionAPI
@@ -52,7 +53,10 @@ _KEEP = 8  # executed proposals kept for FinalizeBlock (rounds at one height)
 class WabeiApp:
     """The application for one chain. Handlers run on the event loop, one at a time."""
 
-    def __init__(self, chain: Chain, peer_filter: PeerFilter | None = None) -> None:
+    def __init__(self, chain: Chain, peer_filter: PeerFilter | None = None, *,
+                 test_fault: bool = False) -> None:
+        """`test_fault` (tests only): this node builds every block with other extra data, as a
+        node with a diverging execution would; the app hash shows it to the others."""
         if chain.dev is not None:
             raise ValueError("a network chain has no dev powers: build it with dev=False")
         self.chain = chain
@@ -62,6 +66,7 @@ class WabeiApp:
         self._pending: BuiltBlock | None = None  # finalized, waiting for Commit
         self._app_hash = self.app_hash_at(self._head_number)
         self.t = proto.types()
+        self._extra_data = b"wabei test fault" if test_fault else b""
 
     def handler(self, name: str) -> Callable[[Any], Any] | None:
         return getattr(self, name) if name in _HANDLERS else None
@@ -202,7 +207,10 @@ class WabeiApp:
         if built is not None and built.parent.hash == self.chain.backend.head.hash:
             return built
         candidates = [tx for tx in decode_all(self.chain.backend, inputs.txs) if tx is not None]
-        built = self.chain.blocks.build(candidates, header_fields(self.chain.backend, inputs))
+        fields = header_fields(self.chain.backend, inputs)
+        if self._extra_data:
+            fields = replace(fields, extra_data=self._extra_data)
+        built = self.chain.blocks.build(candidates, fields)
         if len(self._executed) >= _KEEP:
             self._executed.pop(next(iter(self._executed)))
         self._executed[inputs] = built

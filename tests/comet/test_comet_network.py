@@ -6,15 +6,17 @@ share the chain; each asserts on what it added itself.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+import requests
 from eth_account import Account
 from web3 import Web3
-from web3.exceptions import Web3RPCError
+from web3.exceptions import BlockNotFound, TransactionNotFound, Web3RPCError
 
 from chain.config import DEFAULT_MNEMONIC
 from tests.comet import testnet
@@ -168,3 +170,49 @@ def test_kill_9_a_validator_under_load_then_it_catches_up(net: testnet.TestNetwo
     again = web3(victim).eth.send_raw_transaction(transfer(key, nonce + len(sent)))
     assert clients[0].eth.wait_for_transaction_receipt(again, timeout=60)["status"] == 1
     assert_same_chain(net.nodes)
+
+
+def test_two_validators_down_commit_nothing_until_one_returns(net: testnet.TestNetwork) -> None:
+    live, down = net.nodes[:2], net.nodes[2:]
+    for node in down:
+        net.kill(node)
+    clients = [web3(n) for n in live]
+    key = KEYS[7]
+    tx = clients[0].eth.send_raw_transaction(transfer(key, clients[0].eth.get_transaction_count(key.address)))
+    before = [w.eth.block_number for w in clients]
+    time.sleep(6)  # many rounds at 500 ms: 2 of 4 validators are not the 2/3 a commit needs
+    assert [w.eth.block_number for w in clients] == before
+    with pytest.raises(TransactionNotFound):
+        clients[1].eth.get_transaction_receipt(tx)
+    net.start(down[0])
+    assert clients[1].eth.wait_for_transaction_receipt(tx, timeout=90)["status"] == 1
+    net.start(down[1])
+    assert_same_chain(net.nodes, timeout=90)
+
+
+def test_a_node_that_executes_differently_cannot_make_the_others_accept_it(net: testnet.TestNetwork) -> None:
+    faulty, honest = net.nodes[3], net.nodes[:3]
+    net.stop(faulty)
+    settings = json.loads((faulty.folder / "wabei.json").read_text())
+    (faulty.folder / "wabei.json").write_text(json.dumps({**settings, "test_fault": True}))
+    net.start(faulty)
+    clients = [web3(n) for n in honest]
+    key = KEYS[5]
+    nonce = clients[0].eth.get_transaction_count(key.address)
+    # Sent through the faulty node: its admission is sound, only its execution differs.
+    first = web3(faulty).eth.send_raw_transaction(transfer(key, nonce))
+    receipt = clients[0].eth.wait_for_transaction_receipt(first, timeout=90)
+    second = clients[1].eth.send_raw_transaction(transfer(key, nonce + 1))
+    assert clients[2].eth.wait_for_transaction_receipt(second, timeout=90)["status"] == 1
+    top = assert_same_chain(honest)
+    assert top > receipt["blockNumber"]
+    # The faulty node built its own version of that block; nobody else has it, and it could
+    # not go past it: the next header's app hash is the honest one.
+    honest_block = clients[0].eth.get_block(receipt["blockNumber"])
+    try:
+        faulty_block = web3(faulty).eth.get_block(receipt["blockNumber"])
+    except (BlockNotFound, requests.ConnectionError):
+        faulty_block = None  # not executed, or the node stopped when its CometBFT halted
+    assert faulty_block is None or faulty_block["hash"] != honest_block["hash"]
+    wait_for(lambda: "wrong Block.Header.AppHash" in (faulty.folder / "cometbft.log").read_text(),
+             30, "the faulty node's CometBFT to refuse the honest block")
