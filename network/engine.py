@@ -15,9 +15,8 @@ from typing import Any
 
 import aiohttp
 
-from chain.api.events import ChainEvents
 from chain.exceptions import AlreadyKnown, PoolFull, TransactionRejected, WabeiError
-from chain.pool import PooledTx, TxPool
+from chain.pool import PooledTx
 from network.abci import codes
 
 log = logging.getLogger("wabei.network")
@@ -30,13 +29,9 @@ class CometUnavailable(TransactionRejected):
 class CometEngine:
     """ConsensusEngineAPI for a chain whose blocks CometBFT decides."""
 
-    def __init__(self, rpc_url: str, pool: TxPool, events: ChainEvents, timeout_s: float = 10.0) -> None:
-        """`rpc_url`: the local CometBFT's RPC (http://127.0.0.1:26657). `pool` mirrors what this
-        node submitted, so `pending` nonces (eth_getTransactionCount, eth_sendTransaction) count
-        it; committed blocks remove what they include (BlockPipeline.commit)."""
+    def __init__(self, rpc_url: str, timeout_s: float = 10.0) -> None:
+        """`rpc_url`: the local CometBFT's RPC (http://127.0.0.1:26657)."""
         self.rpc_url = rpc_url.rstrip("/")
-        self._pool = pool
-        self._events = events
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
@@ -58,11 +53,7 @@ class CometEngine:
         code = int(result.get("code", 0))
         if code != codes.OK:
             raise codes.error_of(code, str(result.get("log", "")))
-        try:
-            self._pool.add(tx)
-        except WabeiError:
-            pass  # the mirror is best effort: the network's mempool holds the transaction
-        self._events.new_pending.publish(tx)
+        # CheckTx on this node put it in the chain's pool mirror (WabeiApp._mirror) already.
 
     async def _broadcast(self, raw: bytes) -> dict[str, Any]:
         body = {"jsonrpc": "2.0", "id": next(self._ids), "method": "broadcast_tx_sync",

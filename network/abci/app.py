@@ -36,6 +36,7 @@ from eth.constants import BLANK_ROOT_HASH
 from chain.api.chain import Chain
 from chain.backend.execution import BuiltBlock
 from chain.exceptions import InvalidBlock, WabeiError
+from chain.pool import PooledTx
 from network.abci import codes, proto
 from network.abci.checktx import MempoolView, check
 from network.abci.peer_filter import AllowAll, PeerFilter
@@ -181,7 +182,19 @@ class WabeiApp:
             ptx = check(self.chain.backend, self.chain.blocks, self.view, bytes(req.tx))
         except WabeiError as exc:
             return self.t.ResponseCheckTx(code=codes.code_of(exc), log=str(exc), codespace=codes.CODESPACE)
+        if req.type == self.t.CheckTxType.NEW:
+            self._mirror(ptx)
         return self.t.ResponseCheckTx(code=codes.OK, gas_wanted=ptx.gas)
+
+    def _mirror(self, ptx: PooledTx) -> None:
+        """Keep what the mempool accepted in the chain's pool too, so this node's `pending`
+        (eth_getTransactionCount, the nonce eth_sendTransaction picks, pending-tx filters and
+        subscriptions) counts transactions sent to any node; commits and prunes remove them."""
+        try:
+            self.chain.pool.add(ptx)
+        except WabeiError:
+            return  # a rival for the same nonce arrived first here: the pool keeps that one
+        self.chain.events.new_pending.publish(ptx)
 
     # -- connection: snapshot (state sync is not offered; new nodes block-sync) ----------------
     def list_snapshots(self, req: Any) -> Any:

@@ -169,6 +169,8 @@ def test_check_tx_uses_geth_wording_and_a_mempool_nonce_view() -> None:
             first = await client.call("check_tx", tx=transfer(0))
             second = await client.call("check_tx", tx=transfer(1))  # consecutive: passes
             assert (first.code, second.code) == (0, 0)
+            # The pool mirrors the mempool, so `pending` nonces count both.
+            assert chain.pool.next_nonce(bytes.fromhex(KEY.address[2:])) == 2
             replaced = await client.call("check_tx", tx=transfer(1, value=7))
             assert replaced.code == codes.code_of(ReplacementUnderpriced(""))
             assert "already in the network's mempool" in replaced.log

@@ -7,6 +7,8 @@ share the chain; each asserts on what it added itself.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -20,6 +22,7 @@ from web3.exceptions import BlockNotFound, TransactionNotFound, Web3RPCError
 
 from chain.config import DEFAULT_MNEMONIC
 from tests.comet import testnet
+from tests.conftest import ROOT
 
 Account.enable_unaudited_hdwallet_features()
 KEYS = [Account.from_mnemonic(DEFAULT_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(10)]
@@ -87,6 +90,17 @@ def test_round_robin_transactions_are_all_included_identically(net: testnet.Test
     # eth_sendTransaction signs with the node's unlocked dev account, then goes through CometBFT.
     sent = clients[3].eth.send_transaction({"from": clients[3].eth.accounts[6], "to": SINK, "value": 3})
     assert clients[1].eth.wait_for_transaction_receipt(sent, timeout=60)["status"] == 1
+
+
+@pytest.mark.js
+def test_ethers_sends_round_robin_with_its_own_nonces(net: testnet.TestNetwork) -> None:
+    nodejs = shutil.which("node")
+    if nodejs is None or not (ROOT / "node_modules" / "ethers").is_dir():
+        pytest.fail("needs node and `npm ci` in the repository root (run ./scripts/setup)")
+    result = subprocess.run([nodejs, str(ROOT / "tests" / "js" / "network_ethers.mjs"),
+                             *(n.url for n in net.nodes)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok 12 transfers mined" in result.stdout and "identical on 4 nodes" in result.stdout
 
 
 @pytest.mark.parametrize("raw, code, message", [
