@@ -101,9 +101,10 @@ async def start_network_node(config: NetworkNodeConfig, peer_filter: PeerFilter 
     return NetworkNode(config, chain, app, abci, handle, comet)
 
 
-async def serve_forever(config: NetworkNodeConfig) -> None:
-    """Run until cancelled (SIGINT/SIGTERM) or until CometBFT exits, then stop cleanly."""
-    node = await start_network_node(config)
+async def serve_forever(config: NetworkNodeConfig, peer_filter: PeerFilter | None = None) -> None:
+    """Run until cancelled (SIGINT/SIGTERM) or until CometBFT exits, then stop cleanly.
+    `peer_filter` answers CometBFT's `filter_peers` queries (default: every peer)."""
+    node = await start_network_node(config, peer_filter)
     # Machines (tests, `wabei network up`) read this line; the ABCI address follows it.
     print(f"Listening on {node.handle.host}:{node.handle.port}", flush=True)
     print(f"ABCI on {node.abci.address}", flush=True)
