@@ -24,6 +24,9 @@ from chain.config import DEFAULT_MNEMONIC
 from tests.comet import testnet
 from tests.conftest import ROOT
 
+# One network for the whole module, on one xdist worker (scripts/test runs --dist loadgroup):
+# the tests build on each other's chain and a second network would double the CPU.
+pytestmark = pytest.mark.xdist_group("comet-network")
 Account.enable_unaudited_hdwallet_features()
 KEYS = [Account.from_mnemonic(DEFAULT_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(10)]
 SINK = Web3.to_checksum_address("0x" + "5a" * 20)
