@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 class BlockPipelineAPI(Protocol):
     """The chain's side of consensus: what an engine calls, in this order, for every block.
 
-    A solo engine proposes and commits at once. A BFT engine maps ABCI onto it:
-    PrepareProposal → `propose`, ProcessProposal/FinalizeBlock → `import_block` (strict
-    re-execution), Commit → `commit`.
+    A solo engine proposes and commits at once. The CometBFT engine (network/abci/app.py) maps
+    ABCI onto it: PrepareProposal, ProcessProposal and FinalizeBlock → `BlockPipeline.build`
+    (a CometBFT block carries transactions, not an Ethereum header: every node builds the
+    same header from the decided height, time and proposer), Commit → `commit`. `import_block`
+    re-executes a block whose Ethereum header came from elsewhere (a follower).
     """
 
     def propose(self, timestamp: int | None = None) -> "BuiltBlock":

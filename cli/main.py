@@ -31,8 +31,9 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("node", "chain.cli:node_main",
-            "start the devnet (HTTP and WebSocket JSON-RPC on one port)"),
+    Command("node", "network.cli:node_main",
+            "start the devnet (HTTP and WebSocket JSON-RPC on one port), or with "
+            "--network DIR --node NAME one node of a CometBFT network"),
     Command("compile", "cli.compile:main",
             "compile contracts/ (pinned solc) into contracts/build/"),
     Command("deploy", "cli.deploy:main",

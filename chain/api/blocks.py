@@ -79,6 +79,12 @@ class BlockPipeline:
     def _propose(self, candidates: Sequence[SignedTransactionAPI], timestamp: int | None) -> BuiltBlock:
         return self.backend.propose(candidates, self.next_fields(timestamp), self._overridden())
 
+    def build(self, candidates: Sequence[SignedTransactionAPI], fields: HeaderFields) -> BuiltBlock:
+        """A block on the head from exactly `candidates`, in order, with header `fields` decided
+        elsewhere (a BFT engine's block: every node builds the same one from the same inputs).
+        Invalid candidates are skipped, with their reasons in `rejected`; nothing is stored."""
+        return self.backend.propose(candidates, fields)
+
     def import_block(self, block: BlockAPI) -> BuiltBlock:
         """Re-execute a block produced elsewhere; raises InvalidBlock naming what differs."""
         return self.backend.import_block(block)

@@ -1,8 +1,9 @@
 """Which package may import which, read from the source (lazy imports inside functions count,
 imports only for type checking do not).
 
-The node (`chain`, `vm_hooks`) never imports web3 or an application; nothing but `cli` imports
-the CLI; and no module imports itself back through others (issue 9: deploy/cli.py and
+The node (`chain`, `vm_hooks`) never imports web3, an application or the network layer built on
+it; a network node (`network`: the CometBFT application and engine) imports no client or
+application either; nothing but `cli` imports the CLI; and no module imports itself back through others (issue 9: deploy/cli.py and
 deploy/cns_commands.py did).
 """
 from __future__ import annotations
@@ -16,11 +17,14 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = ("chain", "cli", "cns", "deploy", "sharing", "transact", "vm_hooks")
-NODE = ("chain", "vm_hooks")
+PACKAGES = ("chain", "cli", "cns", "deploy", "sharing", "transact", "vm_hooks", "network")
+NODE = ("chain", "vm_hooks", "network")
 # The chain's own name rules live in vm_hooks/names.py (pinned), and cns builds on them, so the
 # node imports nothing of the CNS client either.
 NOT_IN_THE_NODE = ("web3", "ens", "cli", "cns", "deploy", "sharing", "transact")
+# The network layer builds on the chain (network/abci maps ABCI onto its block pipeline), so the
+# chain must never reach up into it: a devnet runs without CometBFT or its generated classes.
+BELOW_THE_NETWORK = ("chain", "vm_hooks")
 
 
 def _modules() -> dict[str, Path]:
@@ -87,6 +91,14 @@ def test_the_node_imports_no_client_and_no_application(package: str) -> None:
     assert not bad
 
 
+@pytest.mark.parametrize("package", BELOW_THE_NETWORK)
+def test_the_chain_does_not_import_the_network_layer(package: str) -> None:
+    bad = sorted(f"{module} imports {name}" for module, path in MODULES.items()
+                 if module.split(".")[0] == package for name in _imports(path)
+                 if name.split(".")[0] == "network")
+    assert not bad
+
+
 def test_only_the_cli_imports_the_cli() -> None:
     bad = sorted(f"{m} imports {t}" for m, ts in _graph().items() for t in ts
                  if t.split(".")[0] == "cli" and m.split(".")[0] != "cli")
@@ -121,7 +133,7 @@ def _cycle_from(graph: dict[str, set[str]], start: str) -> list[str] | None:
     return None
 
 
-@pytest.mark.parametrize("module", ["chain.cli", "cli.main"])
+@pytest.mark.parametrize("module", ["chain.cli", "cli.main", "network.cli"])
 def test_starting_a_node_loads_no_web3(module: str) -> None:
     # `wabei node` goes through both; importing web3 alone took 1.5 s here (python -X importtime).
     code = f"import sys, {module}; print(sorted(m for m in ('web3', 'ens', 'deploy', 'sharing') if m in sys.modules))"

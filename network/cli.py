@@ -1,0 +1,71 @@
+"""`wabei node`: a devnet (chain/cli.py), or with `--network DIR --node NAME` one node of a
+network, configured by `DIR/NAME/wabei.toml` (network/config.py)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from chain.crypto import prefer_fast_keccak
+from chain.exceptions import StorageError
+
+
+def node_main(argv: list[str]) -> int:
+    """`wabei node FLAGS`: the flags after `node`. Without `--network` it is the devnet's."""
+    if not any(a == "--network" or a.startswith("--network=") for a in argv):
+        from chain.cli import node_main as devnet_main
+
+        return devnet_main(argv)
+    parser = argparse.ArgumentParser(prog="wabei node", description="run one node of a Wabei network")
+    parser.add_argument("--network", type=Path, required=True, help="the network's folder (wabei network init)")
+    parser.add_argument("--node", required=True, help="the node's name: its folder under --network")
+    parser.add_argument("--log-level", default="INFO", help="Python logging level (default INFO)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return run(args.network, args.node)
+
+
+def run(network_dir: Path, name: str) -> int:
+    """Start the node and serve until SIGINT/SIGTERM or until its CometBFT exits."""
+    from network.config import NetworkConfigError, load
+    from network.node import CometExited, serve_forever
+
+    prefer_fast_keccak()
+    try:
+        config = load(network_dir, name)
+    except NetworkConfigError as exc:
+        print(f"wabei node: {exc}", file=sys.stderr)
+        return 2
+    gc.collect()
+    gc.freeze()  # as chain/cli.py: long-lived objects are not re-scanned on every collection
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(serve_forever(config))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        pass
+    except CometExited as exc:
+        print(f"wabei node: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, StorageError) as exc:
+        print(f"wabei node: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        loop.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m network.cli --network DIR --node NAME`."""
+    return node_main(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

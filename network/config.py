@@ -1,0 +1,137 @@
+"""One network node's configuration: `DIR/<NAME>/wabei.toml` (or `wabei.json`), as written by
+`wabei network init` and read by `wabei node --network DIR --node NAME`.
+
+    chain_id = 31337                    # the Ethereum chain id (eth_chainId)
+    data_dir = "data"                   # Wabei's storage; relative paths are from this file's folder
+    genesis_timestamp = 1764500000      # optional: default, CometBFT's genesis_time (seconds)
+    gas_limit = 30000000                # optional, per block
+    mnemonic = "test test ... junk"     # optional: the funded accounts (default: the devnet's ten)
+    accounts = 10                       # optional
+    balance_ether = 10000               # optional, per account
+    unlocked_accounts = true            # optional: eth_sendTransaction signs for those accounts
+    [rpc]
+    host = "127.0.0.1"                  # JSON-RPC (HTTP and WebSocket)
+    port = 8545
+    [abci]
+    listen = "tcp://127.0.0.1:26658"    # CometBFT's proxy_app must name this address
+    [cometbft]
+    home = "cometbft"                   # the node's CometBFT home (config/, data/)
+    rpc = "http://127.0.0.1:26657"      # its RPC laddr, where transactions are submitted
+    start = true                        # run `cometbft start --home HOME` as a supervised child
+    binary = "cometbft"                 # optional: default, .tools/bin/cometbft, then $PATH
+
+`test_fault = true` (top level) is for tests only: the node builds every block with other extra
+data, as a node with a diverging execution would (tests/comet/test_comet_network.py).
+
+Every node of a network must agree on chain_id, genesis_timestamp, gas_limit and the accounts,
+or its genesis block differs and CometBFT refuses its first block (the app hash).
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from chain.config import DEFAULT_MNEMONIC, ETHER, ChainConfig, MiningMode, ServerConfig
+from network.abci.proto import ROOT
+
+
+class NetworkConfigError(ValueError):
+    """The node's config file is missing or says something unusable; the message says what."""
+
+
+@dataclass(frozen=True)
+class NetworkNodeConfig:
+    name: str
+    folder: Path                # where wabei.toml is; the CometBFT child's log goes here too
+    chain: ChainConfig          # dev=False: a network chain has no dev powers
+    server: ServerConfig
+    abci: str                   # where the ABCI server listens (tcp://HOST:PORT or unix:///PATH)
+    comet_home: Path
+    comet_rpc: str              # http://HOST:PORT of the node's CometBFT RPC
+    start_comet: bool = True
+    comet_binary: str = "cometbft"
+    test_fault: bool = False    # tests only: build blocks that differ from the others' (app.py)
+
+
+def load(network_dir: Path, name: str) -> NetworkNodeConfig:
+    """Read `network_dir/name/wabei.toml` (or `.json`)."""
+    folder = network_dir / name
+    for candidate, parse in ((folder / "wabei.toml", _toml), (folder / "wabei.json", _json)):
+        if candidate.exists():
+            return from_mapping(parse(candidate), folder, name)
+    raise NetworkConfigError(f"no wabei.toml or wabei.json in {folder}: is {name!r} a node of "
+                             f"the network in {network_dir}?")
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise NetworkConfigError(f"{path}: {exc}") from exc
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except ValueError as exc:
+        raise NetworkConfigError(f"{path}: {exc}") from exc
+
+
+def from_mapping(raw: dict[str, Any], folder: Path, name: str) -> NetworkNodeConfig:
+    """The config from the file's contents; relative paths are taken from `folder`."""
+    try:
+        rpc, abci, comet = raw.get("rpc", {}), raw["abci"], raw["cometbft"]
+        home = folder / comet["home"]
+        timestamp = raw.get("genesis_timestamp")
+        chain = ChainConfig(
+            chain_id=int(raw["chain_id"]),
+            mnemonic=str(raw.get("mnemonic", DEFAULT_MNEMONIC)),
+            account_count=int(raw.get("accounts", 10)),
+            account_balance_wei=int(raw.get("balance_ether", 10_000)) * ETHER,
+            gas_limit=int(raw.get("gas_limit", 30_000_000)),
+            genesis_timestamp=int(timestamp) if timestamp is not None else genesis_time(home),
+            data_dir=folder / str(raw.get("data_dir", "data")),
+            mining=MiningMode.MANUAL,  # unused: CometBFT decides when blocks are made
+            dev=False,
+            unlocked_accounts=bool(raw.get("unlocked_accounts", True)),
+        )
+        server = ServerConfig(host=str(rpc.get("host", "127.0.0.1")), port=int(rpc.get("port", 8545)),
+                              quiet=True, dev_methods=False)
+        return NetworkNodeConfig(
+            name=name, folder=folder, chain=chain, server=server, abci=str(abci["listen"]), comet_home=home,
+            comet_rpc=str(comet.get("rpc", "http://127.0.0.1:26657")),
+            start_comet=bool(comet.get("start", True)),
+            comet_binary=str(comet.get("binary") or default_binary()),
+            test_fault=bool(raw.get("test_fault", False)))
+    except KeyError as exc:
+        raise NetworkConfigError(f"{folder}: the node config lacks {exc.args[0]!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise NetworkConfigError(f"{folder}: {exc}") from None
+
+
+def genesis_time(comet_home: Path) -> int:
+    """CometBFT's genesis_time (config/genesis.json) in whole seconds: the Ethereum genesis
+    block's timestamp, so InitChain's time and Wabei's genesis agree by construction."""
+    path = comet_home / "config" / "genesis.json"
+    try:
+        text = json.loads(path.read_text(encoding="utf-8"))["genesis_time"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise NetworkConfigError(f"cannot read genesis_time from {path}: {exc}") from None
+    # RFC 3339 with up to nanoseconds ("2026-11-30T15:40:27.123456789Z"); seconds are enough.
+    whole = re.sub(r"\.\d+", "", str(text)).replace("Z", "+00:00")
+    stamp = datetime.fromisoformat(whole)
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return int(stamp.timestamp())
+
+
+def default_binary() -> str:
+    """The pinned build (scripts/setup-comet puts it in .tools/bin), else `cometbft` on PATH."""
+    pinned = ROOT / ".tools" / "bin" / "cometbft"
+    return str(pinned) if pinned.exists() else (shutil.which("cometbft") or "cometbft")

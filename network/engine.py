@@ -1,0 +1,82 @@
+"""The consensus engine of a network chain: transactions go to the local CometBFT's mempool.
+
+`submit` hands the signed bytes to the node's own CometBFT (`broadcast_tx_sync` over HTTP on
+loopback), which runs CheckTx (network/abci/checktx.py) and gossips the transaction to the
+other validators. A CheckTx rejection comes back as the exception the devnet's admission raises
+(network/abci/codes.py), so the client sees the same JSON-RPC code and message. Blocks are
+made by CometBFT, never here: a receipt exists only once a block is committed (finality).
+"""
+from __future__ import annotations
+
+import base64
+import itertools
+import logging
+from typing import Any
+
+import aiohttp
+
+from chain.exceptions import AlreadyKnown, PoolFull, TransactionRejected, WabeiError
+from chain.pool import PooledTx
+from network.abci import codes
+
+log = logging.getLogger("wabei.network")
+
+
+class CometUnavailable(TransactionRejected):
+    """This node's CometBFT did not answer; the transaction was not sent to the network."""
+
+
+class CometEngine:
+    """ConsensusEngineAPI for a chain whose blocks CometBFT decides."""
+
+    def __init__(self, rpc_url: str, timeout_s: float = 10.0) -> None:
+        """`rpc_url`: the local CometBFT's RPC (http://127.0.0.1:26657)."""
+        self.rpc_url = rpc_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._session: aiohttp.ClientSession | None = None
+        self._ids = itertools.count(1)
+
+    @property
+    def automine(self) -> bool:
+        return False
+
+    def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def submit(self, tx: PooledTx) -> None:
+        result = await self._broadcast(bytes(tx.tx.encode()))
+        code = int(result.get("code", 0))
+        if code != codes.OK:
+            raise codes.error_of(code, str(result.get("log", "")))
+        # CheckTx on this node put it in the chain's pool mirror (WabeiApp._mirror) already.
+
+    async def _broadcast(self, raw: bytes) -> dict[str, Any]:
+        body = {"jsonrpc": "2.0", "id": next(self._ids), "method": "broadcast_tx_sync",
+                "params": {"tx": base64.b64encode(raw).decode()}}
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        try:
+            async with self._session.post(self.rpc_url, json=body) as response:
+                answer = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise CometUnavailable(
+                f"this node's CometBFT at {self.rpc_url} did not take the transaction ({exc}); "
+                "it was not sent, try again") from exc
+        if "error" in answer:
+            raise _mempool_error(answer["error"])
+        return dict(answer["result"])
+
+
+def _mempool_error(error: dict[str, Any]) -> WabeiError:
+    """CometBFT's own refusals, before CheckTx runs (its RPC error's `data` says why)."""
+    data = str(error.get("data") or error.get("message") or "")
+    if "already exists in cache" in data:
+        return AlreadyKnown("already known")
+    if "mempool is full" in data:
+        return PoolFull(f"txpool is full: {data}")
+    return TransactionRejected(f"the network refused the transaction: {data}")
