@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = ("chain", "cli", "cns", "deploy", "sharing", "transact", "vm_hooks")
+PACKAGES = ("chain", "cli", "cns", "deploy", "network", "sharing", "transact", "vm_hooks")
 NODE = ("chain", "vm_hooks")
 # The chain's own name rules live in vm_hooks/names.py (pinned), and cns builds on them, so the
 # node imports nothing of the CNS client either.
