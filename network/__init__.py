@@ -1,6 +1,6 @@
-"""The consortium network: several organisations' Wabei nodes on one chain through CometBFT.
+"""A Wabei network: Wabei nodes agreeing on one chain through CometBFT (docs/network.md).
 
-`network.init` lays out a network directory (CAs, node keys and certificates, CometBFT homes,
-genesis, Wabei's per-node config; docs/network.md), `network.admission` decides which peers
-may connect, `network.supervisor` and `network.status` run and watch a network on one machine.
+`network.abci` is Wabei as a CometBFT ABCI application; `network.engine` is the consensus
+engine a network chain submits transactions through; `network.node` runs one node of a network.
+The package builds on `chain` (never the reverse) and imports no client library.
 """
