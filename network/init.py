@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chain.config import ChainConfig
+from chain.config import ETHER, ChainConfig
 from network import keys, layout, pki
 from network.alloc import alloc_json
 from network.comet_files import abci_address, default_config_toml, genesis, node_config_toml
@@ -50,6 +50,7 @@ def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, int], *, cometbf
                  "base_fee_wei": chain.genesis_base_fee_wei, "alloc": alloc_json(alloc)}
     genesis_doc = genesis(plan, {name: k.validator.public_bytes for name, k in node_keys.items()}, app_state, when)
     layout.write_json(out / "genesis.json", genesis_doc)
+    layout.write_json(out / "alloc.json", app_state["alloc"])
     template = default_config_toml(cometbft)
     ids = {name: k.node.node_id for name, k in node_keys.items()}
     for n in plan.nodes:
@@ -73,18 +74,26 @@ def _write_node(out: Path, plan: NetworkPlan, n: NodePlan, k: NodeKeys, config_t
 
 
 def node_config_json(plan: NetworkPlan, n: NodePlan, unlocked_mnemonic: str | None) -> dict[str, Any]:
-    """The body of `<node>/wabei.json` (docs/network.md has the field table)."""
+    """The body of `<node>/wabei.json` (docs/network.md has the field table). The funded
+    accounts are said twice, for two readers: `mnemonic`/`accounts`/`balance_ether` when they
+    are the devnet's, else `accounts: 0` (the mnemonic funds nothing) and `alloc`, the file."""
+    chain = ChainConfig()
+    if unlocked_mnemonic:
+        funds: dict[str, Any] = {"mnemonic": unlocked_mnemonic, "accounts": chain.account_count,
+                                 "balance_ether": chain.account_balance_wei // ETHER, "unlocked_accounts": True}
+    else:
+        funds = {"accounts": 0, "alloc": "../alloc.json", "unlocked_accounts": False}
     return {
         "schema": layout.SCHEMA, "node": n.name, "org": n.org, "role": n.role,
         "chain_id": plan.chain_id, "comet_chain_id": plan.comet_chain_id, "app": plan.app,
-        "data_dir": "data",
+        "data_dir": "data", "gas_limit": chain.gas_limit, **funds,
         "rpc": {"host": n.bind, "port": n.rpc_port},
-        "abci": {"address": abci_address(n)},
-        "cometbft": {"home": "cometbft", "rpc": _local_url(n.bind, n.comet_rpc_port)},
+        "abci": {"listen": abci_address(n)},
+        "cometbft": {"home": "cometbft", "rpc": _local_url(n.bind, n.comet_rpc_port),
+                     "start": layout.NODE_STARTS_COMETBFT and plan.app == "wabei"},
         "genesis": "cometbft/config/genesis.json",
         "trust": {"cas": "../trust/cas", "crls": "../trust/crls", "certificates": "../certs"},
         "certificate": f"../certs/{n.name}.pem",
-        "unlocked_accounts": {"mnemonic": unlocked_mnemonic, "count": 10} if unlocked_mnemonic else None,
     }
 
 

@@ -3,6 +3,7 @@ the manifest `DIR/network.json` and each node's Wabei config `DIR/<node>/wabei.j
 
     DIR/network.json               the manifest: orgs, nodes, roles, addresses, ports, ids
     DIR/genesis.json               CometBFT's genesis (copied into every node's CometBFT home)
+    DIR/alloc.json                 the Ethereum genesis allocations (also genesis.json's app_state)
     DIR/trust/cas/<org>.pem        the trust list: every CA certificate here is trusted
     DIR/trust/crls/<org>.pem       each CA's certificate revocation list (signed by that CA)
     DIR/certs/<node>.pem           the registry of node certificates admission looks ids up in
@@ -31,30 +32,33 @@ class LayoutError(ValueError):
     """A network directory or one of its files is missing or malformed."""
 
 
+# Whether `wabei node --network DIR --node NAME` starts the node's CometBFT as its child. init
+# writes it into every wabei.json (`cometbft.start`); `wabei network up` starts CometBFT itself
+# for a node whose file says false. The one place this choice is made.
+NODE_STARTS_COMETBFT = True
+
+
 @dataclass(frozen=True)
 class NodeConfig:
-    """A node's `wabei.json`, with its paths resolved (docs/network.md has the field table)."""
+    """What admission and the supervisor read from a node's `wabei.json`, paths resolved. The
+    node itself reads the same file with network/config.py (docs/network.md has the schema)."""
 
     network_dir: Path
     node: str
     org: str
     role: str                   # "validator" or "observer"
     chain_id: int               # Ethereum chain id
-    comet_chain_id: str
     app: str                    # "wabei", or "kvstore" (no Wabei process: CometBFT's own app)
-    data_dir: Path
     rpc_host: str
     rpc_port: int
-    abci_address: str           # where Wabei serves ABCI, CometBFT's proxy_app: tcp://host:port
+    abci_listen: str            # where Wabei serves ABCI, CometBFT's proxy_app: tcp://host:port
     comet_home: Path
     comet_rpc: str              # CometBFT's RPC URL, http://host:port
-    genesis: Path               # CometBFT's genesis.json; the Ethereum genesis is its app_state
+    comet_started_by_node: bool
     trust_cas: Path
     trust_crls: Path
     certificates: Path
     certificate: Path           # this node's own certificate
-    unlocked_mnemonic: str | None
-    unlocked_count: int
 
 
 def node_dir(network_dir: Path, node: str) -> Path:
@@ -92,15 +96,13 @@ def load_node_config(network_dir: Path, node: str) -> NodeConfig:
     try:
         if body["schema"] != SCHEMA:
             raise LayoutError(f"{path}: schema {body['schema']}, this Wabei reads {SCHEMA}")
-        unlocked = body.get("unlocked_accounts") or {}
         return NodeConfig(
             network_dir=network_dir, node=body["node"], org=body["org"], role=body["role"],
-            chain_id=int(body["chain_id"]), comet_chain_id=body["comet_chain_id"], app=body["app"],
-            data_dir=base / body["data_dir"], rpc_host=body["rpc"]["host"], rpc_port=int(body["rpc"]["port"]),
-            abci_address=body["abci"]["address"], comet_home=base / body["cometbft"]["home"],
-            comet_rpc=body["cometbft"]["rpc"], genesis=base / body["genesis"],
+            chain_id=int(body["chain_id"]), app=body["app"],
+            rpc_host=body["rpc"]["host"], rpc_port=int(body["rpc"]["port"]), abci_listen=body["abci"]["listen"],
+            comet_home=base / body["cometbft"]["home"], comet_rpc=body["cometbft"]["rpc"],
+            comet_started_by_node=bool(body["cometbft"]["start"]),
             trust_cas=base / body["trust"]["cas"], trust_crls=base / body["trust"]["crls"],
-            certificates=base / body["trust"]["certificates"], certificate=base / body["certificate"],
-            unlocked_mnemonic=unlocked.get("mnemonic"), unlocked_count=int(unlocked.get("count", 0)))
+            certificates=base / body["trust"]["certificates"], certificate=base / body["certificate"])
     except (KeyError, TypeError, ValueError) as exc:
         raise LayoutError(f"{path}: missing or malformed field {exc}") from None

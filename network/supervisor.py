@@ -2,8 +2,9 @@
 
 Each node is one or two processes: Wabei (`wabei node --network DIR --node NAME`, which serves
 JSON-RPC and ABCI) and CometBFT (`cometbft start --home DIR/<node>/cometbft`). Whether the
-Wabei process starts its own CometBFT child is decided in ONE place, `NODE_STARTS_COMETBFT`
-below; while it is False the supervisor starts CometBFT itself. A network whose app is
+Wabei process starts its own CometBFT child is decided in ONE place, `NODE_STARTS_COMETBFT` in
+network/layout.py, which init writes into each wabei.json as `cometbft.start`; for a node whose
+file says false the supervisor starts CometBFT itself. A network whose app is
 "kvstore" (CometBFT's built-in app, for testing consensus, config and peering alone) runs
 CometBFT only.
 
@@ -27,11 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from network.comet_files import ROOT
-from network.layout import load_manifest, node_dir
+from network.layout import load_manifest, load_node_config, node_dir
 
-# THE CHOICE: does `wabei node --network DIR --node NAME` start `cometbft start` as its child?
-# False: the supervisor starts CometBFT beside it (and a multi-host operator runs both).
-NODE_STARTS_COMETBFT = False
 STOP_GRACE_S = 10.0
 STOP_ORDER = ("cometbft", "wabei")  # consensus first, so no block arrives at a stopping app
 
@@ -64,7 +62,7 @@ def launches(network_dir: Path, cometbft: Path, python: str = sys.executable) ->
         if manifest["app"] == "wabei":
             out.append(Launch(name, "wabei", (python, "-m", "cli", "node", "--network", str(network_dir),
                                               "--node", name)))
-        if manifest["app"] != "wabei" or not NODE_STARTS_COMETBFT:
+        if manifest["app"] != "wabei" or not load_node_config(network_dir, name).comet_started_by_node:
             out.append(Launch(name, "cometbft", (str(cometbft), "start", "--home",
                                                  str(node_dir(network_dir, name) / "cometbft"))))
     return out

@@ -103,11 +103,33 @@ def test_wabei_json_reads_back_with_resolved_paths(net: Path, manifest: dict[str
     config = load_node_config(net, node["name"])
     assert (config.node, config.org, config.role, config.chain_id) == (node["name"], "bank", "observer", 31337)
     assert (config.rpc_host, config.rpc_port) == ("127.0.0.1", node["ports"]["rpc"])
-    assert config.abci_address == f"tcp://127.0.0.1:{node['ports']['abci']}"
+    assert config.abci_listen == f"tcp://127.0.0.1:{node['ports']['abci']}"
     assert config.comet_rpc == f"http://127.0.0.1:{node['ports']['comet_rpc']}"
-    assert (config.comet_home / "config" / "config.toml").is_file() and config.genesis.is_file()
-    assert config.certificate.is_file() and config.trust_cas.is_dir() and config.data_dir.is_dir()
-    assert config.unlocked_mnemonic is not None and config.unlocked_count == 10
+    assert (config.comet_home / "config" / "config.toml").is_file() and config.certificate.is_file()
+    assert config.trust_cas.is_dir() and config.trust_crls.is_dir() and config.certificates.is_dir()
+    assert config.comet_started_by_node
+    body = json.loads((net / node["name"] / "wabei.json").read_text())
+    # What the node's own reader (network/config.py) takes: the devnet's funded accounts.
+    assert (body["mnemonic"], body["accounts"], body["balance_ether"], body["unlocked_accounts"]) == (
+        "test test test test test test test test test test test junk", 10, 10_000, True)
+    assert body["gas_limit"] == 30_000_000 and body["data_dir"] == "data"
+
+
+def test_an_allocation_file_replaces_the_devnet_accounts(tmp_path: Path) -> None:
+    alloc = tmp_path / "alloc.json"
+    alloc.write_text(json.dumps({"0x00000000000000000000000000000000000000aa": {"balance": "5"}}))
+    out = tmp_path / "n"
+    subprocess.run([sys.executable, "-m", "cli", "network", "init", "--out", str(out), "--orgs", "1",
+                    "--nodes-per-org", "1", "--alloc", str(alloc), "--chain-id", "4242"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+    genesis = json.loads((out / "genesis.json").read_text())
+    expected = {"0x00000000000000000000000000000000000000AA": {"balance": "0x5"}}
+    assert genesis["app_state"]["alloc"] == expected == json.loads((out / "alloc.json").read_text())
+    assert genesis["app_state"]["admin"] == "0x00000000000000000000000000000000000000AA"
+    assert genesis["chain_id"] == "wabei-4242" and genesis["app_state"]["chain_id"] == 4242
+    body = json.loads((out / "org1-node1" / "wabei.json").read_text())
+    assert (body["accounts"], body["alloc"], body["unlocked_accounts"]) == (0, "../alloc.json", False)
+    assert "mnemonic" not in body
 
 
 def test_init_refuses_a_directory_that_is_not_empty(net: Path) -> None:
