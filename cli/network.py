@@ -1,4 +1,4 @@
-"""`wabei network init|up|down|status`: lay out a consortium network, run it on this machine,
+"""`wabei network init|up|down|status|revoke`: lay out a consortium network, run it on this machine,
 stop it, and see what every node thinks (docs/network.md, "Operations")."""
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from network.alloc import AllocError, default_alloc, load_alloc
 from network.comet_files import CometBftMissing, cometbft_binary
 from network.init import init_network
 from network.layout import LayoutError, load_manifest
+from network.membership import revoke_node
 from network.plan import PlanError, plan_network
 from network.status import format_table, network_status, status_table
 
@@ -51,6 +52,9 @@ def parser() -> OneLineParser:
     up.add_argument("--wait", type=float, default=READY_TIMEOUT_S, help="seconds to wait for every node to answer")
     down = sub.add_parser("down", help="stop every node started by `up`")
     down.add_argument("dir", type=Path)
+    revoke = sub.add_parser("revoke", help="revoke a node's certificate (its CA re-signs its CRL)")
+    revoke.add_argument("dir", type=Path)
+    revoke.add_argument("node", help="the node's name")
     status = sub.add_parser("status", help="height, last block, proposer, peers and power of every node")
     status.add_argument("dir", type=Path)
     status.add_argument("--json", action="store_true", help="one JSON document for scripts")
@@ -59,7 +63,8 @@ def parser() -> OneLineParser:
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    action: Callable[[argparse.Namespace], int] = {"init": _init, "up": _up, "down": _down, "status": _status}[args.action]
+    action: Callable[[argparse.Namespace], int] = {"init": _init, "up": _up, "down": _down, "status": _status,
+                                                   "revoke": _revoke}[args.action]
     try:
         return action(args)
     except (PlanError, AllocError) as exc:
@@ -152,6 +157,12 @@ def _down(args: argparse.Namespace) -> int:
     network_dir = args.dir.resolve()
     stopped = supervisor.stop(network_dir)
     print(f"stopped {len(stopped)} processes" + (f": {', '.join(stopped)}" if stopped else " (none was running)"))
+    return ExitCode.OK
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    serial = revoke_node(args.dir.resolve(), args.node)
+    print(f"revoked {args.node}'s certificate {serial:x}; running nodes refuse it once they reload their trust store")
     return ExitCode.OK
 
 

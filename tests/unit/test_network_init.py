@@ -176,3 +176,20 @@ def _poll(url: str, proc: subprocess.Popen[bytes]) -> Any:
         except OSError:
             time.sleep(0.2)
     raise AssertionError(f"{url} never answered")
+
+
+def test_revoking_a_node_refuses_it_and_only_it(tmp_path: Path) -> None:
+    out = tmp_path / "n"
+    subprocess.run([sys.executable, "-m", "cli", "network", "init", "--out", str(out), "--orgs", "2",
+                    "--nodes-per-org", "2"], cwd=ROOT, check=True, capture_output=True, timeout=120)
+    ids = {n["name"]: n["node_id"] for n in load_manifest(out)["nodes"]}
+    for victim in ("org2-node1", "org2-node2"):
+        done = subprocess.run([sys.executable, "-m", "cli", "network", "revoke", str(out), victim],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and f"revoked {victim}" in done.stdout, done.stderr
+    peer_filter = peer_filter_for(out, "org1-node1")
+    assert [peer_filter.allows_id(i) for i in ids.values()] == [True, True, False, False]
+    assert "revoked" in peer_filter.decide_id(ids["org2-node1"]).reason
+    unknown = subprocess.run([sys.executable, "-m", "cli", "network", "revoke", str(out), "nobody"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert unknown.returncode == 1 and "no node 'nobody'" in unknown.stderr
