@@ -116,10 +116,11 @@ def _up(args: argparse.Namespace) -> int:
     plan = supervisor.launches(network_dir, cometbft_binary())
     procs = supervisor.start(network_dir, plan)
     print(_nodes_table(manifest), flush=True)
-    if not _wait_ready(network_dir, args.wait):
-        print(f"wabei network: not every node answered within {args.wait:g} s; see {network_dir / 'run'}/*.log",
-              file=sys.stderr)
-        if args.detach:
+    problem = _wait_ready(network_dir, procs, args.wait)
+    if problem:
+        print(f"wabei network: {problem}", file=sys.stderr)
+        if args.detach or any(p.poll() is not None for p in procs.values()):
+            supervisor.stop(network_dir)
             return ExitCode.FAILED
     if args.detach:
         print(f"running; stop with: wabei network down {args.dir}")
@@ -144,13 +145,21 @@ def _supervise(network_dir: Path, procs: dict[supervisor.Launch, subprocess.Pope
     return ExitCode.FAILED
 
 
-def _wait_ready(network_dir: Path, timeout_s: float) -> bool:
+def _wait_ready(network_dir: Path, procs: dict[supervisor.Launch, subprocess.Popen[bytes]], timeout_s: float) -> str:
+    """'' once every node answers; else what went wrong: a process that exited (with the end of
+    its log), or the timeout."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
+        for launch, proc in procs.items():
+            if proc.poll() is not None:
+                log = launch.log_file(network_dir)
+                tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
+                return (f"{launch.node}: {launch.proc} exited with code {proc.returncode} while starting; "
+                        f"stopping the network. {log}:\n  " + "\n  ".join(tail))
         if all(row["up"] and (row.get("eth_error") is None) for row in network_status(network_dir)):
-            return True
+            return ""
         time.sleep(0.5)
-    return False
+    return f"not every node answered within {timeout_s:g} s; see the logs in {network_dir / 'run'}"
 
 
 def _down(args: argparse.Namespace) -> int:

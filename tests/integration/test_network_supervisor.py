@@ -139,3 +139,18 @@ def test_the_foreground_supervisor_reports_an_exit_and_stops_the_rest_on_sigterm
     assert "org2-node1: cometbft exited with code -9" in output
     assert "stopped 3 processes" in output
     assert not any(_alive(p) for p in others)
+
+
+def test_a_node_that_cannot_start_fails_up_fast_and_nothing_is_left_running(network: Path) -> None:
+    manifest = json.loads((network / "network.json").read_text())
+    taken = manifest["nodes"][2]["ports"]["comet_rpc"]
+    with socket.socket() as squatter:  # another program already holds org2-node1's RPC port
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        started = time.monotonic()
+        up = _wabei("up", str(network), "--detach")
+    assert up.returncode == 1
+    assert "org2-node1: cometbft exited with code" in up.stderr and "stopping the network" in up.stderr
+    assert time.monotonic() - started < 30  # not the 60 s readiness wait
+    assert not list((network / "run").glob("*.pid"))
+    assert _status(network)[0] == 1
