@@ -23,8 +23,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from enum import IntEnum
-from typing import NoReturn
 
 import requests
 from eth_account import Account
@@ -32,6 +30,8 @@ from eth_utils.address import is_address, to_checksum_address
 from web3 import Web3
 from web3.exceptions import Web3Exception
 
+# Defined in cli/exits.py (importable without web3), re-exported for every other subcommand.
+from cli.exits import ExitCode as ExitCode, OneLineParser as OneLineParser
 from cns.errors import CnsError, CnsNameError
 from deploy.compile import CompilationError, CompileError
 from deploy.errors import DeployError, UsageError
@@ -42,28 +42,12 @@ DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 RPC_TIMEOUT = 60  # seconds per request; compiling is local, so only a hung node gets near it
 
 
-class ExitCode(IntEnum):
-    """The process exit codes of every subcommand; the table in this module's docstring."""
-
-    OK = 0
-    FAILED = 1
-    USAGE = 2
-    INTERRUPTED = 130
-
-
 class CliError(Exception):
     """A failure a command reports as one line on stderr and `ExitCode.FAILED`."""
 
 
 class NodeUnreachable(CliError):
     """No JSON-RPC node answers at the URL the command was given."""
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line on stderr and `ExitCode.USAGE`."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(ExitCode.USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def add_rpc_url(parser: argparse.ArgumentParser, help_text: str | None = None) -> None:

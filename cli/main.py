@@ -42,6 +42,8 @@ COMMANDS: tuple[Command, ...] = (
             "list, show, resolve, call, set-latest and register CNS names"),
     Command("sharing", "cli.sharing:main",
             "sharing deploy [--rpc-url URL]: deploy the sharing-economy suite, publish it in CNS"),
+    Command("network", "cli.network:main",
+            "network init|up|down|status: a consortium network of Wabei nodes on CometBFT"),
     Command("demo", "cli.demo:main",
             "play a story on a running node: demo sharing-economy [--rpc-url URL]"),
 )

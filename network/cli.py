@@ -9,9 +9,13 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chain.crypto import prefer_fast_keccak
 from chain.exceptions import StorageError
+
+if TYPE_CHECKING:
+    from network.abci.peer_filter import PeerFilter
 
 
 def node_main(argv: list[str]) -> int:
@@ -44,7 +48,7 @@ def run(network_dir: Path, name: str) -> int:
     gc.collect()
     gc.freeze()  # as chain/cli.py: long-lived objects are not re-scanned on every collection
     loop = asyncio.new_event_loop()
-    task = loop.create_task(serve_forever(config))
+    task = loop.create_task(serve_forever(config, _peer_filter(network_dir, name)))
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)
     try:
@@ -69,3 +73,16 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _peer_filter(network_dir: Path, name: str) -> "PeerFilter | None":
+    """Certificate-based admission for a network `wabei network init` made (its wabei.json has a
+    trust section); None (every peer) for a bare CometBFT testnet without certificates, which
+    the tests build with `cometbft testnet`."""
+    from network.layout import NODE_CONFIG, read_json
+    from network.trust import peer_filter_for
+
+    path = network_dir / name / NODE_CONFIG
+    if not path.is_file() or "trust" not in read_json(path):
+        return None
+    return peer_filter_for(network_dir, name)

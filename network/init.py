@@ -1,0 +1,123 @@
+"""`wabei network init`: turn a `NetworkPlan` into a network directory (layout in
+network/layout.py, formats in docs/network.md). Every key is made here, with `cryptography`;
+the cometbft binary only supplies its default config.toml, which is then edited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chain.config import ETHER, ChainConfig
+from network import keys, layout, pki
+from network.alloc import alloc_json
+from network.comet_files import abci_address, default_config_toml, genesis, node_config_toml
+from network.plan import NetworkPlan, NodePlan
+
+CRL_DAYS = 365
+
+
+@dataclass(frozen=True)
+class NodeKeys:
+    node: keys.CometKey
+    validator: keys.CometKey
+
+
+def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, int], *, cometbft: Path,
+                 admin: str | None = None, unlocked_mnemonic: str | None = None,
+                 now: dt.datetime | None = None) -> dict[str, Any]:
+    """Write the network directory `out` (which must not exist or be empty) and return the
+    manifest. `admin` (default: the first allocated address) may change the trust list until
+    governance exists; `unlocked_mnemonic`, when given, lets each node sign for its first ten
+    accounts as the devnet does (set only for the default test allocations)."""
+    if out.exists() and any(out.iterdir()):
+        raise layout.LayoutError(f"{out} exists and is not empty: choose another --out or remove it")
+    when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    authorities = {org.name: pki.create_authority(org.name, now=when, regulator=org.regulator) for org in plan.orgs}
+    for org, ca in authorities.items():
+        _write(out / "orgs" / org / "ca.key", pki.key_pem(ca.key), mode=0o600)
+        _write(out / "orgs" / org / "ca.pem", pki.pem(ca.certificate))
+        _write(out / "trust" / "cas" / f"{org}.pem", pki.pem(ca.certificate))
+        _write(out / "trust" / "crls" / f"{org}.pem", pki.pem(pki.build_crl(ca, [], now=when, days=CRL_DAYS)))
+    node_keys = {n.name: NodeKeys(keys.CometKey.generate(), keys.CometKey.generate()) for n in plan.nodes}
+    for n in plan.nodes:
+        cert = pki.issue_node_certificate(authorities[n.org], node_name=n.name, node_key=node_keys[n.name].node,
+                                          validator_key=node_keys[n.name].validator, now=when)
+        _write(out / "certs" / f"{n.name}.pem", pki.pem(cert))
+    chain = ChainConfig()
+    app_state = {"chain_id": plan.chain_id, "admin": admin or next(iter(alloc)), "gas_limit": chain.gas_limit,
+                 "base_fee_wei": chain.genesis_base_fee_wei, "alloc": alloc_json(alloc)}
+    genesis_doc = genesis(plan, {name: k.validator.public_bytes for name, k in node_keys.items()}, app_state, when)
+    layout.write_json(out / "genesis.json", genesis_doc)
+    layout.write_json(out / "alloc.json", app_state["alloc"])
+    template = default_config_toml(cometbft)
+    ids = {name: k.node.node_id for name, k in node_keys.items()}
+    for n in plan.nodes:
+        _write_node(out, plan, n, node_keys[n.name], node_config_toml(template, plan, n, ids), genesis_doc,
+                    unlocked_mnemonic)
+    manifest = _manifest(plan, node_keys)
+    layout.write_json(out / layout.MANIFEST, manifest)
+    return manifest
+
+
+def _write_node(out: Path, plan: NetworkPlan, n: NodePlan, k: NodeKeys, config_toml: str,
+                genesis_doc: dict[str, Any], unlocked_mnemonic: str | None) -> None:
+    home = layout.node_dir(out, n.name) / "cometbft"
+    _write(home / "config" / "config.toml", config_toml.encode())
+    layout.write_json(home / "config" / "genesis.json", genesis_doc)
+    _write(home / "config" / "node_key.json", keys.node_key_json(k.node).encode(), mode=0o600)
+    _write(home / "config" / "priv_validator_key.json", keys.priv_validator_key_json(k.validator).encode(), mode=0o600)
+    _write(home / "data" / "priv_validator_state.json", keys.empty_priv_validator_state_json().encode(), mode=0o600)
+    (layout.node_dir(out, n.name) / "data").mkdir(exist_ok=True)
+    layout.write_json(layout.node_dir(out, n.name) / layout.NODE_CONFIG, node_config_json(plan, n, unlocked_mnemonic))
+
+
+def node_config_json(plan: NetworkPlan, n: NodePlan, unlocked_mnemonic: str | None) -> dict[str, Any]:
+    """The body of `<node>/wabei.json` (docs/network.md has the field table). The funded
+    accounts are said twice, for two readers: `mnemonic`/`accounts`/`balance_ether` when they
+    are the devnet's, else `accounts: 0` (the mnemonic funds nothing) and `alloc`, the file."""
+    chain = ChainConfig()
+    if unlocked_mnemonic:
+        funds: dict[str, Any] = {"mnemonic": unlocked_mnemonic, "accounts": chain.account_count,
+                                 "balance_ether": chain.account_balance_wei // ETHER, "unlocked_accounts": True}
+    else:
+        funds = {"accounts": 0, "alloc": "../alloc.json", "unlocked_accounts": False}
+    return {
+        "schema": layout.SCHEMA, "node": n.name, "org": n.org, "role": n.role,
+        "chain_id": plan.chain_id, "comet_chain_id": plan.comet_chain_id, "app": plan.app,
+        "data_dir": "data", "gas_limit": chain.gas_limit, **funds,
+        "rpc": {"host": n.bind, "port": n.rpc_port},
+        "abci": {"listen": abci_address(n)},
+        "cometbft": {"home": "cometbft", "rpc": _local_url(n.bind, n.comet_rpc_port),
+                     "start": layout.NODE_STARTS_COMETBFT and plan.app == "wabei"},
+        "genesis": "cometbft/config/genesis.json",
+        "trust": {"cas": "../trust/cas", "crls": "../trust/crls", "certificates": "../certs"},
+        "certificate": f"../certs/{n.name}.pem",
+    }
+
+
+def _local_url(bind: str, port: int) -> str:
+    """How a process on the node's own machine reaches a port bound to `bind`."""
+    host = "127.0.0.1" if bind == "0.0.0.0" else bind
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _manifest(plan: NetworkPlan, node_keys: dict[str, NodeKeys]) -> dict[str, Any]:
+    return {
+        "schema": layout.SCHEMA, "chain_id": plan.chain_id, "comet_chain_id": plan.comet_chain_id, "app": plan.app,
+        "orgs": [{"name": o.name, "regulator": o.regulator, "ca": f"trust/cas/{o.name}.pem"} for o in plan.orgs],
+        "nodes": [{"name": n.name, "org": n.org, "role": n.role, "host": n.host, "bind": n.bind,
+                   "ports": {"p2p": n.p2p_port, "comet_rpc": n.comet_rpc_port, "abci": n.abci_port, "rpc": n.rpc_port},
+                   "rpc_url": n.rpc_url, "comet_rpc_url": n.comet_rpc_url, "power": n.power,
+                   "node_id": node_keys[n.name].node.node_id,
+                   "validator_address": node_keys[n.name].validator.address.hex().upper(),
+                   "validator_pub_key": keys.pub_key_json(node_keys[n.name].validator.public_bytes)["value"]}
+                  for n in plan.nodes],
+    }
+
+
+def _write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    path.chmod(mode)
