@@ -71,10 +71,6 @@ def main(argv: list[str] | None = None) -> int:
     return node_main(sys.argv[1:] if argv is None else argv)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _peer_filter(network_dir: Path, name: str) -> "PeerFilter | None":
     """Certificate-based admission for a network `wabei network init` made (its wabei.json has a
     trust section); None (every peer) for a bare CometBFT testnet without certificates, which
@@ -86,3 +82,8 @@ def _peer_filter(network_dir: Path, name: str) -> "PeerFilter | None":
     if not path.is_file() or "trust" not in read_json(path):
         return None
     return peer_filter_for(network_dir, name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
