@@ -1,7 +1,12 @@
 """Shared helpers for the integration tests: dev keys, raw JSON-RPC, deploying the test contracts."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 import requests
 from eth_account import Account
@@ -75,3 +80,23 @@ def sign_tx(w3: Web3, key: str, **fields: Any) -> bytes:
     tx.update(fields)
     raw: bytes = acct.sign_transaction(tx).raw_transaction
     return raw
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_js_client(script: str, *args: str, timeout_s: float = 90) -> str:
+    """Run `tests/js/<script>` with Node against a node and return its stdout; fails the test
+    with both streams unless it exits 0 and its last line is "ok all" (the scripts' contract)."""
+    nodejs = shutil.which("node")
+    if nodejs is None or not (REPO_ROOT / "node_modules" / "viem").is_dir():
+        pytest.fail("needs node and `npm ci` in the repository root (run ./scripts/setup)")
+    try:
+        result = subprocess.run([nodejs, str(REPO_ROOT / "tests" / "js" / script), *args],
+                                cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"{script} timed out after {timeout_s} s: {exc.stdout!r} {exc.stderr!r}")
+    assert result.returncode == 0, f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+    lines = result.stdout.splitlines()
+    assert lines and lines[-1] == "ok all", result.stdout
+    return result.stdout
