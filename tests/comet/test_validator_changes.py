@@ -64,14 +64,14 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[testnet.Test
     plan = plan_network(org_names=["org1"], nodes_per_org=NODES - 1, observers_per_org=1, p2p_base=p2p, rpc_base=rpc)
     manifest = init_network(out, plan, default_alloc(), cometbft=cometbft_binary(), unlocked_mnemonic=DEFAULT_MNEMONIC)
     network = testnet.TestNetwork(out)
-    for node in plan.nodes:
-        config = out / node.name / "cometbft" / "config" / "config.toml"
+    for seat in plan.nodes:
+        config = out / seat.name / "cometbft" / "config" / "config.toml"
         text = config.read_text()
         for key, value in (("timeout_commit", '"500ms"'), ("timeout_propose", '"1s"')):
             text = testnet.set_key(text, "consensus", key, value)
         config.write_text(text)
-        network.nodes.append(testnet.TestNode(node.name, out / node.name, testnet.NodePorts(
-            rpc=node.rpc_port, p2p=node.p2p_port, comet_rpc=node.comet_rpc_port, abci=node.abci_port)))
+        network.nodes.append(testnet.TestNode(seat.name, out / seat.name, testnet.NodePorts(
+            rpc=seat.rpc_port, p2p=seat.p2p_port, comet_rpc=seat.comet_rpc_port, abci=seat.abci_port)))
     try:
         for node in network.nodes:
             network.start(node)
