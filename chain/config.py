@@ -7,8 +7,11 @@ served at `/`; every chain is also served at `/chains/<chain id>`.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+
+from chain.types import GenesisAccount
 
 DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
 ETHER = 10**18
@@ -35,6 +38,11 @@ class ChainConfig:
     mnemonic: str = DEFAULT_MNEMONIC
     account_count: int = 10
     account_balance_wei: int = 10_000 * ETHER
+    # The genesis allocation (geth's `alloc`: address -> balance, nonce, code, storage). None:
+    # the `account_count` accounts of `mnemonic` get `account_balance_wei` each (the devnet).
+    # Given: exactly these accounts are funded (a network's genesis app_state); the mnemonic's
+    # accounts are then only the ones the node may sign for (`unlocked_accounts`).
+    alloc: Mapping[bytes, GenesisAccount] | None = None
     gas_limit: int = 30_000_000                  # per block, in gas
     genesis_base_fee_wei: int = 1_000_000_000    # 1 gwei, as Anvil and Hardhat
     genesis_timestamp: int | None = None         # seconds; None = wall clock at first start

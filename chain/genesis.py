@@ -1,22 +1,13 @@
 """The genesis block: funded dev accounts and the platform's system accounts on an empty state."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from eth.abc import AtomicDatabaseAPI, BlockHeaderAPI, ExecutionContextAPI
 from eth.constants import BLANK_ROOT_HASH
 from eth_typing import Address, BlockNumber, Hash32
 
 from chain.spec import ChainSpec
+from chain.types import GenesisAccount
 from vm_hooks.computation import system_accounts
-
-
-@dataclass(frozen=True)
-class GenesisAccount:
-    balance: int = 0
-    nonce: int = 0
-    code: bytes = b""
-    storage: dict[int, int] = field(default_factory=dict)
 
 
 def system_alloc() -> dict[bytes, GenesisAccount]:

@@ -6,6 +6,16 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class GenesisAccount:
+    """One account of a genesis allocation (geth's `alloc` entry): wei, nonce, code, storage."""
+
+    balance: int = 0
+    nonce: int = 0
+    code: bytes = b""
+    storage: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Authorization:
     """One signed EIP-7702 authorization: `authority` (recovered from the signature) delegates
     its code to `address`, if its nonce is `nonce` and `chain_id` is 0 or the chain's."""

@@ -3,11 +3,12 @@
 
     chain_id = 31337                    # the Ethereum chain id (eth_chainId)
     data_dir = "data"                   # Wabei's storage; relative paths are from this file's folder
+    genesis = "cometbft/config/genesis.json"  # optional: CometBFT's genesis (this default)
     genesis_timestamp = 1764500000      # optional: default, CometBFT's genesis_time (seconds)
-    gas_limit = 30000000                # optional, per block
-    mnemonic = "test test ... junk"     # optional: the funded accounts (default: the devnet's ten)
+    gas_limit = 30000000                # optional, per block (the genesis' app_state wins)
+    mnemonic = "test test ... junk"     # optional: the accounts the node signs for (default: the devnet's ten)
     accounts = 10                       # optional
-    balance_ether = 10000               # optional, per account
+    balance_ether = 10000               # optional, per account (only without app_state.alloc)
     unlocked_accounts = true            # optional: eth_sendTransaction signs for those accounts
     [rpc]
     host = "127.0.0.1"                  # JSON-RPC (HTTP and WebSocket)
@@ -23,22 +24,24 @@
 `test_fault = true` (top level) is for tests only: the node builds every block with other extra
 data, as a node with a diverging execution would (tests/comet/test_comet_network.py).
 
-Every node of a network must agree on chain_id, genesis_timestamp, gas_limit and the accounts,
-or its genesis block differs and CometBFT refuses its first block (the app hash).
+The funded accounts, gas limit and base fee come from the genesis' `app_state` (written by
+`wabei network init`; network/genesis_doc.py), so every node builds the same genesis block. A
+genesis without `app_state.alloc` (`cometbft testnet`'s) funds `accounts` of `mnemonic` with
+`balance_ether` each; then every node must agree on those, or its genesis block differs and
+CometBFT refuses its first block (the app hash).
 """
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from chain.config import DEFAULT_MNEMONIC, ETHER, ChainConfig, MiningMode, ServerConfig
 from network.abci.proto import ROOT
+from network.genesis_doc import EthereumGenesis, GenesisError, ethereum_genesis, read_genesis
 
 
 class NetworkConfigError(ValueError):
@@ -88,14 +91,20 @@ def from_mapping(raw: dict[str, Any], folder: Path, name: str) -> NetworkNodeCon
     try:
         rpc, abci, comet = raw.get("rpc", {}), raw["abci"], raw["cometbft"]
         home = folder / comet["home"]
+        genesis = _genesis(folder / str(raw.get("genesis", Path(comet["home"]) / "config" / "genesis.json")))
+        chain_id = int(raw["chain_id"])
+        if genesis.chain_id is not None and genesis.chain_id != chain_id:
+            raise ValueError(f"chain_id {chain_id} is not the genesis' app_state.chain_id {genesis.chain_id}")
         timestamp = raw.get("genesis_timestamp")
         chain = ChainConfig(
-            chain_id=int(raw["chain_id"]),
+            chain_id=chain_id,
             mnemonic=str(raw.get("mnemonic", DEFAULT_MNEMONIC)),
             account_count=int(raw.get("accounts", 10)),
             account_balance_wei=int(raw.get("balance_ether", 10_000)) * ETHER,
-            gas_limit=int(raw.get("gas_limit", 30_000_000)),
-            genesis_timestamp=int(timestamp) if timestamp is not None else genesis_time(home),
+            alloc=genesis.alloc,
+            gas_limit=genesis.gas_limit or int(raw.get("gas_limit", 30_000_000)),
+            genesis_base_fee_wei=genesis.base_fee_wei or ChainConfig.genesis_base_fee_wei,
+            genesis_timestamp=int(timestamp) if timestamp is not None else genesis.timestamp,
             data_dir=folder / str(raw.get("data_dir", "data")),
             mining=MiningMode.MANUAL,  # unused: CometBFT decides when blocks are made
             dev=False,
@@ -115,20 +124,12 @@ def from_mapping(raw: dict[str, Any], folder: Path, name: str) -> NetworkNodeCon
         raise NetworkConfigError(f"{folder}: {exc}") from None
 
 
-def genesis_time(comet_home: Path) -> int:
-    """CometBFT's genesis_time (config/genesis.json) in whole seconds: the Ethereum genesis
-    block's timestamp, so InitChain's time and Wabei's genesis agree by construction."""
-    path = comet_home / "config" / "genesis.json"
+def _genesis(path: Path) -> EthereumGenesis:
+    """The Ethereum genesis from CometBFT's genesis.json (network/genesis_doc.py)."""
     try:
-        text = json.loads(path.read_text(encoding="utf-8"))["genesis_time"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise NetworkConfigError(f"cannot read genesis_time from {path}: {exc}") from None
-    # RFC 3339 with up to nanoseconds ("2026-11-30T15:40:27.123456789Z"); seconds are enough.
-    whole = re.sub(r"\.\d+", "", str(text)).replace("Z", "+00:00")
-    stamp = datetime.fromisoformat(whole)
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return int(stamp.timestamp())
+        return ethereum_genesis(read_genesis(path), str(path))
+    except GenesisError as exc:
+        raise NetworkConfigError(str(exc)) from None
 
 
 def default_binary() -> str:

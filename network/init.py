@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from chain.config import ETHER, ChainConfig
+from chain.types import GenesisAccount
 from network import keys, layout, pki
 from network.alloc import alloc_json
 from network.comet_files import abci_address, default_config_toml, genesis, node_config_toml
@@ -24,7 +25,7 @@ class NodeKeys:
     validator: keys.CometKey
 
 
-def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, int], *, cometbft: Path,
+def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, GenesisAccount], *, cometbft: Path,
                  admin: str | None = None, unlocked_mnemonic: str | None = None,
                  now: dt.datetime | None = None) -> dict[str, Any]:
     """Write the network directory `out` (which must not exist or be empty) and return the
@@ -74,9 +75,10 @@ def _write_node(out: Path, plan: NetworkPlan, n: NodePlan, k: NodeKeys, config_t
 
 
 def node_config_json(plan: NetworkPlan, n: NodePlan, unlocked_mnemonic: str | None) -> dict[str, Any]:
-    """The body of `<node>/wabei.json` (docs/network.md has the field table). The funded
-    accounts are said twice, for two readers: `mnemonic`/`accounts`/`balance_ether` when they
-    are the devnet's, else `accounts: 0` (the mnemonic funds nothing) and `alloc`, the file."""
+    """The body of `<node>/wabei.json` (docs/network.md has the field table). The node funds
+    exactly the genesis' `app_state.alloc` (network/genesis_doc.py); `mnemonic`/`accounts` say
+    which accounts it signs for (the devnet's, when it funds those), else `accounts: 0`. `alloc`
+    names the file for people and tools."""
     chain = ChainConfig()
     if unlocked_mnemonic:
         funds: dict[str, Any] = {"mnemonic": unlocked_mnemonic, "accounts": chain.account_count,

@@ -28,6 +28,7 @@ def is_platform_address(address: bytes) -> bool:
 
 
 SYSTEM_CONFIG = platform_address(0x1000)  # reserved (FISCO SystemConfigPrecompiled)
+CONSENSUS = platform_address(0x1003)  # FISCO ConsensusPrecompiled interface: the validator set
 CNS = platform_address(0x1004)  # FISCO CNSPrecompiled interface
 PERMISSION = platform_address(0x1005)  # reserved (FISCO PermissionPrecompiled)
 GOVERNANCE = platform_address(0x1008)  # reserved (FISCO ChainGovernancePrecompiled)

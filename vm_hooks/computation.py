@@ -20,10 +20,12 @@ from vm_hooks.cns.ens import (
     UNIVERSAL_RESOLVER_PRECOMPILE,
 )
 from vm_hooks.cns.fisco import CNS_PRECOMPILE
+from vm_hooks.consensus.precompile import CONSENSUS_PRECOMPILE
 from vm_hooks.console_log import ConsoleObservingComputation
 from vm_hooks.precompile import AbiPrecompile
 
 PLATFORM_PRECOMPILES: tuple[AbiPrecompile, ...] = (
+    CONSENSUS_PRECOMPILE,
     CNS_PRECOMPILE,
     CNS_RESOLVER_PRECOMPILE,
     ENS_REGISTRY_PRECOMPILE,

@@ -23,10 +23,11 @@ from chain.backend.backend import Backend, ChainParams
 from chain.clock import BlockClock
 from chain.config import ChainConfig
 from chain.engines.solo import SoloEngine
-from chain.genesis import GenesisAccount, system_alloc
+from chain.genesis import system_alloc
 from chain.pool import TxPool
 from chain.spec import ChainSpec, build_spec
 from chain.storage import open_database
+from chain.types import GenesisAccount
 
 # Builds the engine of a chain that does not mine for itself (a follower, a BFT node).
 EngineFactory = Callable[["Chain"], ConsensusEngineAPI]
@@ -59,16 +60,18 @@ class Chain:
 
 
 def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> ChainParams:
+    """The genesis a chain is built from: the platform's system accounts, then the config's
+    `alloc` when it has one (a network: exactly its genesis allocation, which may also give a
+    system account its genesis storage), else the dev accounts with their balance."""
+    funded = dict(config.alloc) if config.alloc is not None else {
+        a.address: GenesisAccount(balance=config.account_balance_wei) for a in accounts}
     return ChainParams(
         chain_id=config.chain_id,
         gas_limit=config.gas_limit,
         genesis_base_fee=config.genesis_base_fee_wei,
         genesis_timestamp=config.genesis_timestamp,
         coinbase=config.coinbase,
-        alloc={
-            **system_alloc(),
-            **{a.address: GenesisAccount(balance=config.account_balance_wei) for a in accounts},
-        },
+        alloc={**system_alloc(), **funded},
     )
 
 

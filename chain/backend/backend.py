@@ -24,11 +24,12 @@ from chain.backend.execution import BuiltBlock, HeaderFields
 from chain.backend.importer import import_block
 from chain.backend.vm import build_state, build_traced_vm_class
 from chain.exceptions import InvalidBlock, StorageError
-from chain.genesis import GenesisAccount, build_genesis
+from chain.genesis import build_genesis
 from chain.spec import ChainSpec
 from chain.storage.buffer import WriteBuffer
 from chain.storage.chain_store import ChainStore, StoredBlock
 from chain.storage.memory_db import MemoryStore
+from chain.types import GenesisAccount
 
 _PREV_HASHES = 256
 _READER_USES = 10_000  # reads served by one shared head reader before it is rebuilt

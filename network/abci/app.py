@@ -41,6 +41,7 @@ from network.abci import codes, proto
 from network.abci.checktx import MempoolView, check
 from network.abci.peer_filter import AllowAll, PeerFilter
 from network.abci.proposal import BlockInputs, decode_all, header_fields, order_candidates, time_ns_of
+from network.abci.validators import block_changes, sealers_at
 
 log = logging.getLogger("wabei.abci")
 APP_VERSION = 1
@@ -116,6 +117,11 @@ class WabeiApp:
             raise ValueError(
                 f"CometBFT's genesis time ({req.time.seconds}) is not Wabei's genesis timestamp "
                 f"({genesis.timestamp}): every node must build the same genesis block")
+        recorded = sealers_at(self.chain.backend, bytes(genesis.state_root), genesis)
+        given = {bytes(v.pub_key.ed25519): int(v.power) for v in req.validators}
+        if recorded and recorded != given:
+            raise ValueError("CometBFT's genesis validators are not the sealers in Wabei's genesis "
+                             "(the Consensus precompile's storage): every node must use the network's genesis.json")
         return self.t.ResponseInitChain(app_hash=bytes(genesis.hash))
 
     def prepare_proposal(self, req: Any) -> Any:
@@ -157,7 +163,11 @@ class WabeiApp:
         self._pending = built
         results = self._results(inputs, built.transactions, built.receipts, built.rejected)
         app_hash = bytes(built.block.header.hash) if built.transactions else self._app_hash
-        return self.t.ResponseFinalizeBlock(tx_results=results, app_hash=app_hash)
+        changes = [] if not built.transactions else block_changes(  # only a transaction changes the set
+            self.chain.backend, built.pre_state_root or bytes(built.parent.state_root),
+            bytes(built.block.header.state_root), built.block.header, built.writes)
+        return self.t.ResponseFinalizeBlock(tx_results=results, app_hash=app_hash,
+                                            validator_updates=self._updates(changes))
 
     def commit(self, req: Any) -> Any:
         built, self._pending = self._pending, None
@@ -267,4 +277,15 @@ class WabeiApp:
             raise InvalidBlock(f"CometBFT's block {inputs.height} is not the one this node committed")
         log.info("FinalizeBlock %d answered from storage (already committed)", inputs.height)
         results = self._results(inputs, stored.transactions, stored.receipts)
-        return self.t.ResponseFinalizeBlock(tx_results=results, app_hash=self.app_hash_at(inputs.height))
+        backend, header = self.chain.backend, stored.header
+        parent = backend.store.header(bytes(header.parent_hash))
+        changes = [] if parent is None or not stored.transactions else block_changes(
+            backend, backend.pre_state_root(header, parent), bytes(header.state_root), header)
+        return self.t.ResponseFinalizeBlock(tx_results=results, app_hash=self.app_hash_at(inputs.height),
+                                            validator_updates=self._updates(changes))
+
+    def _updates(self, changes: Sequence[tuple[bytes, int]]) -> list[Any]:
+        """CometBFT's ValidatorUpdates (ed25519 key, power; 0 removes) for the set's changes."""
+        for key, power in changes:
+            log.info("validator update: %s power %d", key.hex(), power)
+        return [self.t.ValidatorUpdate(pub_key={"ed25519": key}, power=power) for key, power in changes]

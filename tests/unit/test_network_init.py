@@ -3,6 +3,7 @@
 `network.admission`, and by the schema reader the node command uses (network/layout.py)."""
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import stat
@@ -11,16 +12,23 @@ import sys
 import time
 import tomllib
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_typing import Address
+
+from chain.api.chain import build_chain
+from network.config import load
 
 from network.comet_files import cometbft_binary
 from network.keys import load_key_file, node_id_of
 from network.layout import load_manifest, load_node_config
 from network.trust import peer_filter_for
 from tests.conftest import ROOT
+from vm_hooks.addresses import CONSENSUS
+from vm_hooks.consensus.store import ConsensusStore, StateWords
 
 COMETBFT = cometbft_binary()  # fails here, loudly, when ./scripts/setup-reference has not run
 
@@ -109,7 +117,7 @@ def test_wabei_json_reads_back_with_resolved_paths(net: Path, manifest: dict[str
     assert config.trust_cas.is_dir() and config.trust_crls.is_dir() and config.certificates.is_dir()
     assert config.comet_started_by_node
     body = json.loads((net / node["name"] / "wabei.json").read_text())
-    # What the node's own reader (network/config.py) takes: the devnet's funded accounts.
+    # The accounts the node signs for (network/config.py); it funds app_state.alloc, the same ones.
     assert (body["mnemonic"], body["accounts"], body["balance_ether"], body["unlocked_accounts"]) == (
         "test test test test test test test test test test test junk", 10, 10_000, True)
     assert body["gas_limit"] == 30_000_000 and body["data_dir"] == "data"
@@ -120,7 +128,7 @@ def test_an_allocation_file_replaces_the_devnet_accounts(tmp_path: Path) -> None
     alloc.write_text(json.dumps({"0x00000000000000000000000000000000000000aa": {"balance": "5"}}))
     out = tmp_path / "n"
     subprocess.run([sys.executable, "-m", "cli", "network", "init", "--out", str(out), "--orgs", "1",
-                    "--nodes-per-org", "1", "--alloc", str(alloc), "--chain-id", "4242"],
+                    "--nodes-per-org", "2", "--alloc", str(alloc), "--chain-id", "4242"],
                    cwd=ROOT, check=True, capture_output=True, timeout=120)
     genesis = json.loads((out / "genesis.json").read_text())
     expected = {"0x00000000000000000000000000000000000000AA": {"balance": "0x5"}}
@@ -130,6 +138,22 @@ def test_an_allocation_file_replaces_the_devnet_accounts(tmp_path: Path) -> None
     body = json.loads((out / "org1-node1" / "wabei.json").read_text())
     assert (body["accounts"], body["alloc"], body["unlocked_accounts"]) == (0, "../alloc.json", False)
     assert "mnemonic" not in body
+    # Each node builds its genesis from genesis.json's app_state: the same block on both, funding
+    # exactly the file's account (no devnet account), the validators recorded at 0x1003.
+    chains = [build_chain(replace(load(out, name).chain, data_dir=None)) for name in ("org1-node1", "org1-node2")]
+    try:
+        hashes = {bytes(c.backend.genesis.hash) for c in chains}
+        assert len(hashes) == 1
+        state = chains[0].backend.head_state()
+        assert state.get_balance(Address(b"\x00" * 19 + b"\xaa")) == 5
+        assert state.get_balance(Address(bytes.fromhex("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266"))) == 0
+        store = ConsensusStore(StateWords(state, CONSENSUS))
+        keys = {base64.b64decode(v["pub_key"]["value"]): int(v["power"]) for v in genesis["validators"]}
+        assert store.sealers() == keys and len(keys) == 2
+        assert store.admin() == b"\x00" * 19 + b"\xaa"
+    finally:
+        for c in chains:
+            c.close()
 
 
 def test_init_refuses_a_directory_that_is_not_empty(net: Path) -> None:

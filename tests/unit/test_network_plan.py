@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from network.alloc import AllocError, default_alloc, load_alloc
+from chain.types import GenesisAccount
+from network.alloc import AllocError, alloc_json, default_alloc, genesis_accounts, load_alloc
 from network.plan import OBSERVER, VALIDATOR, PlanError, plan_network
 
 
@@ -53,7 +54,7 @@ def test_bad_layouts_are_refused_with_a_reason(kwargs: dict[str, object], messag
 
 def test_the_default_allocations_are_the_devnet_accounts() -> None:
     alloc = default_alloc()
-    assert len(alloc) == 10 and set(alloc.values()) == {10_000 * 10**18}
+    assert len(alloc) == 10 and {a.balance for a in alloc.values()} == {10_000 * 10**18}
     assert next(iter(alloc)) == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 
 
@@ -64,13 +65,24 @@ def test_the_default_allocations_are_the_devnet_accounts() -> None:
 ])
 def test_allocation_files(tmp_path: Path, body: object, expected: int) -> None:
     (tmp_path / "a.json").write_text(json.dumps(body))
-    assert load_alloc(tmp_path / "a.json") == {"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266": expected}
+    assert load_alloc(tmp_path / "a.json") == {"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266": GenesisAccount(expected)}
+
+
+def test_an_allocation_may_carry_code_nonce_and_storage_as_geths_does(tmp_path: Path) -> None:
+    entry = {"balance": "0x1", "nonce": "0x2", "code": "0x6000", "storage": {"0x01": "0xff"}}
+    (tmp_path / "a.json").write_text(json.dumps({"alloc": {"0x00000000000000000000000000000000000000aa": entry}}))
+    alloc = load_alloc(tmp_path / "a.json")
+    assert alloc == {"0x00000000000000000000000000000000000000AA": GenesisAccount(1, 2, b"\x60\x00", {1: 255})}
+    # What init writes into app_state reads back as the same accounts on every node.
+    assert genesis_accounts(alloc_json(alloc), "app_state.alloc") == {b"\x00" * 19 + b"\xaa": GenesisAccount(1, 2, b"\x60\x00", {1: 255})}
 
 
 @pytest.mark.parametrize(("body", "message"), [
     ({"0x12": {"balance": 1}}, "not an address"),
     ({"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266": {"balance": -1}}, "non-negative"),
     ({"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266": {}}, "non-negative"),
+    ({"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266": {"balance": 1, "code": "0xzz"}}, "not 0x-hex"),
+    ({"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266": {"balance": 1, "storage": []}}, "storage must be"),
     ([], "expected an object"),
 ])
 def test_bad_allocation_files(tmp_path: Path, body: object, message: str) -> None:
