@@ -10,12 +10,14 @@ from chain.types import GenesisAccount
 from vm_hooks.computation import system_accounts
 
 
-def system_alloc() -> dict[bytes, GenesisAccount]:
-    """Accounts for the platform precompiles (CNS, ENS), present on every chain from block 0.
+def system_alloc(network: bool = True) -> dict[bytes, GenesisAccount]:
+    """Accounts for the platform precompiles (CNS, ENS; Consensus on a network chain), present
+    from block 0.
 
     Nonce 1 keeps them from ever being "empty" (EIP-161) and so from being swept away.
     """
-    return {address: GenesisAccount(nonce=1, code=code) for address, code in system_accounts().items()}
+    return {address: GenesisAccount(nonce=1, code=code)
+            for address, code in system_accounts(network).items()}
 
 
 def build_genesis(

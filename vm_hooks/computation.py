@@ -43,6 +43,14 @@ WabeiComputation: type[PragueComputation] = type(
 )
 
 
-def system_accounts() -> dict[Address, bytes]:
-    """Address → code of every account the genesis must create for the platform precompiles."""
-    return {p.address: SYSTEM_STUB_CODE for p in PLATFORM_PRECOMPILES}
+# Precompiles whose account only a network chain's genesis creates: the Consensus precompile
+# has no admin on a devnet (it refuses every change there), and adding its account to the
+# devnet's genesis would make every existing --data-dir devnet refuse to open.
+NETWORK_ONLY_ACCOUNTS = frozenset({CONSENSUS_PRECOMPILE.address})
+
+
+def system_accounts(network: bool = True) -> dict[Address, bytes]:
+    """Address → code of every account the genesis must create for the platform precompiles;
+    a devnet's genesis (`network=False`) leaves out NETWORK_ONLY_ACCOUNTS."""
+    return {p.address: SYSTEM_STUB_CODE for p in PLATFORM_PRECOMPILES
+            if network or p.address not in NETWORK_ONLY_ACCOUNTS}

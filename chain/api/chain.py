@@ -71,7 +71,7 @@ def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> Chain
         genesis_base_fee=config.genesis_base_fee_wei,
         genesis_timestamp=config.genesis_timestamp,
         coinbase=config.coinbase,
-        alloc={**system_alloc(), **funded},
+        alloc={**system_alloc(network=not config.dev), **funded},
     )
 
 
