@@ -102,8 +102,10 @@ class WabeiApp:
                 subject = path.removeprefix(prefix)
                 if allows(subject):
                     return self.t.ResponseQuery(code=codes.OK)
-                return self.t.ResponseQuery(code=1, log=f"peer {subject} is not admitted",
-                                            codespace=codes.CODESPACE)
+                why = self.peer_filter.refusal(subject) if prefix == "/p2p/filter/id/" else ""
+                message = f"peer {subject} is not admitted" + (f": {why}" if why else "")
+                log.warning("%s", message)
+                return self.t.ResponseQuery(code=1, log=message, codespace=codes.CODESPACE)
         return self.t.ResponseQuery(code=1, log=f"unknown query path {path!r}", codespace=codes.CODESPACE)
 
     # -- connection: consensus --------------------------------------------------------------
