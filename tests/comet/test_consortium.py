@@ -27,7 +27,9 @@ from tests.comet import joiner
 from tests.comet.joiner import comet, wait_for
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.xdist_group("comet-consortium")
+# The same xdist group as test_comet_network.py: one worker runs both modules, one after the
+# other, so two 4-validator networks never compete for the CPU at once.
+pytestmark = pytest.mark.xdist_group("comet-network")
 Account.enable_unaudited_hdwallet_features()
 KEYS = [Account.from_mnemonic(DEFAULT_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(10)]
 SINK = Web3.to_checksum_address("0x" + "c0" * 20)
