@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chain.api.chain import Chain
     from chain.backend.execution import BuiltBlock
     from chain.pool import PooledTx
+    from chain.types import NetworkStatus
 
 
 class BlockPipelineAPI(Protocol):
@@ -62,6 +63,12 @@ class ConsensusEngineAPI(Protocol):
         ...
 
     async def stop(self) -> None:
+        ...
+
+    async def network_status(self) -> "NetworkStatus":
+        """Peers, whether this node makes blocks, and sync progress (eth_mining, eth_syncing,
+        net_peerCount). A solo engine has no peers and is never syncing; a BFT engine asks its
+        consensus process, and raises a WabeiError when that does not answer."""
         ...
 
 

@@ -82,7 +82,8 @@ def namespaces(chain: Chain, dev_methods: bool = True) -> list[Any]:
     """The JSON-RPC namespaces a chain serves; dev namespaces only on a devnet chain, and
     only when the node serves them (`ServerConfig.dev_methods`)."""
     served: list[Any] = [
-        EthNamespace(chain), NetNamespace(lambda: chain.chain_id), Web3Namespace(),
+        EthNamespace(chain), NetNamespace(lambda: chain.chain_id, lambda: chain.engine.network_status()),
+        Web3Namespace(),
         TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions), DebugNamespace(chain),
         WabeiNamespace(chain),
         TraceNamespace(chain),

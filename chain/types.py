@@ -173,3 +173,22 @@ class SimCallResult:
     max_used_gas: int
     success: bool
     error: tuple[int, str, bytes | None] | None = None
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """eth_syncing's object (execution-apis' SyncingStatus): block numbers of a node that is
+    still catching up with its network."""
+
+    starting_block: int   # the head when this node started importing
+    current_block: int    # the head it serves now
+    highest_block: int    # the highest head it knows a peer to have
+
+
+@dataclass(frozen=True)
+class NetworkStatus:
+    """What a node knows of its network, for eth_mining, eth_syncing and net_peerCount."""
+
+    peer_count: int
+    producing: bool                   # eth_mining: this node takes part in making blocks
+    sync: SyncProgress | None = None  # None: not catching up

@@ -171,7 +171,8 @@ def _down(args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     serial = revoke_node(args.dir.resolve(), args.node)
-    print(f"revoked {args.node}'s certificate {serial:x}; running nodes refuse it once they reload their trust store")
+    print(f"revoked {args.node}'s certificate {serial:x}; nodes reading this directory refuse it from its "
+          "next connection (a connected peer stays until it reconnects)")
     return ExitCode.OK
 
 

@@ -186,6 +186,11 @@ class CertificatePeerFilter:
     def allows_id(self, node_id: str) -> bool:
         return self.decide_id(node_id).allowed
 
+    def refusal(self, node_id: str) -> str:
+        """The reason `allows_id` refuses `node_id` ('' when it admits it)."""
+        decision = self.decide_id(node_id)
+        return "" if decision.allowed else decision.reason
+
     def allows_addr(self, addr: str) -> bool:
         """`addr` is CometBFT's `ip:port` (`[v6]:port` for IPv6)."""
         if not self.allowed_networks:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import itertools
 import logging
-from typing import Any
+from typing import Any, Callable
 
 import aiohttp
 
 from chain.exceptions import AlreadyKnown, PoolFull, TransactionRejected, WabeiError
 from chain.pool import PooledTx
+from chain.types import NetworkStatus
+from network import comet_status
 from network.abci import codes
 
 log = logging.getLogger("wabei.network")
@@ -26,22 +28,56 @@ class CometUnavailable(TransactionRejected):
     """This node's CometBFT did not answer; the transaction was not sent to the network."""
 
 
+class CometUnreachable(WabeiError):
+    """This node's CometBFT did not answer a question about the network (-32000)."""
+
+
 class CometEngine:
     """ConsensusEngineAPI for a chain whose blocks CometBFT decides."""
 
-    def __init__(self, rpc_url: str, timeout_s: float = 10.0) -> None:
-        """`rpc_url`: the local CometBFT's RPC (http://127.0.0.1:26657)."""
+    def __init__(self, rpc_url: str, timeout_s: float = 10.0, head: Callable[[], int] = lambda: 0) -> None:
+        """`rpc_url`: the local CometBFT's RPC (http://127.0.0.1:26657); `head`: the chain's
+        head block number (eth_syncing's startingBlock is the head when the engine starts)."""
         self.rpc_url = rpc_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
+        self._head = head
+        self._starting_block = head()
 
     @property
     def automine(self) -> bool:
         return False
 
     def start(self) -> None:
-        pass
+        self._starting_block = self._head()
+
+    async def network_status(self) -> NetworkStatus:
+        """From CometBFT's `/status` and `/net_info` (and `/dump_consensus_state` while it
+        catches up); network/comet_status.py says how each field is read."""
+        status = await self._query("status")
+        net_info = await self._query("net_info")
+        sync = None
+        if comet_status.catching_up(status):
+            sync = comet_status.sync_progress(self._starting_block, self._head(),
+                                              await self._query("dump_consensus_state"))
+        return comet_status.network_status(status, net_info, sync)
+
+    async def _query(self, method: str) -> dict[str, Any]:
+        try:
+            answer = await self._post(method, {})
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise CometUnreachable(f"this node's CometBFT at {self.rpc_url} did not answer {method} ({exc})") from exc
+        if "error" in answer:
+            raise CometUnreachable(f"this node's CometBFT answered {method} with an error: {answer['error']}")
+        return dict(answer["result"])
+
+    async def _post(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        body = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        async with self._session.post(self.rpc_url, json=body) as response:
+            return dict(await response.json(content_type=None))
 
     async def stop(self) -> None:
         if self._session is not None:
@@ -56,13 +92,8 @@ class CometEngine:
         # CheckTx on this node put it in the chain's pool mirror (WabeiApp._mirror) already.
 
     async def _broadcast(self, raw: bytes) -> dict[str, Any]:
-        body = {"jsonrpc": "2.0", "id": next(self._ids), "method": "broadcast_tx_sync",
-                "params": {"tx": base64.b64encode(raw).decode()}}
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
         try:
-            async with self._session.post(self.rpc_url, json=body) as response:
-                answer = await response.json(content_type=None)
+            answer = await self._post("broadcast_tx_sync", {"tx": base64.b64encode(raw).decode()})
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CometUnavailable(
                 f"this node's CometBFT at {self.rpc_url} did not take the transaction ({exc}); "

@@ -72,7 +72,8 @@ def comet_log(config: NetworkNodeConfig) -> Path:
 
 async def start_network_node(config: NetworkNodeConfig, peer_filter: PeerFilter | None = None) -> NetworkNode:
     """Open the chain, serve ABCI and JSON-RPC, and start CometBFT if the config says so."""
-    chain = build_chain(config.chain, engine=lambda c: CometEngine(config.comet_rpc))
+    chain = build_chain(config.chain, engine=lambda c: CometEngine(
+        config.comet_rpc, head=lambda: int(c.reads.head.block_number)))
     try:
         app = WabeiApp(chain, peer_filter, test_fault=config.test_fault)
         abci = AbciServer(app, config.abci)

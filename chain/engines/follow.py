@@ -16,6 +16,7 @@ from eth.abc import BlockHeaderAPI, SignedTransactionAPI
 
 from chain.exceptions import InvalidBlock
 from chain.pool import PooledTx
+from chain.types import NetworkStatus
 
 if TYPE_CHECKING:
     from chain.api.blocks import MinedBlock
@@ -37,6 +38,11 @@ class FollowEngine:
     @property
     def automine(self) -> bool:
         return self._leader.engine.automine
+
+    async def network_status(self) -> NetworkStatus:
+        """The leader stands in for the network but is not a P2P peer; the follower imports
+        inline, so it is never behind."""
+        return NetworkStatus(peer_count=0, producing=self.automine)
 
     async def submit(self, tx: PooledTx) -> None:
         """Forward an admitted transaction to the leader (which may mine it at once)."""

@@ -13,6 +13,7 @@ from chain.api.blocks import BlockPipeline
 from chain.api.events import ChainEvents
 from chain.config import MiningMode
 from chain.pool import PooledTx, TxPool
+from chain.types import NetworkStatus
 
 log = logging.getLogger("wabei.miner")
 
@@ -35,6 +36,10 @@ class SoloEngine:
     @property
     def interval(self) -> float | None:
         return self.block_time if self.mode is MiningMode.INTERVAL else None
+
+    async def network_status(self) -> NetworkStatus:
+        """No peers, never syncing; `producing` (eth_mining) is automine, as Anvil says."""
+        return NetworkStatus(peer_count=0, producing=self.automine)
 
     async def submit(self, tx: PooledTx) -> None:
         """Pool the transaction; in automine, mine it (and what it unblocked) before returning."""

@@ -27,6 +27,7 @@ committed (CometBFT replaying after a crash) is answered from storage, never re-
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Any, Callable, Sequence
 
@@ -50,6 +51,7 @@ _HANDLERS = frozenset({
     "load_snapshot_chunk", "apply_snapshot_chunk", "prepare_proposal", "process_proposal",
     "extend_vote", "verify_vote_extension", "finalize_block"})
 _KEEP = 8  # executed proposals kept for FinalizeBlock (rounds at one height)
+REFUSAL_LOG_EVERY_S = 60
 
 
 class WabeiApp:
@@ -69,6 +71,7 @@ class WabeiApp:
         self._app_hash = self.app_hash_at(self._head_number)
         self.t = proto.types()
         self._extra_data = b"wabei test fault" if test_fault else b""
+        self._refusals_logged: dict[str, float] = {}  # peer → when its refusal was last logged
 
     def handler(self, name: str) -> Callable[[Any], Any] | None:
         return getattr(self, name) if name in _HANDLERS else None
@@ -103,9 +106,23 @@ class WabeiApp:
                 subject = path.removeprefix(prefix)
                 if allows(subject):
                     return self.t.ResponseQuery(code=codes.OK)
-                return self.t.ResponseQuery(code=1, log=f"peer {subject} is not admitted",
-                                            codespace=codes.CODESPACE)
+                why = self.peer_filter.refusal(subject) if prefix == "/p2p/filter/id/" else ""
+                message = f"peer {subject} is not admitted" + (f": {why}" if why else "")
+                self._log_refusal(subject, message)
+                return self.t.ResponseQuery(code=1, log=message, codespace=codes.CODESPACE)
         return self.t.ResponseQuery(code=1, log=f"unknown query path {path!r}", codespace=codes.CODESPACE)
+
+    def _log_refusal(self, subject: str, message: str) -> None:
+        """Log a refusal, then stay quiet about that peer for a while: a refused peer that
+        lists this node in its persistent_peers redials at once, dozens of times a second
+        (on its side the connection opened, then dropped), and CometBFT asks again each time."""
+        now = time.monotonic()
+        if now - self._refusals_logged.get(subject, -REFUSAL_LOG_EVERY_S) < REFUSAL_LOG_EVERY_S:
+            return
+        if len(self._refusals_logged) > 1024:  # ids are cheap to make: keep the memory bounded
+            self._refusals_logged.clear()
+        self._refusals_logged[subject] = now
+        log.warning("%s (next refusal of this peer logged after %d s)", message, REFUSAL_LOG_EVERY_S)
 
     # -- connection: consensus --------------------------------------------------------------
     def init_chain(self, req: Any) -> Any:

@@ -2,7 +2,8 @@
 
 With `filter_peers = true` in config.toml, CometBFT asks the application, for every peer it is
 about to add, `/p2p/filter/addr/<ip:port>` and `/p2p/filter/id/<node id>`; a non-zero code
-refuses the peer. The consortium's certificate-based filter (network/admission.py) implements
+refuses the peer. The answer's `log` says why (CometBFT writes it into its own log line
+"Ignoring inbound connection: error while adding peer"), and the app logs it too. The consortium's certificate-based filter (network/admission.py) implements
 `PeerFilter`; a node without one allows every peer.
 """
 from __future__ import annotations
@@ -21,6 +22,10 @@ class PeerFilter(Protocol):
         """True if a peer at this "ip:port" may connect."""
         ...
 
+    def refusal(self, node_id: str) -> str:
+        """Why the peer with this id is refused, for an operator to act on ('' if it is not)."""
+        ...
+
 
 class AllowAll:
     """The filter of a node with no admission policy: every peer may connect."""
@@ -30,3 +35,6 @@ class AllowAll:
 
     def allows_addr(self, addr: str) -> bool:
         return True
+
+    def refusal(self, node_id: str) -> str:
+        return ""

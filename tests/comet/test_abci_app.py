@@ -195,6 +195,9 @@ def test_peer_filter_queries_and_unknown_paths() -> None:
         def allows_addr(self, addr: str) -> bool:
             return addr.startswith("127.")
 
+        def refusal(self, node_id: str) -> str:
+            return "" if self.allows_id(node_id) else "only alice may connect"
+
     chain = network_chain()
     try:
         app = WabeiApp(chain, OnlyAlice())
@@ -202,6 +205,8 @@ def test_peer_filter_queries_and_unknown_paths() -> None:
         assert [ask("/p2p/filter/id/a11ce"), ask("/p2p/filter/id/b0b"), ask("/p2p/filter/addr/127.0.0.1:26656"),
                 ask("/p2p/filter/addr/10.0.0.1:26656")] == [0, 1, 0, 1]
         assert ask("/store/key") == 1
+        refused = app.query(T.RequestQuery(path="/p2p/filter/id/b0b"))
+        assert refused.log == "peer b0b is not admitted: only alice may connect"
         assert WabeiApp(chain).query(T.RequestQuery(path="/p2p/filter/id/anyone")).code == 0
     finally:
         chain.close()

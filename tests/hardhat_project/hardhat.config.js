@@ -48,6 +48,15 @@ module.exports = {
       url: process.env.WABEI_URL || "http://127.0.0.1:8545",
       timeout: 60_000,
     },
+    // One node of a consortium network (`wabei network up`): no automine, a
+    // receipt exists once CometBFT commits the block (about a second), and
+    // no evm_*/hardhat_* methods. The node signs for the devnet's accounts
+    // when the network was made without --alloc.
+    //   WABEI_NETWORK_URL=http://127.0.0.1:8545 npx hardhat test --network wabeiNetwork
+    wabeiNetwork: {
+      url: process.env.WABEI_NETWORK_URL || "http://127.0.0.1:8545",
+      timeout: 60_000,
+    },
   },
   paths: {
     root: __dirname,

@@ -207,6 +207,8 @@ def test_revoking_a_node_refuses_it_and_only_it(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "cli", "network", "init", "--out", str(out), "--orgs", "2",
                     "--nodes-per-org", "2"], cwd=ROOT, check=True, capture_output=True, timeout=120)
     ids = {n["name"]: n["node_id"] for n in load_manifest(out)["nodes"]}
+    running = peer_filter_for(out, "org1-node2")  # a node's filter, made before the revocations
+    assert all(running.allows_id(i) for i in ids.values())
     for victim in ("org2-node1", "org2-node2"):
         done = subprocess.run([sys.executable, "-m", "cli", "network", "revoke", str(out), victim],
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -214,6 +216,9 @@ def test_revoking_a_node_refuses_it_and_only_it(tmp_path: Path) -> None:
     peer_filter = peer_filter_for(out, "org1-node1")
     assert [peer_filter.allows_id(i) for i in ids.values()] == [True, True, False, False]
     assert "revoked" in peer_filter.decide_id(ids["org2-node1"]).reason
+    # The running node's filter saw the new CRL without a restart (WatchedPeerFilter).
+    assert [running.allows_id(i) for i in ids.values()] == [True, True, False, False]
+    assert "is revoked by its CA" in running.refusal(ids["org2-node2"])
     unknown = subprocess.run([sys.executable, "-m", "cli", "network", "revoke", str(out), "nobody"],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert unknown.returncode == 1 and "no node 'nobody'" in unknown.stderr

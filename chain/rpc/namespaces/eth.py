@@ -34,14 +34,20 @@ class EthNamespace:
     def coinbase(self) -> str:
         return "0x" + self._chain.blocks.coinbase.hex()
 
-    def mining(self) -> bool:
-        return self._chain.engine.automine
+    async def mining(self) -> bool:
+        """A devnet: automine is on. A network node: it is a validator (has voting power)."""
+        return (await self._chain.engine.network_status()).producing
 
     def hashrate(self) -> str:
         return "0x0"
 
-    def syncing(self) -> bool:
-        return False
+    async def syncing(self) -> bool | dict[str, str]:
+        """False, or while a network node catches up: startingBlock, currentBlock, highestBlock."""
+        sync = (await self._chain.engine.network_status()).sync
+        if sync is None:
+            return False
+        return {"startingBlock": hex(sync.starting_block), "currentBlock": hex(sync.current_block),
+                "highestBlock": hex(sync.highest_block)}
 
     def protocolVersion(self) -> str:
         return "0x41"

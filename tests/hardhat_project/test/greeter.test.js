@@ -19,7 +19,10 @@ describe("Greeter over JSON-RPC", function () {
   });
 
   it("emits GreetingChanged with the old and new greeting", async function () {
-    const tx = greeter.setGreeting("hola");
+    // Wait for the receipt first: .to.emit reads it once, without waiting,
+    // which only works where the node automines (a devnet, not a network).
+    const tx = await greeter.setGreeting("hola");
+    await tx.wait();
     await expect(tx)
       .to.emit(greeter, "GreetingChanged")
       .withArgs(owner.address, "hello", "hola");
