@@ -311,7 +311,13 @@ def test_sigkill_loses_no_acknowledged_block(tmp_path: Path) -> None:
             threads = [threading.Thread(target=s.run, daemon=True) for s in senders]
             for t in threads:
                 t.start()
-            time.sleep(rng.uniform(0.2, 1.5))
+            # Kill at a random moment after every sender has had a receipt (so each round has
+            # acknowledged blocks to lose): a fixed delay alone left a sender on a busy machine
+            # with none yet, and the round proved nothing for it.
+            deadline = time.monotonic() + 30
+            while not all(s.acked for s in senders) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0.0, 1.3))
             still_sending = [t.is_alive() for t in threads]
             n.process.kill()
             n.process.wait(timeout=10)
