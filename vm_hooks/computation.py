@@ -22,12 +22,15 @@ from vm_hooks.cns.ens import (
 from vm_hooks.cns.fisco import CNS_PRECOMPILE
 from vm_hooks.console_log import ConsoleObservingComputation
 from vm_hooks.precompile import AbiPrecompile
+from vm_hooks.trust.precompile import TRUST_LIST_PRECOMPILE
 
 PLATFORM_PRECOMPILES: tuple[AbiPrecompile, ...] = (
     CNS_PRECOMPILE,
     CNS_RESOLVER_PRECOMPILE,
     ENS_REGISTRY_PRECOMPILE,
     UNIVERSAL_RESOLVER_PRECOMPILE,
+) + (
+    TRUST_LIST_PRECOMPILE,  # the consortium trust list (vm_hooks/trust/)
 )
 
 _precompile_map: dict[Address, Callable[[ComputationAPI], ComputationAPI]] = {

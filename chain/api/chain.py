@@ -23,7 +23,7 @@ from chain.backend.backend import Backend, ChainParams
 from chain.clock import BlockClock
 from chain.config import ChainConfig
 from chain.engines.solo import SoloEngine
-from chain.genesis import GenesisAccount, system_alloc
+from chain.genesis import GenesisAccount, system_alloc, with_storage
 from chain.pool import TxPool
 from chain.spec import ChainSpec, build_spec
 from chain.storage import open_database
@@ -65,10 +65,10 @@ def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> Chain
         genesis_base_fee=config.genesis_base_fee_wei,
         genesis_timestamp=config.genesis_timestamp,
         coinbase=config.coinbase,
-        alloc={
+        alloc=with_storage({
             **system_alloc(),
             **{a.address: GenesisAccount(balance=config.account_balance_wei) for a in accounts},
-        },
+        }, config.genesis_storage),
     )
 
 
