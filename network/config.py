@@ -32,13 +32,14 @@ import json
 import re
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from chain.config import DEFAULT_MNEMONIC, ETHER, ChainConfig, MiningMode, ServerConfig
 from network.abci.proto import ROOT
+from network.trust_genesis import genesis_storage
 
 
 class NetworkConfigError(ValueError):
@@ -64,7 +65,7 @@ def load(network_dir: Path, name: str) -> NetworkNodeConfig:
     folder = network_dir / name
     for candidate, parse in ((folder / "wabei.toml", _toml), (folder / "wabei.json", _json)):
         if candidate.exists():
-            return from_mapping(parse(candidate), folder, name)
+            return with_trust_genesis(from_mapping(parse(candidate), folder, name))
     raise NetworkConfigError(f"no wabei.toml or wabei.json in {folder}: is {name!r} a node of "
                              f"the network in {network_dir}?")
 
@@ -113,6 +114,18 @@ def from_mapping(raw: dict[str, Any], folder: Path, name: str) -> NetworkNodeCon
         raise NetworkConfigError(f"{folder}: the node config lacks {exc.args[0]!r}") from None
     except (TypeError, ValueError) as exc:
         raise NetworkConfigError(f"{folder}: {exc}") from None
+
+
+def with_trust_genesis(config: NetworkNodeConfig) -> NetworkNodeConfig:
+    """`config` with the trust list that CometBFT's genesis.json (`app_state.trust`) seeds at
+    genesis (network/trust_genesis.py); unchanged for a genesis without one."""
+    path = config.comet_home / "config" / "genesis.json"
+    try:
+        app_state = json.loads(path.read_text(encoding="utf-8")).get("app_state") or {}
+        words = genesis_storage(app_state)
+    except (OSError, ValueError) as exc:  # TrustGenesisError is a ValueError
+        raise NetworkConfigError(f"{path}: {exc}") from None
+    return replace(config, chain=replace(config.chain, genesis_storage=words)) if words else config
 
 
 def genesis_time(comet_home: Path) -> int:

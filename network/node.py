@@ -23,6 +23,8 @@ from chain.node import NodeHandle, start_node
 from network.abci.app import WabeiApp
 from network.abci.peer_filter import PeerFilter
 from network.abci.server import AbciServer
+from network.admission import CertificatePeerFilter
+from network.chain_trust import ChainTrustFollower
 from network.config import NetworkNodeConfig
 from network.engine import CometEngine
 
@@ -74,6 +76,8 @@ async def start_network_node(config: NetworkNodeConfig, peer_filter: PeerFilter 
     """Open the chain, serve ABCI and JSON-RPC, and start CometBFT if the config says so."""
     chain = build_chain(config.chain, engine=lambda c: CometEngine(config.comet_rpc))
     try:
+        if isinstance(peer_filter, CertificatePeerFilter):
+            ChainTrustFollower(chain, peer_filter).start()  # chain state wins over the files, if seeded
         app = WabeiApp(chain, peer_filter, test_fault=config.test_fault)
         abci = AbciServer(app, config.abci)
         await abci.start()
