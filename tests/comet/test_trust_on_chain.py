@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from web3 import Web3
+from web3.types import Wei
 
 from network.comet_files import cometbft_binary
 from network.layout import load_manifest
@@ -96,8 +97,8 @@ def test_a_node_revoked_by_transaction_is_refused_when_it_reconnects(network: Pa
         assert peers[VICTIM] == set(), peers
         assert all(peers[n] == others - {n} for n in others), peers
 
-        sender = w3s["bank-node1"].eth.accounts[1]
-        tx = w3s["bank-node1"].eth.send_transaction({"from": sender, "to": sender, "value": 1})
+        sender = list(w3s["bank-node1"].eth.accounts)[1]
+        tx = w3s["bank-node1"].eth.send_transaction({"from": sender, "to": sender, "value": Wei(1)})
         mined = w3s["port-node1"].eth.wait_for_transaction_receipt(tx, timeout=30)["blockNumber"]
         time.sleep(2)
         assert w3s[VICTIM].eth.block_number < mined  # cut off: it no longer receives blocks
