@@ -2,9 +2,10 @@
 network/admission.py): the trust list is every CA certificate in `trust/cas/`, the
 revocations every CRL in `trust/crls/`, the registry every node certificate in `certs/`.
 
-Until the trust list moves on chain (docs/network.md, "On chain, next"), these directories are
-the source of truth; a node re-reads them with `reload()`, so a new CRL or a new organisation's
-CA takes effect without a restart.
+A network whose genesis seeded the trust list on chain (every one `wabei network init` makes
+now) uses these files only as the genesis seed: its nodes follow the chain (network/chain_trust.py)
+and replace the trust store read here at start. For an older network directory without it these
+directories are the source of truth; a node re-reads them with `reload()`.
 """
 from __future__ import annotations
 
