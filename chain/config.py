@@ -66,6 +66,9 @@ class ChainConfig:
     dev: bool = True                             # devnet powers (evm_*, anvil_*, time travel...)
     unlocked_accounts: bool = True               # the node signs for its dev accounts (eth_sendTransaction...)
     crypto: str = "ethereum"                     # the crypto suite (chain/crypto.py)
+    # Storage words seeded at genesis as (address, slot, value): the platform precompiles' initial
+    # state, e.g. a network's trust list (vm_hooks/trust/genesis.py). Part of the genesis state root.
+    genesis_storage: tuple[tuple[bytes, int, int], ...] = ()
 
     @property
     def effective_call_gas_cap(self) -> int:

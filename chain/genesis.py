@@ -20,6 +20,17 @@ def system_alloc(network: bool = True) -> dict[bytes, GenesisAccount]:
             for address, code in system_accounts(network).items()}
 
 
+def with_storage(alloc: dict[bytes, GenesisAccount],
+                 words: tuple[tuple[bytes, int, int], ...]) -> dict[bytes, GenesisAccount]:
+    """`alloc` with storage `words` (address, slot, value) added to their accounts (an account
+    not in `alloc` is created with only that storage)."""
+    out = dict(alloc)
+    for address, slot, value in words:
+        account = out.get(address, GenesisAccount())
+        out[address] = GenesisAccount(account.balance, account.nonce, account.code, {**account.storage, slot: value})
+    return out
+
+
 def build_genesis(
     spec: ChainSpec,
     db: AtomicDatabaseAPI,

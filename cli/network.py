@@ -1,4 +1,4 @@
-"""`wabei network init|up|down|status|revoke`: lay out a consortium network, run it on this machine,
+"""`wabei network init|up|down|status|revoke|ca`: lay out a consortium network, run it on this machine,
 stop it, and see what every node thinks (docs/network.md, "Operations")."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from cli import network_trust
 from cli.exits import ExitCode, OneLineParser
 from network import supervisor
 from network.alloc import AllocError, default_alloc, load_alloc
@@ -55,6 +56,9 @@ def parser() -> OneLineParser:
     revoke = sub.add_parser("revoke", help="revoke a node's certificate (its CA re-signs its CRL)")
     revoke.add_argument("dir", type=Path)
     revoke.add_argument("node", help="the node's name")
+    revoke.add_argument("--no-chain", action="store_true", help="only re-sign the CRL file, publish nothing")
+    network_trust.chain_flags(revoke)
+    network_trust.add_parsers(sub)
     status = sub.add_parser("status", help="height, last block, proposer, peers and power of every node")
     status.add_argument("dir", type=Path)
     status.add_argument("--json", action="store_true", help="one JSON document for scripts")
@@ -64,7 +68,7 @@ def parser() -> OneLineParser:
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     action: Callable[[argparse.Namespace], int] = {"init": _init, "up": _up, "down": _down, "status": _status,
-                                                   "revoke": _revoke}[args.action]
+                                                   "revoke": _revoke, "ca": network_trust.ca_main}[args.action]
     try:
         return action(args)
     except (PlanError, AllocError) as exc:
@@ -171,8 +175,16 @@ def _down(args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     serial = revoke_node(args.dir.resolve(), args.node)
-    print(f"revoked {args.node}'s certificate {serial:x}; nodes reading this directory refuse it from its "
-          "next connection (a connected peer stays until it reconnects)")
+    print(f"revoked {args.node}'s certificate {serial:x} in its organisation's CRL file")
+    if args.no_chain:
+        return ExitCode.OK
+    org = next(n["org"] for n in load_manifest(args.dir.resolve())["nodes"] if n["name"] == args.node)
+    try:
+        network_trust.publish_crl(args, org)
+    except LayoutError as exc:
+        return _fail(f"{exc}\nthe CRL file is re-signed but not on chain: run `wabei network revoke` again "
+                     "once a node answers", ExitCode.FAILED)
+    print(f"published {org}'s CRL on chain: every node refuses {args.node} when it next connects")
     return ExitCode.OK
 
 

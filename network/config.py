@@ -35,13 +35,14 @@ from __future__ import annotations
 import json
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from chain.config import DEFAULT_MNEMONIC, ETHER, ChainConfig, MiningMode, ServerConfig
 from network.abci.proto import ROOT
 from network.genesis_doc import EthereumGenesis, GenesisError, ethereum_genesis, read_genesis
+from network.trust_genesis import genesis_storage
 
 
 class NetworkConfigError(ValueError):
@@ -67,7 +68,7 @@ def load(network_dir: Path, name: str) -> NetworkNodeConfig:
     folder = network_dir / name
     for candidate, parse in ((folder / "wabei.toml", _toml), (folder / "wabei.json", _json)):
         if candidate.exists():
-            return from_mapping(parse(candidate), folder, name)
+            return with_trust_genesis(from_mapping(parse(candidate), folder, name))
     raise NetworkConfigError(f"no wabei.toml or wabei.json in {folder}: is {name!r} a node of "
                              f"the network in {network_dir}?")
 
@@ -130,6 +131,18 @@ def _genesis(path: Path) -> EthereumGenesis:
         return ethereum_genesis(read_genesis(path), str(path))
     except GenesisError as exc:
         raise NetworkConfigError(str(exc)) from None
+
+
+def with_trust_genesis(config: NetworkNodeConfig) -> NetworkNodeConfig:
+    """`config` with the trust list that CometBFT's genesis.json (`app_state.trust`) seeds at
+    genesis (network/trust_genesis.py); unchanged for a genesis without one."""
+    path = config.comet_home / "config" / "genesis.json"
+    try:
+        app_state = json.loads(path.read_text(encoding="utf-8")).get("app_state") or {}
+        words = genesis_storage(app_state)
+    except (OSError, ValueError) as exc:  # TrustGenesisError is a ValueError
+        raise NetworkConfigError(f"{path}: {exc}") from None
+    return replace(config, chain=replace(config.chain, genesis_storage=words)) if words else config
 
 
 def default_binary() -> str:

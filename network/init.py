@@ -15,6 +15,7 @@ from network import keys, layout, pki
 from network.alloc import alloc_json
 from network.comet_files import abci_address, default_config_toml, genesis, node_config_toml
 from network.plan import NetworkPlan, NodePlan
+from network.trust_genesis import trust_section
 
 CRL_DAYS = 365
 
@@ -36,19 +37,25 @@ def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, GenesisAccount],
         raise layout.LayoutError(f"{out} exists and is not empty: choose another --out or remove it")
     when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
     authorities = {org.name: pki.create_authority(org.name, now=when, regulator=org.regulator) for org in plan.orgs}
+    crls = {org: pki.build_crl(ca, [], now=when, days=CRL_DAYS) for org, ca in authorities.items()}
     for org, ca in authorities.items():
         _write(out / "orgs" / org / "ca.key", pki.key_pem(ca.key), mode=0o600)
         _write(out / "orgs" / org / "ca.pem", pki.pem(ca.certificate))
         _write(out / "trust" / "cas" / f"{org}.pem", pki.pem(ca.certificate))
-        _write(out / "trust" / "crls" / f"{org}.pem", pki.pem(pki.build_crl(ca, [], now=when, days=CRL_DAYS)))
+        _write(out / "trust" / "crls" / f"{org}.pem", pki.pem(crls[org]))
     node_keys = {n.name: NodeKeys(keys.CometKey.generate(), keys.CometKey.generate()) for n in plan.nodes}
+    certificates = []
     for n in plan.nodes:
         cert = pki.issue_node_certificate(authorities[n.org], node_name=n.name, node_key=node_keys[n.name].node,
                                           validator_key=node_keys[n.name].validator, now=when)
         _write(out / "certs" / f"{n.name}.pem", pki.pem(cert))
+        certificates.append(cert)
     chain = ChainConfig()
     app_state = {"chain_id": plan.chain_id, "admin": admin or next(iter(alloc)), "gas_limit": chain.gas_limit,
                  "base_fee_wei": chain.genesis_base_fee_wei, "alloc": alloc_json(alloc)}
+    # the trust list on chain (0x1009): the files above are its genesis seed and a copy for openssl
+    app_state["trust"] = trust_section([(ca.certificate, crls[org]) for org, ca in authorities.items()],
+                                       certificates)
     genesis_doc = genesis(plan, {name: k.validator.public_bytes for name, k in node_keys.items()}, app_state, when)
     layout.write_json(out / "genesis.json", genesis_doc)
     layout.write_json(out / "alloc.json", app_state["alloc"])

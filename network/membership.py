@@ -1,5 +1,6 @@
 """Changing a network's membership from the files of its network directory: revoking a node's
-certificate today (the organisation's CA re-signs its CRL). Adding an organisation and
+certificate (the organisation's CA re-signs its CRL file; `wabei network revoke` then publishes
+it on chain, cli/network_trust.py). Adding an organisation and
 rotating a CA are described step by step in docs/network.md, "Operations".
 """
 from __future__ import annotations

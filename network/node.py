@@ -23,6 +23,9 @@ from chain.node import NodeHandle, start_node
 from network.abci.app import WabeiApp
 from network.abci.peer_filter import PeerFilter
 from network.abci.server import AbciServer
+from network.admission import CertificatePeerFilter
+from network.chain_trust import ChainTrustFollower, follow_chain_trust
+from network.trust import WatchedPeerFilter
 from network.config import NetworkNodeConfig
 from network.engine import CometEngine
 
@@ -75,6 +78,10 @@ async def start_network_node(config: NetworkNodeConfig, peer_filter: PeerFilter 
     chain = build_chain(config.chain, engine=lambda c: CometEngine(
         config.comet_rpc, head=lambda: int(c.reads.head.block_number)))
     try:
+        if isinstance(peer_filter, WatchedPeerFilter):
+            follow_chain_trust(chain, peer_filter)  # the chain wins over the files, if seeded
+        elif isinstance(peer_filter, CertificatePeerFilter):
+            ChainTrustFollower(chain, peer_filter).start()
         app = WabeiApp(chain, peer_filter, test_fault=config.test_fault)
         abci = AbciServer(app, config.abci)
         await abci.start()

@@ -2,10 +2,10 @@
 network/admission.py): the trust list is every CA certificate in `trust/cas/`, the
 revocations every CRL in `trust/crls/`, the registry every node certificate in `certs/`.
 
-Until the trust list moves on chain (docs/network.md, "On chain, next"), these directories are
-the source of truth. A running node watches them (`WatchedPeerFilter`): when a file in them
-changes, it re-reads them at the next admission query, so a new CRL (`wabei network revoke`),
-a new certificate or a new organisation's CA takes effect without a restart.
+A network whose genesis seeded the trust list on chain (every one `wabei network init` makes
+now) uses these files only as the genesis seed: its nodes follow the chain (network/chain_trust.py)
+and replace the trust store read here at start. For an older network directory without it these
+directories are the source of truth; a node re-reads them with `reload()`.
 """
 from __future__ import annotations
 
@@ -80,9 +80,14 @@ class WatchedPeerFilter:
         self.config = config
         self._seen = fingerprint(config)
         self.filter = CertificatePeerFilter(trust_store_of(config))
+        # False once the chain carries the trust list (network/chain_trust.py): the chain wins,
+        # and a file changed later must not override what every node agreed on.
+        self.follow_files = True
 
     def current(self) -> CertificatePeerFilter:
-        """The filter, re-read first if a file of the trust store changed."""
+        """The filter, re-read first if a file of the trust store changed (while files rule)."""
+        if not self.follow_files:
+            return self.filter
         now = fingerprint(self.config)
         if now != self._seen:
             try:

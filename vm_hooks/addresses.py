@@ -34,6 +34,10 @@ PERMISSION = platform_address(0x1005)  # reserved (FISCO PermissionPrecompiled)
 GOVERNANCE = platform_address(0x1008)  # reserved (FISCO ChainGovernancePrecompiled)
 CNS_RESOLVER = platform_address(0x1104)  # ENS resolver for every *.wabei name
 
+# The consortium's trust list (CA certificates, their CRLs, node certificates) for admission.
+# FISCO has no precompile here; 0x1009 is the first free address after its governance one.
+TRUST_LIST = platform_address(0x1009)
+
 ENS_REGISTRY = to_canonical_address("0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e")
 UNIVERSAL_RESOLVER = to_canonical_address("0xeEeEEEeE14D718C2B47D9923Deab1335E144EeEe")
 

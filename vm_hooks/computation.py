@@ -23,6 +23,7 @@ from vm_hooks.cns.fisco import CNS_PRECOMPILE
 from vm_hooks.consensus.precompile import CONSENSUS_PRECOMPILE
 from vm_hooks.console_log import ConsoleObservingComputation
 from vm_hooks.precompile import AbiPrecompile
+from vm_hooks.trust.precompile import TRUST_LIST_PRECOMPILE
 
 PLATFORM_PRECOMPILES: tuple[AbiPrecompile, ...] = (
     CONSENSUS_PRECOMPILE,
@@ -30,6 +31,7 @@ PLATFORM_PRECOMPILES: tuple[AbiPrecompile, ...] = (
     CNS_RESOLVER_PRECOMPILE,
     ENS_REGISTRY_PRECOMPILE,
     UNIVERSAL_RESOLVER_PRECOMPILE,
+    TRUST_LIST_PRECOMPILE,  # the consortium trust list (vm_hooks/trust/)
 )
 
 _precompile_map: dict[Address, Callable[[ComputationAPI], ComputationAPI]] = {
@@ -43,10 +45,10 @@ WabeiComputation: type[PragueComputation] = type(
 )
 
 
-# Precompiles whose account only a network chain's genesis creates: the Consensus precompile
-# has no admin on a devnet (it refuses every change there), and adding its account to the
-# devnet's genesis would make every existing --data-dir devnet refuse to open.
-NETWORK_ONLY_ACCOUNTS = frozenset({CONSENSUS_PRECOMPILE.address})
+# Precompiles whose account only a network chain's genesis creates: the Consensus precompile and
+# the trust list have no admin on a devnet (they refuse every change there), and adding their
+# accounts to the devnet's genesis would make every existing --data-dir devnet refuse to open.
+NETWORK_ONLY_ACCOUNTS = frozenset({CONSENSUS_PRECOMPILE.address, TRUST_LIST_PRECOMPILE.address})
 
 
 def system_accounts(network: bool = True) -> dict[Address, bytes]:

@@ -20,3 +20,8 @@ class NameRuleError(VmHooksError, ValueError):
 
 class PinnedVersionMismatch(VmHooksError, RuntimeError):
     """An installed library that the chain's rules depend on is not the exact version they pin."""
+
+
+class TrustListError(VmHooksError, ValueError):
+    """An entry the trust-list precompile refuses by shape alone (empty, too large, not DER-framed);
+    the message says what to send instead. The precompile turns it into a revert."""

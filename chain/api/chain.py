@@ -23,7 +23,7 @@ from chain.backend.backend import Backend, ChainParams
 from chain.clock import BlockClock
 from chain.config import ChainConfig
 from chain.engines.solo import SoloEngine
-from chain.genesis import system_alloc
+from chain.genesis import system_alloc, with_storage
 from chain.pool import TxPool
 from chain.spec import ChainSpec, build_spec
 from chain.storage import open_database
@@ -71,7 +71,7 @@ def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> Chain
         genesis_base_fee=config.genesis_base_fee_wei,
         genesis_timestamp=config.genesis_timestamp,
         coinbase=config.coinbase,
-        alloc={**system_alloc(network=not config.dev), **funded},
+        alloc=with_storage({**system_alloc(network=not config.dev), **funded}, config.genesis_storage),
     )
 
 

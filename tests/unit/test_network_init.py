@@ -210,7 +210,7 @@ def test_revoking_a_node_refuses_it_and_only_it(tmp_path: Path) -> None:
     running = peer_filter_for(out, "org1-node2")  # a node's filter, made before the revocations
     assert all(running.allows_id(i) for i in ids.values())
     for victim in ("org2-node1", "org2-node2"):
-        done = subprocess.run([sys.executable, "-m", "cli", "network", "revoke", str(out), victim],
+        done = subprocess.run([sys.executable, "-m", "cli", "network", "revoke", str(out), victim, "--no-chain"],
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0 and f"revoked {victim}" in done.stdout, done.stderr
     peer_filter = peer_filter_for(out, "org1-node1")
