@@ -6,9 +6,9 @@ runs CometBFT's built-in `noop` app (it is refused before it could receive a blo
 needs no Wabei); a proper observer is a Wabei node (`wabei node --network DIR --node NAME`)
 with its own folder in the network directory, so it executes the blocks it syncs.
 
-Certificates go into the network's registry (`certs/`), which every node reads: that is where a
-bad certificate would have to be for admission to consider it at all (a peer with none is
-refused with "no certificate", tests/unit/test_admission.py).
+Certificates go into the network's registry (on chain, and `certs/` for older networks), which
+every node reads: that is where a bad certificate would have to be for admission to consider it
+at all (a peer with none is refused with "no certificate", tests/unit/test_admission.py).
 """
 from __future__ import annotations
 
@@ -29,7 +29,11 @@ from typing import Any
 import tomlkit
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
+from eth_abi import encode as abi_encode
+from eth_utils import function_signature_to_4byte_selector
+from web3 import Web3
 
 from chain.config import DEFAULT_MNEMONIC
 from network import keys, pki
@@ -38,6 +42,7 @@ from network.init import node_config_json
 from network.layout import load_manifest
 from network.plan import OBSERVER, NetworkPlan, NodePlan
 from tests.conftest import ROOT
+from vm_hooks.addresses import TRUST_LIST
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
@@ -120,8 +125,20 @@ def authority(network_dir: Path, org: str) -> pki.Authority:
 
 
 def register(network_dir: Path, name: str, cert: x509.Certificate) -> None:
-    """Put `cert` into the network's certificate registry, where every node looks."""
+    """Put `cert` into the network's certificate registry, where every node looks: on chain
+    (the trust list at 0x…1009, by a transaction of the genesis admin, which the nodes hold
+    unlocked: the devnet mnemonic's account 0) and in `certs/` for a network without one."""
     (network_dir / "certs" / f"{name}.pem").write_bytes(pki.pem(cert))
+    manifest = load_manifest(network_dir)
+    admin = json.loads((network_dir / manifest["nodes"][0]["name"] / "cometbft" / "config" / "genesis.json")
+                       .read_text())["app_state"]["admin"]
+    w3 = Web3(Web3.HTTPProvider(manifest["nodes"][0]["rpc_url"], request_kwargs={"timeout": 30}))
+    der = cert.public_bytes(Encoding.DER)
+    data = function_signature_to_4byte_selector("registerCertificate(bytes)") + abi_encode(["bytes"], [der])
+    tx = w3.eth.send_transaction({"from": Web3.to_checksum_address(admin), "to": Web3.to_checksum_address(TRUST_LIST),
+                                  "data": data})
+    receipt = w3.eth.wait_for_transaction_receipt(tx, timeout=30)
+    assert receipt["status"] == 1, f"registerCertificate({name}) reverted"
 
 
 def certified(network_dir: Path, org: str, joiner: Joiner, *, now: dt.datetime = NOW,
