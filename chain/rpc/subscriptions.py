@@ -11,6 +11,7 @@ from typing import Any, Callable
 from chain.api.logs import block_logs, matches
 from chain.api.blocks import MinedBlock
 from chain.api.events import ChainEvents, EmptyBlocks
+from chain.api.filters import criteria_entries
 from chain.exceptions import InvalidParams
 from chain.pool import PooledTx
 from chain.rpc import codec
@@ -18,26 +19,38 @@ from chain.rpc.formatters import header_json, log_json
 from chain.types import LogFilter
 
 Send = Callable[[dict[str, Any]], None]
+MAX_SUBSCRIPTIONS = 1_000            # per connection
+MAX_SUBSCRIPTION_ENTRIES = 20_000    # addresses and topic alternatives across a connection's log subscriptions
 
 
 class SubscriptionSet:
-    def __init__(self, events: ChainEvents, send: Send, max_subscriptions: int = 1000) -> None:
+    def __init__(self, events: ChainEvents, send: Send, max_subscriptions: int = MAX_SUBSCRIPTIONS,
+                 max_entries: int = MAX_SUBSCRIPTION_ENTRIES) -> None:
         self._events = events
         self._send = send
         self._max = max_subscriptions
+        self._max_entries = max_entries
+        self._entries: dict[str, int] = {}  # log subscriptions: their addresses and topics
         self._unsubscribe: dict[str, Callable[[], None]] = {}
 
     def subscribe(self, params: Any) -> str:
         if not isinstance(params, list) or not params or not isinstance(params[0], str):
             raise InvalidParams("eth_subscribe expects [kind, options?]")
         if len(self._unsubscribe) >= self._max:
-            raise InvalidParams(f"too many subscriptions on this connection ({self._max})")
+            raise InvalidParams(f"too many subscriptions on this connection ({self._max}, the limit); "
+                                "eth_unsubscribe some first")
         kind, sid = params[0], "0x" + os.urandom(16).hex()
         if kind == "newHeads":
             stop = _both(self._events.new_blocks.subscribe(lambda m: self._notify(sid, header_json(m.block.header))),
                          self._events.empty_blocks.subscribe(lambda run: self._on_empty_run(sid, run)))
         elif kind == "logs":
             flt = _log_filter(params[1] if len(params) > 1 else {})
+            weight, held = criteria_entries(flt), sum(self._entries.values())
+            if held + weight > self._max_entries:
+                raise InvalidParams(f"too many log criteria on this connection: {held:,} addresses and topics "
+                                    f"already, this subscription adds {weight:,}, the limit is "
+                                    f"{self._max_entries:,}; eth_unsubscribe some first")
+            self._entries[sid] = weight
             stop = self._events.new_blocks.subscribe(lambda m: self._on_logs(sid, flt, m))
         elif kind == "newPendingTransactions":
             stop = self._events.new_pending.subscribe(lambda p: self._on_pending(sid, p))
@@ -50,6 +63,7 @@ class SubscriptionSet:
         if not isinstance(params, list) or len(params) != 1 or not isinstance(params[0], str):
             raise InvalidParams("eth_unsubscribe expects [subscriptionId]")
         stop = self._unsubscribe.pop(params[0], None)
+        self._entries.pop(params[0], None)
         if stop is None:
             return False
         stop()
@@ -59,6 +73,7 @@ class SubscriptionSet:
         for stop in self._unsubscribe.values():
             stop()
         self._unsubscribe.clear()
+        self._entries.clear()
 
     def _notify(self, sid: str, result: Any) -> None:
         self._send({"jsonrpc": "2.0", "method": "eth_subscription",
