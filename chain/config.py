@@ -46,7 +46,10 @@ class ChainConfig:
     allow_reset: bool = False                    # anvil_reset may replace a data_dir chain
     dump_state: Path | None = None               # written on shutdown (SIGINT/SIGTERM)
     load_state: Path | None = None               # loaded at start
-    max_filters: int = 10_000                    # installed filters and subscriptions, per chain
+    max_filters: int = 10_000                    # installed polling filters, per chain
+    # anvil_dumpState's JSON (before gzip), and what anvil_loadState accepts expanded; 0 = no bound.
+    # A dump is built compressed, so its peak memory is about a fifth of this, twice (bytes, hex).
+    dump_max_bytes: int = 256 * 1024 * 1024
     filter_timeout_s: float = 300.0              # unpolled filters expire, like geth's 5 minutes
     # geth's --rpc.gascap: the most gas eth_call, eth_estimateGas, eth_createAccessList and
     # debug_traceCall run with, whether the request names gas or not; 0 = no cap.

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from chain.abc import NodePluginAPI
 from chain.api.chain import Chain, build_chain
-from chain.backend.dump import read_dump_file, write_dump_file
+from chain.backend.dump import dump_json, read_dump_file, write_dump_file
 from chain.config import NodeConfig, ServerConfig
 from chain.console import Console
 from chain.rpc.cors import OriginPolicy, parse_origins
@@ -178,5 +178,5 @@ async def serve_forever(config: NodeConfig) -> None:
         for chain in handle.chains:
             if chain.config.dump_state is not None and chain.dev is not None:
                 # Ctrl-C and SIGTERM land here; the file is replaced atomically.
-                write_dump_file(chain.config.dump_state, chain.dev.dump_state())
+                write_dump_file(chain.config.dump_state, dump_json(chain.dev.dump_source()))
         await handle.stop()
