@@ -83,6 +83,9 @@ class ServerConfig:
     quiet: bool = False
     max_request_bytes: int = 5 * 1024 * 1024
     max_batch_length: int = 1000
+    # Bytes waiting to be sent on one WebSocket (responses and notifications); past it the
+    # client is not reading, and the socket is closed (1008) rather than buffered for (0 = none).
+    ws_outbox_bytes: int = 16 * 1024 * 1024
     cors_origins: tuple[str, ...] = ()           # browser origins allowed to call; () = none, "*" = any
     dev_methods: bool = True                     # serve evm_*/anvil_*/hardhat_* on devnet chains
 

@@ -125,6 +125,7 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
     built = tuple(chains) if chains is not None else build_chains(config)
     server = RpcServer(max_request_bytes=config.server.max_request_bytes,
                        max_batch_length=config.server.max_batch_length,
+                       max_outbox_bytes=config.server.ws_outbox_bytes,
                        origins=OriginPolicy(parse_origins(",".join(config.server.cors_origins))))
     console = None if config.server.quiet else Console()
     dispatchers = []

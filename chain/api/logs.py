@@ -96,22 +96,13 @@ def scan(query: LogQuery, blocks: Iterator[StoredBlock], deadline: Deadline | No
     """The matching logs of `blocks`, in order. Raises LimitExceeded past `max_results` logs
     or past the deadline (checked once a block), naming the limit and how far the scan got."""
     out: list[LogEntry] = []
-    last = None
-    try:
-        for block in blocks:
-            last = block.number
-            out.extend(e for e in block_logs(block) if matches(e, query.flt))
-            if len(out) > max_results:
-                raise LimitExceeded(f"query returned more than {max_results} results (the limit); "
-                                    f"narrow the block range (block {block.number} reached it)")
-            if deadline is not None:
-                deadline.check()
-    except DeadlineExceeded:
-        if deadline is None or deadline.cancelled is not None:
-            raise  # shutdown or the client went away: the worker answers that
-        reached = "" if last is None else f", after scanning up to block {last}"
-        raise LimitExceeded(f"query timeout exceeded ({go_duration(deadline.timeout_s or 0)}, the node's "
-                            f"--rpc-evm-timeout{reached}); narrow the block range or the filter") from None
+    for block in blocks:
+        out.extend(e for e in block_logs(block) if matches(e, query.flt))
+        if len(out) > max_results:
+            raise LimitExceeded(f"query returned more than {max_results} results (the limit); "
+                                f"narrow the block range (block {block.number} reached it)")
+        if deadline is not None:
+            _check(deadline, block.number)
     return out
 
 
@@ -130,4 +121,17 @@ def matching_blocks(query: LogQuery, start: int, end: int, bloom_at: Callable[[i
             if b is not None:
                 yield b
         elif deadline is not None and n & 255 == 0:
-            deadline.check()
+            _check(deadline, n)
+
+
+def _check(deadline: Deadline, reached: int) -> None:
+    """The deadline's check, with the log query's own words for a timeout (a cancel — shutdown,
+    the client gone — goes to the worker as it is)."""
+    try:
+        deadline.check()
+    except DeadlineExceeded:
+        if deadline.cancelled is not None:
+            raise
+        raise LimitExceeded(f"query timeout exceeded ({go_duration(deadline.timeout_s or 0)}, the node's "
+                            f"--rpc-evm-timeout, after scanning up to block {reached}); narrow the block "
+                            "range or the filter") from None

@@ -11,16 +11,18 @@ import logging
 from typing import Any
 
 import orjson
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from chain.api.events import ChainEvents
 from chain.rpc import jsonwire
 from chain.rpc.cors import OriginPolicy
 from chain.rpc.dispatch import Dispatcher, Session
+from chain.rpc.outbox import DEFAULT_MAX_BYTES, Outbox
 from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
 from chain.rpc.subscriptions import SubscriptionSet
 
 log = logging.getLogger("wabei.rpc")
+SHED_GRACE_S = 1.0  # how long a socket that is being shed gets to take its close frame
 
 
 def _error(code: int, message: str, rid: Any = None) -> dict[str, Any]:
@@ -31,9 +33,10 @@ class RpcServer:
     """The node's HTTP server: one JSON-RPC endpoint per chain, WebSockets on the same paths."""
 
     def __init__(self, *, max_request_bytes: int, max_batch_length: int,
-                 origins: OriginPolicy = OriginPolicy()) -> None:
+                 origins: OriginPolicy = OriginPolicy(), max_outbox_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_request_bytes
         self.max_batch = max_batch_length
+        self.max_outbox = max_outbox_bytes
         self.origins = origins
         self.app = web.Application(client_max_size=max_request_bytes)
         self.sockets: set[web.WebSocketResponse] = set()  # open WebSockets, closed at shutdown
@@ -107,13 +110,12 @@ class _Endpoint:
         ws = web.WebSocketResponse(max_msg_size=self._max_bytes, heartbeat=30)
         await ws.prepare(request)
         self._server.sockets.add(ws)
-        outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=100_000)
+        outbox = Outbox(self._server.max_outbox)
+        shedding: list[asyncio.Task[None]] = []
 
         def send(message: Any) -> None:
-            try:
-                outbox.put_nowait(orjson.dumps(message))
-            except asyncio.QueueFull:  # a client that never reads loses notifications, not the node
-                log.warning("websocket client is not reading; dropping a notification")
+            if not outbox.put(orjson.dumps(message)) and outbox.overflow is not None and not shedding:
+                shedding.append(asyncio.get_running_loop().create_task(_shed(ws, request, outbox.overflow)))
 
         subs = SubscriptionSet(self._events, send)
         session: Session = {"eth_subscribe": subs.subscribe, "eth_unsubscribe": subs.unsubscribe}
@@ -128,13 +130,13 @@ class _Endpoint:
                     break
         finally:
             subs.close()
-            outbox.put_nowait(None)
+            outbox.close()
             await writer
             self._server.sockets.discard(ws)
         return ws
 
 
-async def _drain(ws: web.WebSocketResponse, outbox: "asyncio.Queue[bytes | None]") -> None:
+async def _drain(ws: web.WebSocketResponse, outbox: Outbox) -> None:
     while True:
         item = await outbox.get()
         if item is None or ws.closed:
@@ -143,6 +145,19 @@ async def _drain(ws: web.WebSocketResponse, outbox: "asyncio.Queue[bytes | None]
             await ws.send_str(item.decode())
         except (ConnectionResetError, RuntimeError):
             return
+
+
+async def _shed(ws: web.WebSocketResponse, request: web.Request, reason: str) -> None:
+    """Close a socket whose client does not read: a close frame with the reason if it can still
+    be written within a second, then the connection itself."""
+    log.warning("closing a WebSocket: %s", reason)
+    try:
+        await asyncio.wait_for(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=reason.encode()[:123]),
+                               SHED_GRACE_S)
+    except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+        pass
+    if request.transport is not None and not request.transport.is_closing():
+        request.transport.abort()
 
 
 def _json(body: Any, headers: dict[str, str], status: int = 200) -> web.Response:
