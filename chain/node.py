@@ -126,6 +126,7 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
     server = RpcServer(max_request_bytes=config.server.max_request_bytes,
                        max_batch_length=config.server.max_batch_length,
                        max_outbox_bytes=config.server.ws_outbox_bytes,
+                       ws_write_timeout_s=config.server.ws_write_timeout_s,
                        origins=OriginPolicy(parse_origins(",".join(config.server.cors_origins))))
     console = None if config.server.quiet else Console()
     dispatchers = []

@@ -3,10 +3,10 @@
 Responses and subscription notifications wait here until the socket takes them, so a
 notification never overtakes a response. A client that stops reading would make this grow for
 as long as blocks are mined (100 newHeads subscriptions on one unread socket queued ~100 KB a
-block, and the soak's hostile clients took the node from ~100 MB to gigabytes). Past
-`max_bytes` the outbox is dropped and the connection closed with the reason (1008, policy
-violation), as geth drops a connection whose writes stall: the client reconnects and
-resubscribes; the node keeps its memory.
+block: in the soak, 20 such sockets held 650 MB). Past `max_bytes` the outbox is dropped and
+the connection closed with the reason (1008, policy violation); the server also closes a
+socket whose write has waited 10 s (geth's write timeout, chain/rpc/server.py), which is what
+usually comes first. The client reconnects and resubscribes; the node keeps its memory.
 """
 from __future__ import annotations
 

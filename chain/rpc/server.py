@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -33,10 +33,12 @@ class RpcServer:
     """The node's HTTP server: one JSON-RPC endpoint per chain, WebSockets on the same paths."""
 
     def __init__(self, *, max_request_bytes: int, max_batch_length: int,
-                 origins: OriginPolicy = OriginPolicy(), max_outbox_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 origins: OriginPolicy = OriginPolicy(), max_outbox_bytes: int = DEFAULT_MAX_BYTES,
+                 ws_write_timeout_s: float = 10.0) -> None:
         self.max_bytes = max_request_bytes
         self.max_batch = max_batch_length
         self.max_outbox = max_outbox_bytes
+        self.ws_write_timeout = ws_write_timeout_s
         self.origins = origins
         self.app = web.Application(client_max_size=max_request_bytes)
         self.sockets: set[web.WebSocketResponse] = set()  # open WebSockets, closed at shutdown
@@ -111,15 +113,19 @@ class _Endpoint:
         await ws.prepare(request)
         self._server.sockets.add(ws)
         outbox = Outbox(self._server.max_outbox)
-        shedding: list[asyncio.Task[None]] = []
+        shedding: list[asyncio.Task[None]] = []  # the one task that closes this socket, once started
+
+        def shed(reason: str) -> None:
+            if not shedding:
+                shedding.append(asyncio.get_running_loop().create_task(_shed(ws, request, reason)))
 
         def send(message: Any) -> None:
-            if not outbox.put(orjson.dumps(message)) and outbox.overflow is not None and not shedding:
-                shedding.append(asyncio.get_running_loop().create_task(_shed(ws, request, outbox.overflow)))
+            if not outbox.put(orjson.dumps(message)) and outbox.overflow is not None:
+                shed(outbox.overflow)
 
         subs = SubscriptionSet(self._events, send)
         session: Session = {"eth_subscribe": subs.subscribe, "eth_unsubscribe": subs.unsubscribe}
-        writer = asyncio.get_running_loop().create_task(_drain(ws, outbox))
+        writer = asyncio.get_running_loop().create_task(_drain(ws, outbox, self._server.ws_write_timeout, shed))
         try:
             async for msg in ws:
                 if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
@@ -136,13 +142,19 @@ class _Endpoint:
         return ws
 
 
-async def _drain(ws: web.WebSocketResponse, outbox: Outbox) -> None:
+async def _drain(ws: web.WebSocketResponse, outbox: Outbox, write_timeout_s: float,
+                 stalled: Callable[[str], None]) -> None:
+    """Send what the outbox holds, in order. A write that waits `write_timeout_s` (the client
+    stopped reading) ends the socket, as geth's 10 s defaultWriteTimeout does."""
     while True:
         item = await outbox.get()
         if item is None or ws.closed:
             return
         try:
-            await ws.send_str(item.decode())
+            await asyncio.wait_for(ws.send_str(item.decode()), write_timeout_s or None)
+        except asyncio.TimeoutError:
+            stalled(f"client is not reading: a write waited {write_timeout_s:g} s (the write timeout)")
+            return
         except (ConnectionResetError, RuntimeError):
             return
 

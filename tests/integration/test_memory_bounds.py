@@ -12,6 +12,7 @@ import gzip
 import json
 import socket
 import struct
+import time
 from dataclasses import replace
 from typing import Any, Iterator
 
@@ -100,6 +101,23 @@ def test_a_socket_that_does_not_read_is_closed_and_a_reader_keeps_everything(sma
         assert _rpc(small.http_url, "eth_blockNumber")["result"] == hex(start + 500)
     finally:
         silent.close()
+
+
+def test_a_socket_whose_writes_stall_is_closed_at_the_write_timeout() -> None:
+    """No byte bound here: the write timeout alone (1 s instead of geth's 10) closes it."""
+    thread = NodeThread()
+    try:
+        server = replace(NodeConfig.test().server, ws_outbox_bytes=0, ws_write_timeout_s=1.0)
+        handle = thread.start(NodeConfig(server=server, chains=(ChainConfig(),)))
+        silent = _silent_socket(handle, 100)
+        try:
+            _rpc(handle.http_url, "anvil_mine", [hex(300)])  # ~30 MB of notifications: far past any buffer
+            time.sleep(6)  # not reading: the node's writes wait, and after 1 s it gives up
+            assert _closed_by_node(silent, within_s=10)
+        finally:
+            silent.close()
+    finally:
+        thread.close()
 
 
 def test_a_dump_past_the_limit_is_refused_naming_it(small: NodeHandle) -> None:
