@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
+from eth.abc import BlockHeaderAPI
+
 from chain.api.logs import block_logs, matches
 from chain.api.blocks import MinedBlock
 from chain.api.events import ChainEvents, EmptyBlocks
@@ -21,6 +23,7 @@ from chain.types import LogFilter
 Send = Callable[[dict[str, Any]], None]
 MAX_SUBSCRIPTIONS = 1_000            # per connection
 MAX_SUBSCRIPTION_ENTRIES = 20_000    # addresses and topic alternatives across a connection's log subscriptions
+HEAD_CACHE = 4_096                   # header JSONs a connection keeps (more than anvil_mine's 2,000-block chunk)
 
 
 class SubscriptionSet:
@@ -31,6 +34,7 @@ class SubscriptionSet:
         self._max = max_subscriptions
         self._max_entries = max_entries
         self._entries: dict[str, int] = {}  # log subscriptions: their addresses and topics
+        self._heads: dict[bytes, dict[str, Any]] = {}  # newHeads JSON by block hash, shared by subscriptions
         self._unsubscribe: dict[str, Callable[[], None]] = {}
 
     def subscribe(self, params: Any) -> str:
@@ -41,7 +45,8 @@ class SubscriptionSet:
                                 "eth_unsubscribe some first")
         kind, sid = params[0], "0x" + os.urandom(16).hex()
         if kind == "newHeads":
-            stop = _both(self._events.new_blocks.subscribe(lambda m: self._notify(sid, header_json(m.block.header))),
+            stop = _both(self._events.new_blocks.subscribe(
+                             lambda m: self._notify(sid, self._head_json(m.block.hash, lambda: m.block.header))),
                          self._events.empty_blocks.subscribe(lambda run: self._on_empty_run(sid, run)))
         elif kind == "logs":
             flt = _log_filter(params[1] if len(params) > 1 else {})
@@ -85,8 +90,18 @@ class SubscriptionSet:
                 self._notify(sid, log_json(entry))
 
     def _on_empty_run(self, sid: str, run: EmptyBlocks) -> None:
-        for i in range(len(run.headers)):
-            self._notify(sid, header_json(run.header(i)))
+        for i, h in enumerate(run.headers):
+            self._notify(sid, self._head_json(h.hash, lambda: run.header(i)))
+
+    def _head_json(self, block_hash: bytes, header: Callable[[], BlockHeaderAPI]) -> dict[str, Any]:
+        """A header's JSON, made once per connection: 100 newHeads subscriptions on one socket
+        cost 100 encodings a block otherwise (and 100 decodings of each bulk-mined header)."""
+        cached = self._heads.get(block_hash)
+        if cached is None:
+            if len(self._heads) >= HEAD_CACHE:
+                self._heads.clear()
+            cached = self._heads[block_hash] = header_json(header())
+        return cached
 
     def _on_pending(self, sid: str, ptx: PooledTx) -> None:
         self._notify(sid, "0x" + ptx.hash.hex())
