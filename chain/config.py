@@ -86,6 +86,7 @@ class ServerConfig:
     # Bytes waiting to be sent on one WebSocket (responses and notifications); past it the
     # client is not reading, and the socket is closed (1008) rather than buffered for (0 = none).
     ws_outbox_bytes: int = 16 * 1024 * 1024
+    ws_outbox_total_bytes: int = 64 * 1024 * 1024  # all WebSockets together; past it the fullest is closed
     ws_write_timeout_s: float = 10.0             # a WebSocket write waiting this long closes it (geth's); 0 = none
     cors_origins: tuple[str, ...] = ()           # browser origins allowed to call; () = none, "*" = any
     dev_methods: bool = True                     # serve evm_*/anvil_*/hardhat_* on devnet chains

@@ -127,6 +127,7 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
                        max_batch_length=config.server.max_batch_length,
                        max_outbox_bytes=config.server.ws_outbox_bytes,
                        ws_write_timeout_s=config.server.ws_write_timeout_s,
+                       max_outbox_total=config.server.ws_outbox_total_bytes,
                        origins=OriginPolicy(parse_origins(",".join(config.server.cors_origins))))
     console = None if config.server.quiet else Console()
     dispatchers = []

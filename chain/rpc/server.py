@@ -17,7 +17,7 @@ from chain.api.events import ChainEvents
 from chain.rpc import jsonwire
 from chain.rpc.cors import OriginPolicy
 from chain.rpc.dispatch import Dispatcher, Session
-from chain.rpc.outbox import DEFAULT_MAX_BYTES, Outbox
+from chain.rpc.outbox import DEFAULT_MAX_BYTES, DEFAULT_TOTAL_BYTES, Outbox, OutboxBudget
 from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
 from chain.rpc.subscriptions import SubscriptionSet
 
@@ -34,11 +34,12 @@ class RpcServer:
 
     def __init__(self, *, max_request_bytes: int, max_batch_length: int,
                  origins: OriginPolicy = OriginPolicy(), max_outbox_bytes: int = DEFAULT_MAX_BYTES,
-                 ws_write_timeout_s: float = 10.0) -> None:
+                 ws_write_timeout_s: float = 10.0, max_outbox_total: int = DEFAULT_TOTAL_BYTES) -> None:
         self.max_bytes = max_request_bytes
         self.max_batch = max_batch_length
         self.max_outbox = max_outbox_bytes
         self.ws_write_timeout = ws_write_timeout_s
+        self.outbox_budget = OutboxBudget(max_outbox_total)
         self.origins = origins
         self.app = web.Application(client_max_size=max_request_bytes)
         self.sockets: set[web.WebSocketResponse] = set()  # open WebSockets, closed at shutdown
@@ -112,16 +113,16 @@ class _Endpoint:
         ws = web.WebSocketResponse(max_msg_size=self._max_bytes, heartbeat=30)
         await ws.prepare(request)
         self._server.sockets.add(ws)
-        outbox = Outbox(self._server.max_outbox)
         shedding: list[asyncio.Task[None]] = []  # the one task that closes this socket, once started
 
         def shed(reason: str) -> None:
             if not shedding:
                 shedding.append(asyncio.get_running_loop().create_task(_shed(ws, request, reason)))
 
+        outbox = Outbox(self._server.max_outbox, self._server.outbox_budget, shed)
+
         def send(message: Any) -> None:
-            if not outbox.put(orjson.dumps(message)) and outbox.overflow is not None:
-                shed(outbox.overflow)
+            outbox.put(orjson.dumps(message).decode())
 
         subs = SubscriptionSet(self._events, send)
         session: Session = {"eth_subscribe": subs.subscribe, "eth_unsubscribe": subs.unsubscribe}
@@ -138,6 +139,7 @@ class _Endpoint:
             subs.close()
             outbox.close()
             await writer
+            outbox.detach()
             self._server.sockets.discard(ws)
         return ws
 
@@ -151,7 +153,7 @@ async def _drain(ws: web.WebSocketResponse, outbox: Outbox, write_timeout_s: flo
         if item is None or ws.closed:
             return
         try:
-            await asyncio.wait_for(ws.send_str(item.decode()), write_timeout_s or None)
+            await asyncio.wait_for(ws.send_str(item), write_timeout_s or None)
         except asyncio.TimeoutError:
             stalled(f"client is not reading: a write waited {write_timeout_s:g} s (the write timeout)")
             return

@@ -120,6 +120,31 @@ def test_a_socket_whose_writes_stall_is_closed_at_the_write_timeout() -> None:
         thread.close()
 
 
+def test_silent_sockets_together_are_bounded_and_the_fullest_goes_first() -> None:
+    """Per socket 8 MiB would let eight silent sockets hold ~17 MB here; the node's 2 MiB budget
+    closes the fullest ones instead, and the one reading client keeps every notification."""
+    thread = NodeThread()
+    try:
+        server = replace(NodeConfig.test().server, ws_outbox_bytes=8 * OUTBOX,
+                         ws_outbox_total_bytes=2 * OUTBOX,  # with 0 (no budget) this test fails
+                         ws_write_timeout_s=0)
+        handle = thread.start(NodeConfig(server=server, chains=(ChainConfig(),)))
+        silent = [_silent_socket(handle, 20) for _ in range(8)]
+        try:
+            with connect(handle.ws_url, open_timeout=10) as reader:
+                reader.send('{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}')
+                json.loads(reader.recv(timeout=10))
+                _rpc(handle.http_url, "anvil_mine", [hex(60)])  # 20 x 60 x 1.8 kB ~ 2 MB a silent socket
+                got = [json.loads(reader.recv(timeout=20)) for _ in range(60)]
+                assert [int(m["params"]["result"]["number"], 16) for m in got] == list(range(1, 61))
+            assert all(_closed_by_node(s, within_s=10) for s in silent)
+        finally:
+            for s in silent:
+                s.close()
+    finally:
+        thread.close()
+
+
 def test_a_dump_past_the_limit_is_refused_naming_it(small: NodeHandle) -> None:
     _rpc(small.http_url, "anvil_mine", [hex(500)])  # the database outgrows 200 kB of JSON
     err = _rpc(small.http_url, "anvil_dumpState")["error"]
