@@ -54,7 +54,10 @@ class ChainConfig:
     allow_reset: bool = False                    # anvil_reset may replace a data_dir chain
     dump_state: Path | None = None               # written on shutdown (SIGINT/SIGTERM)
     load_state: Path | None = None               # loaded at start
-    max_filters: int = 10_000                    # installed filters and subscriptions, per chain
+    max_filters: int = 10_000                    # installed polling filters, per chain
+    # anvil_dumpState's JSON (before gzip), and what anvil_loadState accepts expanded; 0 = no bound.
+    # A dump is built compressed, so its peak memory is about a fifth of this, twice (bytes, hex).
+    dump_max_bytes: int = 256 * 1024 * 1024
     filter_timeout_s: float = 300.0              # unpolled filters expire, like geth's 5 minutes
     # geth's --rpc.gascap: the most gas eth_call, eth_estimateGas, eth_createAccessList and
     # debug_traceCall run with, whether the request names gas or not; 0 = no cap.
@@ -91,6 +94,11 @@ class ServerConfig:
     quiet: bool = False
     max_request_bytes: int = 5 * 1024 * 1024
     max_batch_length: int = 1000
+    # Bytes waiting to be sent on one WebSocket (responses and notifications); past it the
+    # client is not reading, and the socket is closed (1008) rather than buffered for (0 = none).
+    ws_outbox_bytes: int = 16 * 1024 * 1024
+    ws_outbox_total_bytes: int = 64 * 1024 * 1024  # all WebSockets together; past it the fullest is closed
+    ws_write_timeout_s: float = 10.0             # a WebSocket write waiting this long closes it (geth's); 0 = none
     cors_origins: tuple[str, ...] = ()           # browser origins allowed to call; () = none, "*" = any
     dev_methods: bool = True                     # serve evm_*/anvil_*/hardhat_* on devnet chains
 

@@ -83,6 +83,11 @@ class ServerBusy(WabeiError):
     """Every call worker is busy and the queue is full (-32005, EIP-1474's "limit exceeded")."""
 
 
+class LimitExceeded(WabeiError):
+    """A read would go past one of the node's documented limits (its time, its result count,
+    its size); the message names the limit and what to narrow (-32005, EIP-1474)."""
+
+
 class MethodNotFound(WabeiError):
     """The JSON-RPC method does not exist or is not enabled (-32601)."""
 

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from chain.abc import NodePluginAPI
 from chain.api.chain import Chain, build_chain
-from chain.backend.dump import read_dump_file, write_dump_file
+from chain.backend.dump import dump_json, read_dump_file, write_dump_file
 from chain.config import NodeConfig, ServerConfig
 from chain.console import Console
 from chain.rpc.cors import OriginPolicy, parse_origins
@@ -126,6 +126,9 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
     built = tuple(chains) if chains is not None else build_chains(config)
     server = RpcServer(max_request_bytes=config.server.max_request_bytes,
                        max_batch_length=config.server.max_batch_length,
+                       max_outbox_bytes=config.server.ws_outbox_bytes,
+                       ws_write_timeout_s=config.server.ws_write_timeout_s,
+                       max_outbox_total=config.server.ws_outbox_total_bytes,
                        origins=OriginPolicy(parse_origins(",".join(config.server.cors_origins))))
     console = None if config.server.quiet else Console()
     dispatchers = []
@@ -179,5 +182,5 @@ async def serve_forever(config: NodeConfig) -> None:
         for chain in handle.chains:
             if chain.config.dump_state is not None and chain.dev is not None:
                 # Ctrl-C and SIGTERM land here; the file is replaced atomically.
-                write_dump_file(chain.config.dump_state, chain.dev.dump_state())
+                write_dump_file(chain.config.dump_state, dump_json(chain.dev.dump_source()))
         await handle.stop()

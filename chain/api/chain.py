@@ -95,8 +95,8 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
     blocks = BlockPipeline(backend, pool, events, clock, config.coinbase)
     reads = ChainReads(config, backend, pool, blocks.next_fields, call_console=events.call_console)
     filters = FilterManager(config.max_filters, config.filter_timeout_s)
-    events.new_blocks.subscribe(lambda m: filters.on_block(m.block.hash), inline=True)
-    events.empty_blocks.subscribe(lambda run: filters.on_blocks([h.hash for h in run.headers]), inline=True)
+    events.rewound.subscribe(lambda r: filters.on_rewind(
+        r.number if r.number >= 0 else int(backend.head.block_number), replaced=r.number < 0), inline=True)
     events.new_pending.subscribe(lambda p: filters.on_pending(p.hash), inline=True)
     solo = SoloEngine(blocks, pool, events, config.mining, config.block_time, config.allow_empty_blocks)
     policy = DevPolicy(stored=config.data_dir is not None, allow_reset=config.allow_reset,

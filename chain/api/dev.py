@@ -21,7 +21,7 @@ from chain.api.blocks import BlockPipeline, MinedBlock
 from chain.api.events import ChainEvents, Rewound
 from chain.api.filters import FilterManager
 from chain.backend.backend import Backend
-from chain.backend.dump import dump_state, load_state
+from chain.backend.dump import DumpSource, dump_source, dump_state, load_state
 from chain.backend.txfields import tx_chain_id
 from chain.clock import BlockClock
 from chain.exceptions import InvalidParams
@@ -244,6 +244,10 @@ class DevControls:
     # -- dumps --------------------------------------------------------------------------------
     def dump_state(self) -> dict[str, Any]:
         return dump_state(self._backend)
+
+    def dump_source(self) -> DumpSource:
+        """What a dump of the chain as it is now reads (fix it here, dump it on a worker)."""
+        return dump_source(self._backend)
 
     def load_state(self, dump: Any) -> None:
         """Load a dump (anvil_loadState, --load-state); snapshots and the pool are dropped."""

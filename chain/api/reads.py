@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 from eth.abc import BlockHeaderAPI, SignedTransactionAPI, StateAPI
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth_typing import Address
 
 from chain.api.events import CallConsoleLogs, Topic
-from chain.api.logs import block_logs, bloom_may_match, matches
+from chain.api.logs import INLINE_BLOCKS, LogQuery, matching_blocks, scan
 from chain.backend import executor
 from chain.backend.backend import AccountProof, Backend
 from chain.backend.execution import HeaderFields
 from chain.backend.txfields import fee_fields
 from chain.backend.vm import base_fee
 from chain.config import ChainConfig
-from chain.exceptions import InvalidParams, ResourceNotFound
+from chain.exceptions import ResourceNotFound
 from chain.pool import TxPool
 from chain.storage.chain_store import StoredBlock
 from chain.types import AccountOverride, CallRequest, CallResult, LogEntry, LogFilter
@@ -26,7 +26,6 @@ from vm_hooks.deadline import Deadline
 T = TypeVar("T")
 
 DEFAULT_PRIORITY_FEE = 1_000_000_000  # 1 gwei, what Anvil and Hardhat suggest
-MAX_LOG_RESULTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -177,32 +176,24 @@ class ChainReads:
                 "rewards": rewards if percentiles else None}
 
     # -- logs --------------------------------------------------------------------------------
-    def logs(self, flt: LogFilter) -> list[LogEntry]:
-        if flt.block_hash is not None:
-            blocks: Iterator[StoredBlock] = iter([self.block(self.header_by_hash(flt.block_hash))])
-        else:
-            to_block = self.head.block_number if flt.to_block is None else flt.to_block
-            to_block = min(to_block, self.head.block_number)
-            if flt.from_block > to_block:
-                return []
-            blocks = self._blocks_matching(flt, flt.from_block, to_block)
-        out: list[LogEntry] = []
-        for block in blocks:
-            out.extend(e for e in block_logs(block) if matches(e, flt))
-            if len(out) > MAX_LOG_RESULTS:
-                raise InvalidParams(
-                    f"query returned more than {MAX_LOG_RESULTS} results; narrow the block range"
-                )
-        return out
-
-    def _blocks_matching(self, flt: LogFilter, start: int, end: int) -> Iterator[StoredBlock]:
+    async def logs(self, flt: LogFilter) -> list[LogEntry]:
+        """eth_getLogs. A range of more than INLINE_BLOCKS blocks is scanned on a call worker
+        under the call timeout, with the head fixed now; LimitExceeded past the result bound or
+        the timeout, ServerBusy when the workers are full."""
         store = self.backend.store
-        for n in range(start, end + 1):
-            header = self.header_by_number(n)
-            if header.bloom and bloom_may_match(header.bloom, flt):
-                block = store.block(bytes(header.hash))
-                if block is not None:
-                    yield block
+        query = LogQuery.of(flt)
+        if flt.block_hash is not None:
+            return scan(query, iter([self.block(self.header_by_hash(flt.block_hash))]))
+        head = self.head.block_number
+        to_block = head if flt.to_block is None else min(flt.to_block, head)
+        start = flt.from_block
+        if start > to_block:
+            return []
+        if to_block - start < INLINE_BLOCKS:
+            return scan(query, matching_blocks(query, start, to_block, store.canonical_bloom, store.block))
+        return await self.workers.run(
+            lambda d: scan(query, matching_blocks(query, start, to_block, store.canonical_bloom, store.block, d), d),
+            self.config.call_timeout_s)
 
     # -- execution without a transaction -----------------------------------------------------
     # Calls take `header=None` for the block that would be mined next (number + 1, the clock's

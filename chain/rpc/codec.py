@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from chain.api.logs import MAX_ADDRESSES, MAX_TOPIC_ALTERNATIVES
 from chain.exceptions import InvalidParams
 from chain.types import AccountOverride, Authorization, CallRequest, TraceOptions
 
@@ -138,6 +139,9 @@ def topics_filter(value: Any, name: str) -> tuple[frozenset[bytes] | None, ...]:
         if t is None or t == []:
             out.append(None)
         elif isinstance(t, list):
+            if len(t) > MAX_TOPIC_ALTERNATIVES:
+                raise InvalidParams(f"exceed max topics: {name}[{i}] has {len(t):,} alternatives, the limit "
+                                    f"is {MAX_TOPIC_ALTERNATIVES:,} per position (as geth); split the query")
             out.append(frozenset(fixed(x, f"{name}[{i}]", 32) for x in t if x is not None))
         else:
             out.append(frozenset([fixed(t, f"{name}[{i}]", 32)]))
@@ -148,6 +152,9 @@ def addresses_filter(value: Any, name: str) -> frozenset[bytes]:
     if value is None:
         return frozenset()
     if isinstance(value, list):
+        if len(value) > MAX_ADDRESSES:
+            raise InvalidParams(f"exceed max addresses: {name} has {len(value):,} entries, the limit is "
+                                f"{MAX_ADDRESSES:,} (as geth); split the query")
         return frozenset(address(a, name) for a in value)
     return frozenset([address(value, name)])
 

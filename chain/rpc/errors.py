@@ -13,7 +13,7 @@ INTERNAL_ERROR = -32603
 SERVER_ERROR = -32000            # geth's catch-all for rejected transactions and failed calls
 RESOURCE_NOT_FOUND = -32001
 TRANSACTION_REJECTED = -32003    # EIP-1474
-LIMIT_EXCEEDED = -32005          # EIP-1474: the node's call workers are all busy
+LIMIT_EXCEEDED = -32005          # EIP-1474: workers all busy, or a read past a documented limit
 EXECUTION_REVERTED = 3           # geth, Anvil, Hardhat: revert data in `data`
 
 _CODES: list[tuple[type[Exception], int]] = [
@@ -21,6 +21,7 @@ _CODES: list[tuple[type[Exception], int]] = [
     (ex.InvalidParams, INVALID_PARAMS),
     (ex.MethodNotFound, METHOD_NOT_FOUND),
     (ex.ServerBusy, LIMIT_EXCEEDED),
+    (ex.LimitExceeded, LIMIT_EXCEEDED),
     (ex.ResourceNotFound, RESOURCE_NOT_FOUND),
     # Clients match "nonce too low", "insufficient funds" ... in the message of a -32000 error
     # (ethers' NONCE_EXPIRED, INSUFFICIENT_FUNDS), which is what geth and Anvil send.

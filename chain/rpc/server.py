@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Callable
 
 import orjson
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from chain.api.events import ChainEvents
 from chain.rpc import jsonwire
 from chain.rpc.cors import OriginPolicy
 from chain.rpc.dispatch import Dispatcher, Session
+from chain.rpc.outbox import DEFAULT_MAX_BYTES, DEFAULT_TOTAL_BYTES, Outbox, OutboxBudget
 from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
 from chain.rpc.subscriptions import SubscriptionSet
 
 log = logging.getLogger("wabei.rpc")
+SHED_GRACE_S = 1.0  # how long a socket that is being shed gets to take its close frame
 
 
 def _error(code: int, message: str, rid: Any = None) -> dict[str, Any]:
@@ -31,9 +33,13 @@ class RpcServer:
     """The node's HTTP server: one JSON-RPC endpoint per chain, WebSockets on the same paths."""
 
     def __init__(self, *, max_request_bytes: int, max_batch_length: int,
-                 origins: OriginPolicy = OriginPolicy()) -> None:
+                 origins: OriginPolicy = OriginPolicy(), max_outbox_bytes: int = DEFAULT_MAX_BYTES,
+                 ws_write_timeout_s: float = 10.0, max_outbox_total: int = DEFAULT_TOTAL_BYTES) -> None:
         self.max_bytes = max_request_bytes
         self.max_batch = max_batch_length
+        self.max_outbox = max_outbox_bytes
+        self.ws_write_timeout = ws_write_timeout_s
+        self.outbox_budget = OutboxBudget(max_outbox_total)
         self.origins = origins
         self.app = web.Application(client_max_size=max_request_bytes)
         self.sockets: set[web.WebSocketResponse] = set()  # open WebSockets, closed at shutdown
@@ -107,17 +113,20 @@ class _Endpoint:
         ws = web.WebSocketResponse(max_msg_size=self._max_bytes, heartbeat=30)
         await ws.prepare(request)
         self._server.sockets.add(ws)
-        outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=100_000)
+        shedding: list[asyncio.Task[None]] = []  # the one task that closes this socket, once started
+
+        def shed(reason: str) -> None:
+            if not shedding:
+                shedding.append(asyncio.get_running_loop().create_task(_shed(ws, request, reason)))
+
+        outbox = Outbox(self._server.max_outbox, self._server.outbox_budget, shed)
 
         def send(message: Any) -> None:
-            try:
-                outbox.put_nowait(orjson.dumps(message))
-            except asyncio.QueueFull:  # a client that never reads loses notifications, not the node
-                log.warning("websocket client is not reading; dropping a notification")
+            outbox.put(orjson.dumps(message).decode())
 
         subs = SubscriptionSet(self._events, send)
         session: Session = {"eth_subscribe": subs.subscribe, "eth_unsubscribe": subs.unsubscribe}
-        writer = asyncio.get_running_loop().create_task(_drain(ws, outbox))
+        writer = asyncio.get_running_loop().create_task(_drain(ws, outbox, self._server.ws_write_timeout, shed))
         try:
             async for msg in ws:
                 if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
@@ -128,21 +137,41 @@ class _Endpoint:
                     break
         finally:
             subs.close()
-            outbox.put_nowait(None)
+            outbox.close()
             await writer
+            outbox.detach()
             self._server.sockets.discard(ws)
         return ws
 
 
-async def _drain(ws: web.WebSocketResponse, outbox: "asyncio.Queue[bytes | None]") -> None:
+async def _drain(ws: web.WebSocketResponse, outbox: Outbox, write_timeout_s: float,
+                 stalled: Callable[[str], None]) -> None:
+    """Send what the outbox holds, in order. A write that waits `write_timeout_s` (the client
+    stopped reading) ends the socket, as geth's 10 s defaultWriteTimeout does."""
     while True:
         item = await outbox.get()
         if item is None or ws.closed:
             return
         try:
-            await ws.send_str(item.decode())
+            await asyncio.wait_for(ws.send_str(item), write_timeout_s or None)
+        except asyncio.TimeoutError:
+            stalled(f"client is not reading: a write waited {write_timeout_s:g} s (the write timeout)")
+            return
         except (ConnectionResetError, RuntimeError):
             return
+
+
+async def _shed(ws: web.WebSocketResponse, request: web.Request, reason: str) -> None:
+    """Close a socket whose client does not read: a close frame with the reason if it can still
+    be written within a second, then the connection itself."""
+    log.warning("closing a WebSocket: %s", reason)
+    try:
+        await asyncio.wait_for(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=reason.encode()[:123]),
+                               SHED_GRACE_S)
+    except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+        pass
+    if request.transport is not None and not request.transport.is_closing():
+        request.transport.abort()
 
 
 def _json(body: Any, headers: dict[str, str], status: int = 200) -> web.Response:

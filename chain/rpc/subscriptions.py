@@ -8,9 +8,12 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
+from eth.abc import BlockHeaderAPI
+
 from chain.api.logs import block_logs, matches
 from chain.api.blocks import MinedBlock
 from chain.api.events import ChainEvents, EmptyBlocks
+from chain.api.filters import criteria_entries
 from chain.exceptions import InvalidParams
 from chain.pool import PooledTx
 from chain.rpc import codec
@@ -18,26 +21,41 @@ from chain.rpc.formatters import header_json, log_json
 from chain.types import LogFilter
 
 Send = Callable[[dict[str, Any]], None]
+MAX_SUBSCRIPTIONS = 1_000            # per connection
+MAX_SUBSCRIPTION_ENTRIES = 20_000    # addresses and topic alternatives across a connection's log subscriptions
+HEAD_CACHE = 4_096                   # header JSONs a connection keeps (more than anvil_mine's 2,000-block chunk)
 
 
 class SubscriptionSet:
-    def __init__(self, events: ChainEvents, send: Send, max_subscriptions: int = 1000) -> None:
+    def __init__(self, events: ChainEvents, send: Send, max_subscriptions: int = MAX_SUBSCRIPTIONS,
+                 max_entries: int = MAX_SUBSCRIPTION_ENTRIES) -> None:
         self._events = events
         self._send = send
         self._max = max_subscriptions
+        self._max_entries = max_entries
+        self._entries: dict[str, int] = {}  # log subscriptions: their addresses and topics
+        self._heads: dict[bytes, dict[str, Any]] = {}  # newHeads JSON by block hash, shared by subscriptions
         self._unsubscribe: dict[str, Callable[[], None]] = {}
 
     def subscribe(self, params: Any) -> str:
         if not isinstance(params, list) or not params or not isinstance(params[0], str):
             raise InvalidParams("eth_subscribe expects [kind, options?]")
         if len(self._unsubscribe) >= self._max:
-            raise InvalidParams(f"too many subscriptions on this connection ({self._max})")
+            raise InvalidParams(f"too many subscriptions on this connection ({self._max}, the limit); "
+                                "eth_unsubscribe some first")
         kind, sid = params[0], "0x" + os.urandom(16).hex()
         if kind == "newHeads":
-            stop = _both(self._events.new_blocks.subscribe(lambda m: self._notify(sid, header_json(m.block.header))),
+            stop = _both(self._events.new_blocks.subscribe(
+                             lambda m: self._notify(sid, self._head_json(m.block.hash, lambda: m.block.header))),
                          self._events.empty_blocks.subscribe(lambda run: self._on_empty_run(sid, run)))
         elif kind == "logs":
             flt = _log_filter(params[1] if len(params) > 1 else {})
+            weight, held = criteria_entries(flt), sum(self._entries.values())
+            if held + weight > self._max_entries:
+                raise InvalidParams(f"too many log criteria on this connection: {held:,} addresses and topics "
+                                    f"already, this subscription adds {weight:,}, the limit is "
+                                    f"{self._max_entries:,}; eth_unsubscribe some first")
+            self._entries[sid] = weight
             stop = self._events.new_blocks.subscribe(lambda m: self._on_logs(sid, flt, m))
         elif kind == "newPendingTransactions":
             stop = self._events.new_pending.subscribe(lambda p: self._on_pending(sid, p))
@@ -50,6 +68,7 @@ class SubscriptionSet:
         if not isinstance(params, list) or len(params) != 1 or not isinstance(params[0], str):
             raise InvalidParams("eth_unsubscribe expects [subscriptionId]")
         stop = self._unsubscribe.pop(params[0], None)
+        self._entries.pop(params[0], None)
         if stop is None:
             return False
         stop()
@@ -59,6 +78,7 @@ class SubscriptionSet:
         for stop in self._unsubscribe.values():
             stop()
         self._unsubscribe.clear()
+        self._entries.clear()
 
     def _notify(self, sid: str, result: Any) -> None:
         self._send({"jsonrpc": "2.0", "method": "eth_subscription",
@@ -70,8 +90,18 @@ class SubscriptionSet:
                 self._notify(sid, log_json(entry))
 
     def _on_empty_run(self, sid: str, run: EmptyBlocks) -> None:
-        for i in range(len(run.headers)):
-            self._notify(sid, header_json(run.header(i)))
+        for i, h in enumerate(run.headers):
+            self._notify(sid, self._head_json(h.hash, lambda: run.header(i)))
+
+    def _head_json(self, block_hash: bytes, header: Callable[[], BlockHeaderAPI]) -> dict[str, Any]:
+        """A header's JSON, made once per connection: 100 newHeads subscriptions on one socket
+        cost 100 encodings a block otherwise (and 100 decodings of each bulk-mined header)."""
+        cached = self._heads.get(block_hash)
+        if cached is None:
+            if len(self._heads) >= HEAD_CACHE:
+                self._heads.clear()
+            cached = self._heads[block_hash] = header_json(header())
+        return cached
 
     def _on_pending(self, sid: str, ptx: PooledTx) -> None:
         self._notify(sid, "0x" + ptx.hash.hex())

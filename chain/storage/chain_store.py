@@ -140,6 +140,15 @@ class ChainStore:
             return None
         return self.spec.decode_header(bytes(data))
 
+    def canonical_bloom(self, number: int) -> tuple[bytes, int] | None:
+        """The hash and logs bloom of canonical block `number`, without decoding its header
+        into py-evm's class (a fifth of the cost; log scans read one per block)."""
+        block_hash = self.canonical_hash(number)
+        data = None if block_hash is None else self.db.get(block_hash)
+        if block_hash is None or data is None:
+            return None
+        return block_hash, int.from_bytes(rlp.decode(bytes(data))[6], "big")  # field 6: logsBloom
+
     def is_canonical(self, block_hash: bytes) -> bool:
         header = self.header(block_hash)
         return header is not None and self.canonical_hash(header.block_number) == block_hash

@@ -162,8 +162,10 @@ class SqliteDB(BaseAtomicDB):
         self.write(batch.changes)
 
     def all_items(self) -> Iterator[tuple[bytes, bytes]]:
-        """Every key and value, for a full dump (anvil_dumpState)."""
-        for k, v in self._conn.execute("SELECT k, v FROM kv"):
+        """Every key and value, for a full dump (anvil_dumpState). From a call worker, through
+        its own connection: one SELECT reads one consistent snapshot while blocks are committed."""
+        conn = self._conn if threading.get_ident() == self._writer else self._reader()
+        for k, v in conn.execute("SELECT k, v FROM kv"):
             yield bytes(k), bytes(v)
 
     def close(self) -> None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import gzip
 
 import orjson
 
 from chain.api.chain import Chain
 from chain.api.dev import MAX_MINE_BLOCKS, DevControls
+from chain.backend.dump import gzip_dump, read_gzip_dump
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
 from chain.rpc.namespaces.web3 import CLIENT_VERSION
@@ -77,17 +77,22 @@ class AnvilNamespace:
     def setIntervalMining(self, seconds: Any) -> None:
         self._dev.mining.set_interval(codec.quantity(seconds, "interval", lenient=True))
 
-    def dumpState(self) -> str:
-        """The whole chain as gzip-compressed JSON, hex-encoded (Anvil's format for this call)."""
-        return "0x" + gzip.compress(orjson.dumps(self._dev.dump_state())).hex()
+    async def dumpState(self) -> str:
+        """The whole chain as gzip-compressed JSON, hex-encoded (Anvil's format for this call).
+        Written on a call worker from the head fixed now, so other clients are served
+        meanwhile; refused past the chain's dump_max_bytes of JSON (docs/rpc.md, Limits)."""
+        src, limit = self._dev.dump_source(), self._chain.config.dump_max_bytes
+        data = await self._chain.reads.workers.run(lambda d: gzip_dump(src, limit, d))
+        return "0x" + data.hex()
 
     def loadState(self, state: Any) -> bool:
         """Load what dumpState returned (or the JSON of --dump-state, as an object)."""
         if isinstance(state, str):
+            raw = codec.data(state, "state")
+            text = read_gzip_dump(raw, self._chain.config.dump_max_bytes) if raw[:2] == b"\x1f\x8b" else raw
             try:
-                raw = codec.data(state, "state")
-                state = orjson.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
-            except (OSError, EOFError, orjson.JSONDecodeError) as exc:
+                state = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
                 raise InvalidParams(f"invalid state: corrupt or truncated dump ({exc}); nothing was loaded") from exc
         self._dev.load_state(state)
         return True

@@ -289,14 +289,14 @@ class EthNamespace:
             block_hash=None if block_hash is None else codec.fixed(block_hash, "blockHash", 32),
         )
 
-    def getLogs(self, criteria: Any) -> list[dict[str, Any]]:
-        return [fmt.log_json(e) for e in self._api.logs(self._log_filter(criteria, False))]
+    async def getLogs(self, criteria: Any) -> list[dict[str, Any]]:
+        return [fmt.log_json(e) for e in await self._api.logs(self._log_filter(criteria, False))]
 
     def newFilter(self, criteria: Any) -> str:
         return self._filters.new_log_filter(self._log_filter(criteria, True), self._api.head.block_number)
 
     def newBlockFilter(self) -> str:
-        return self._filters.new_block_filter()
+        return self._filters.new_block_filter(self._api.head.block_number)
 
     def newPendingTransactionFilter(self) -> str:
         return self._filters.new_pending_filter()
@@ -305,14 +305,17 @@ class EthNamespace:
         filter_id = codec.identifier(filter_id, "filter id")
         return self._filters.uninstall(filter_id)
 
-    def getFilterChanges(self, filter_id: Any) -> list[Any]:
+    async def getFilterChanges(self, filter_id: Any) -> list[Any]:
         filter_id = codec.identifier(filter_id, "filter id")
-        changes = self._filters.poll(filter_id, self._api.head.block_number, self._api.logs)
-        return [fmt.log_json(c) if not isinstance(c, bytes) else "0x" + c.hex() for c in changes]
+        store = self._api.backend.store
+        changes = self._filters.poll(filter_id, self._api.head.block_number, store.canonical_hash)
+        if isinstance(changes, LogFilter):
+            return [fmt.log_json(e) for e in await self._api.logs(changes)]
+        return ["0x" + c.hex() for c in changes]
 
-    def getFilterLogs(self, filter_id: Any) -> list[dict[str, Any]]:
+    async def getFilterLogs(self, filter_id: Any) -> list[dict[str, Any]]:
         filter_id = codec.identifier(filter_id, "filter id")
-        return [fmt.log_json(e) for e in self._api.logs(self._filters.criteria(filter_id))]
+        return [fmt.log_json(e) for e in await self._api.logs(self._filters.criteria(filter_id))]
 
     # -- simulation ------------------------------------------------------------------------
     def simulateV1(self, payload: Any, block: Any = "latest") -> list[dict[str, Any]]:
