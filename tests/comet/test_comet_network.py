@@ -140,6 +140,46 @@ def test_nonce_too_low_and_a_pending_nonce_taken(net: testnet.TestNetwork) -> No
     assert len(mined) == 1 and (mined[0]["hash"] == first or mined[0]["value"] == 8)
 
 
+def test_a_flood_of_invalid_transactions_is_refused_and_the_node_keeps_serving(net: testnet.TestNetwork) -> None:
+    """600 invalid transactions in JSON-RPC batches to one node: wrong chain id, nonces long
+    spent, a sender with no funds, garbage. Each gets its own error; none reaches a block or
+    the mempool; the node answers and commits a valid transfer right after."""
+    node = net.nodes[3]
+    w3 = web3(node)
+    pauper = Account.create()
+    key = KEYS[6]  # spends a nonce first, so that nonce 0 is "too low" below
+    tx = w3.eth.send_raw_transaction(transfer(key, w3.eth.get_transaction_count(key.address, "pending")))
+    assert w3.eth.wait_for_transaction_receipt(tx, timeout=60)["status"] == 1
+    before = w3.eth.block_number
+    flood = ([transfer(KEYS[9], 0, chain_id=5)] * 150 + [transfer(key, 0, value=v) for v in range(150)]
+             + [bytes(pauper.sign_transaction(dict(to=SINK, value=10**18, gas=21_000, maxFeePerGas=10**10,
+                                                  maxPriorityFeePerGas=10**9, nonce=0, chainId=testnet.CHAIN_ID,
+                                                  type=2)).raw_transaction)] * 150
+             + [b"\x02" + bytes(range(40))] * 150)
+    started = time.monotonic()
+    answers = []
+    for i in range(0, len(flood), 100):
+        batch = [{"jsonrpc": "2.0", "id": j, "method": "eth_sendRawTransaction", "params": ["0x" + raw.hex()]}
+                 for j, raw in enumerate(flood[i:i + 100])]
+        answers += requests.post(node.url, json=batch, timeout=60).json()
+    elapsed = time.monotonic() - started
+    assert len(answers) == len(flood) and all("error" in a for a in answers), \
+        [a for a in answers if "error" not in a][:3]
+    messages = {a["error"]["message"].split(":")[0] for a in answers}
+    assert {"invalid chain id for signer", "nonce too low", "insufficient funds for gas * price + value",
+            "failed to decode signed transaction"} <= messages, messages
+    assert elapsed < 60, f"600 refusals took {elapsed:.1f}s"
+    pending = requests.post(node.comet_url, json={"jsonrpc": "2.0", "id": 1, "method": "num_unconfirmed_txs",
+                                                  "params": {}}, timeout=10).json()["result"]
+    assert int(pending["n_txs"]) == 0
+    # Still serving: a valid transfer is committed, and no block holds any of the flood.
+    tx = w3.eth.send_raw_transaction(transfer(key, w3.eth.get_transaction_count(key.address, "pending")))
+    assert w3.eth.wait_for_transaction_receipt(tx, timeout=60)["status"] == 1
+    flood_hashes = {Web3.keccak(raw) for raw in flood}
+    for n in range(before + 1, w3.eth.block_number + 1):
+        assert not flood_hashes & set(w3.eth.get_block(n)["transactions"])
+
+
 def test_dev_methods_are_not_served(net: testnet.TestNetwork) -> None:
     answer = web3(net.nodes[0]).provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     assert answer["error"]["code"] == -32601
