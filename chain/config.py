@@ -67,6 +67,10 @@ class ChainConfig:
     call_queue: int = 8                          # calls waiting for a worker before -32005 "busy"
     trace_max_bytes: int = DEFAULT_TRACE_MAX_BYTES  # struct-log JSON per debug_trace* answer; 0 = no bound
     dev: bool = True                             # devnet powers (evm_*, anvil_*, time travel...)
+    # The genesis creates the network-only system accounts (0x1003 Consensus, 0x1009 trust list;
+    # vm_hooks/computation.py). None: exactly when dev=False, so an existing devnet's genesis is
+    # unchanged. A follower must build its leader's genesis: one following a devnet sets False.
+    network_accounts: bool | None = None
     unlocked_accounts: bool = True               # the node signs for its dev accounts (eth_sendTransaction...)
     crypto: str = "ethereum"                     # the crypto suite (chain/crypto.py)
     # Storage words seeded at genesis as (address, slot, value): the platform precompiles' initial

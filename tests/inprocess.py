@@ -50,6 +50,8 @@ class NodeThread:
         """A node whose only chain imports every block `leader` commits (and forwards its
         transactions to it); it has no dev powers."""
         config = NodeConfig.test(chain_id=leader.chain_id, dev=False,
+                                 network_accounts=leader.config.network_accounts if leader.config.network_accounts
+                                 is not None else not leader.config.dev,
                                  genesis_timestamp=int(leader.backend.genesis.timestamp),
                                  mnemonic=leader.config.mnemonic, **overrides)
 

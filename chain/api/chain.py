@@ -71,8 +71,14 @@ def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> Chain
         genesis_base_fee=config.genesis_base_fee_wei,
         genesis_timestamp=config.genesis_timestamp,
         coinbase=config.coinbase,
-        alloc=with_storage({**system_alloc(network=not config.dev), **funded}, config.genesis_storage),
+        alloc=with_storage({**system_alloc(network=_network_accounts(config)), **funded},
+                           config.genesis_storage),
     )
+
+
+
+def _network_accounts(config: ChainConfig) -> bool:
+    return (not config.dev) if config.network_accounts is None else config.network_accounts
 
 
 def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Chain:

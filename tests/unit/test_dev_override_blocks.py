@@ -18,8 +18,8 @@ from chain.exceptions import InvalidBlock
 GENESIS_TIME = 1_700_000_000
 
 
-def _chain(dev: bool = True) -> Chain:
-    return build_chain(ChainConfig(genesis_timestamp=GENESIS_TIME, dev=dev))
+def _chain(dev: bool = True, network_accounts: bool | None = None) -> Chain:
+    return build_chain(ChainConfig(genesis_timestamp=GENESIS_TIME, dev=dev, network_accounts=network_accounts))
 
 
 def _block(chain: Chain, number: int) -> BlockAPI:
@@ -38,7 +38,7 @@ def _import(follower: Chain, block: BlockAPI) -> None:
 ])
 def test_the_overridden_block_is_refused_by_a_follower(override: Callable[[DevControls], None],
                                                       refusal: str) -> None:
-    leader, follower = _chain(), _chain(dev=False)
+    leader, follower = _chain(), _chain(dev=False, network_accounts=False)  # the devnet leader's genesis
     assert leader.dev is not None
     leader.dev.mine_one(GENESIS_TIME + 1)
     _import(follower, _block(leader, 1))

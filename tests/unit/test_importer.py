@@ -21,7 +21,8 @@ def _leader_with_blocks() -> Chain:
 
 
 def _follower(leader: Chain) -> Chain:
-    return build_chain(ChainConfig(genesis_timestamp=1_700_000_000, dev=False))
+    # The leader is a devnet: the follower builds the same genesis (no network-only accounts).
+    return build_chain(ChainConfig(genesis_timestamp=1_700_000_000, dev=False, network_accounts=False))
 
 
 def _block(leader: Chain, number: int) -> BlockAPI:
