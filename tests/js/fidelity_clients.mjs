@@ -31,7 +31,9 @@ const publicClient = createPublicClient({ chain, transport: http(url) });
 const testClient = createTestClient({ chain, mode: "anvil", transport: http(url) });
 const viemAccount = privateKeyToAccount(KEY_1);
 const wallet = createWalletClient({ chain, account: viemAccount, transport: http(url) });
-const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
+// cacheTimeout -1: ethers otherwise answers a repeated eth_getTransactionCount from a 250 ms cache,
+// and against an automining node a second send inside that window reuses a spent nonce.
+const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, cacheTimeout: -1 });
 const ethersWallet = new Wallet(KEY_2, provider);
 
 const hex = (bytes) => Buffer.from(bytes).toString("hex");
