@@ -216,7 +216,11 @@ class DevControls:
         while done < count:
             n = min(count - done, chunk)
             started = time.perf_counter()
-            self._blocks.mine_blocks(n, first_timestamp if done == 0 else None, interval)
+            if done == 0:
+                first = first_timestamp
+            else:  # a later chunk goes on `interval` after the last block, not at the clock's time
+                first = None if interval is None else int(self._backend.head.timestamp) + interval
+            self._blocks.mine_blocks(n, first, interval)
             done += n
             # Size the next chunk to take about MINE_SLICE_S, then give the loop a few ms: long
             # enough for a waiting request's several I/O steps, short enough to cost ~5%.

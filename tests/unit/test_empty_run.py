@@ -1,6 +1,8 @@
 """Empty blocks mined in bulk are the very blocks the VM would have built, and others accept them."""
 from __future__ import annotations
 
+import asyncio
+
 from eth.vm.forks.prague.constants import HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CONTRACT_CODE
 from eth_typing import Address
 
@@ -73,3 +75,14 @@ def test_a_run_refuses_a_timestamp_that_does_not_move_forward() -> None:
         assert "not after" in str(exc)
     else:
         raise AssertionError("a run accepted a timestamp equal to its parent's")
+
+
+def test_a_long_run_keeps_its_interval_across_the_chunks_it_is_mined_in() -> None:
+    # DevControls.mine hands the loop back between chunks; each chunk's first block (a VM-built
+    # template) must still come `interval` after the last block of the chunk before.
+    chain = fresh()
+    assert chain.dev is not None
+    asyncio.run(chain.dev.mine(3_000, GENESIS_TIME + 10, 3))
+    stamps = [int(chain.reads.header_by_number(n).timestamp) for n in range(1, 3_001)]
+    assert stamps[0] == GENESIS_TIME + 10
+    assert all(b - a == 3 for a, b in zip(stamps, stamps[1:]))
