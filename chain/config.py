@@ -65,6 +65,11 @@ class ChainConfig:
     call_timeout_s: float = 5.0                  # geth's --rpc.evmtimeout, seconds; 0 = none
     call_workers: int = 2                        # threads that run calls and traces off the loop
     call_queue: int = 8                          # calls waiting for a worker before -32005 "busy"
+    # A run past call_long_after_s leaves the short lane for the long lane (chain/workers.py):
+    # call_long_lanes at a time, call_long_queue waiting; 0 s: every run stays short.
+    call_long_after_s: float = 0.05
+    call_long_lanes: int = 1
+    call_long_queue: int = 8
     trace_max_bytes: int = DEFAULT_TRACE_MAX_BYTES  # struct-log JSON per debug_trace* answer; 0 = no bound
     dev: bool = True                             # devnet powers (evm_*, anvil_*, time travel...)
     # The genesis creates the network-only system accounts (0x1003 Consensus, 0x1009 trust list;

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Callable
 
 from eth.abc import ComputationAPI, MessageAPI
 
@@ -29,25 +30,45 @@ class DeadlineExceeded(Exception):
     """
 
 
+class LaneFull(DeadlineExceeded):
+    """A run turned long while the long lane and its waiting room were full (chain/workers.py)."""
+
+
+# Called once when a run has lasted `long_after_s`; blocks until the run may go on (and may push
+# `at` out by the time it waited), or raises DeadlineExceeded.
+OnLong = Callable[["Deadline"], None]
+
+
 class Deadline:
     """When a run must stop, and whether it was cancelled (shutdown, client gone).
 
     `cancel` may be called from any thread; the running thread sees it at its next check. The
     clock starts at `start`, so time spent waiting for a worker does not count, as in geth,
     whose timer starts with the EVM.
+
+    With `on_long`, the first check after `long_after_s` of running hands the run to it once:
+    the call workers use this to move long runs into a lane of their own, so that runs which end
+    in milliseconds never queue behind a client's five-second loops.
     """
 
-    __slots__ = ("timeout_s", "at", "cancelled")
+    __slots__ = ("timeout_s", "at", "cancelled", "long_after_s", "long_at", "_on_long")
 
-    def __init__(self, timeout_s: float | None = None) -> None:
+    def __init__(self, timeout_s: float | None = None, long_after_s: float | None = None,
+                 on_long: OnLong | None = None) -> None:
         self.timeout_s = timeout_s if timeout_s else None  # None or 0: no timeout
         self.at = math.inf
         self.cancelled: str | None = None
+        self.long_after_s = long_after_s if on_long is not None else None
+        self.long_at = math.inf
+        self._on_long = on_long
 
     def start(self) -> "Deadline":
         """Start the clock (idempotent after the first call)."""
         if self.timeout_s is not None and self.at == math.inf:
             self.at = time.monotonic() + self.timeout_s
+        if self.long_after_s is not None:
+            self.long_at = time.monotonic() + self.long_after_s
+            self.long_after_s = None
         return self
 
     def cancel(self, reason: str) -> None:
@@ -58,7 +79,13 @@ class Deadline:
         """Raise DeadlineExceeded if the run must stop now."""
         if self.cancelled is not None:
             raise DeadlineExceeded(self.cancelled)
-        if time.monotonic() > self.at:
+        now = time.monotonic()
+        if now > self.long_at:
+            self.long_at = math.inf
+            assert self._on_long is not None
+            self._on_long(self)
+            now = time.monotonic()
+        if now > self.at:
             raise DeadlineExceeded(self.timeout_message())
 
     def timeout_message(self) -> str:

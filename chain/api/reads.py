@@ -72,7 +72,9 @@ class ChainReads:
                  next_fields: Callable[[], HeaderFields], workers: CallWorkers | None = None,
                  call_console: Topic[CallConsoleLogs] | None = None) -> None:
         self.config = config
-        self.workers = workers or CallWorkers(config.call_workers, config.call_queue)
+        self.workers = workers or CallWorkers(
+            config.call_workers, config.call_queue, config.call_long_lanes, config.call_long_queue,
+            config.call_long_after_s or None)
         self.backend = backend
         self.pool = pool
         self._next_fields = next_fields  # the producer's choices for the next block, right now

@@ -143,3 +143,65 @@ def test_a_run_stuck_in_one_step_is_answered_after_a_grace_and_stays_busy() -> N
         assert await asyncio.wait_for(workers.run(lambda d: 1), 2) == 1
         workers.close()
     asyncio.run(main())
+
+
+def test_short_runs_pass_long_ones() -> None:
+    """Two clients' looping calls fill both short workers only for long_after_s: then they move
+    to the long lane, one at a time, and a short call is answered in milliseconds."""
+    async def main() -> None:
+        workers = CallWorkers(2, 8, long_lanes=1, long_queue=8, long_after_s=0.05)
+        longs = [asyncio.ensure_future(workers.run(_spin, 1.0)) for _ in range(3)]
+        await asyncio.sleep(0.2)
+        start = time.monotonic()
+        assert await asyncio.wait_for(workers.run(lambda d: "short"), 2) == "short"
+        assert time.monotonic() - start < 0.1
+        assert workers._long_runs == 3
+        workers.close()
+        await asyncio.gather(*longs, return_exceptions=True)
+    asyncio.run(main())
+
+
+def test_time_waiting_for_the_long_lane_does_not_count_against_the_timeout() -> None:
+    """Two 0.4 s runs with a 0.5 s timeout: the second waits ~0.35 s for the lane, then still
+    gets its whole budget, and both finish (geth's timer starts with the EVM, so would ours)."""
+    def work(d: Deadline) -> str:
+        until = time.monotonic() + 0.4
+        while time.monotonic() < until:
+            d.check()
+            time.sleep(0.001)
+        return "done"
+
+    async def main() -> None:
+        workers = CallWorkers(2, 8, long_lanes=1, long_queue=8, long_after_s=0.05)
+        both = await asyncio.wait_for(asyncio.gather(workers.run(work, 0.5), workers.run(work, 0.5)), 5)
+        assert both == ["done", "done"]
+        workers.close()
+    asyncio.run(main())
+
+
+def test_a_full_long_lane_refuses_with_busy() -> None:
+    async def main() -> None:
+        workers = CallWorkers(2, 8, long_lanes=1, long_queue=1, long_after_s=0.02)
+        longs = [asyncio.ensure_future(workers.run(_spin, 2.0)) for _ in range(2)]
+        await asyncio.sleep(0.15)  # one in the long lane, one waiting for it
+        with pytest.raises(ServerBusy, match=r"too many long calls in progress \(1 running, 1 waiting\)"):
+            await asyncio.wait_for(workers.run(_spin, 2.0), 2)
+        assert await asyncio.wait_for(workers.run(lambda d: "short"), 2) == "short"
+        workers.close()
+        await asyncio.gather(*longs, return_exceptions=True)
+    asyncio.run(main())
+
+
+def test_a_run_waiting_for_the_long_lane_is_cancelled_with_its_request() -> None:
+    async def main() -> None:
+        workers = CallWorkers(1, 8, long_lanes=1, long_queue=8, long_after_s=0.02)
+        first = asyncio.ensure_future(workers.run(_spin, 1.0))
+        second = asyncio.ensure_future(workers.run(_spin, 1.0))
+        await asyncio.sleep(0.15)
+        second.cancel()
+        await asyncio.sleep(0.15)
+        assert workers._long_runs == 1  # the waiting one let its place go
+        with pytest.raises(ExecutionFailed, match="timeout = 1s"):
+            await asyncio.wait_for(first, 3)
+        workers.close()
+    asyncio.run(main())
