@@ -106,20 +106,23 @@ class CallWorkers:
             raise
 
     def _start_threads(self) -> None:
-        # One thread per run in progress, up to every run the bounds admit: a run waiting for
-        # the long lane keeps its thread, and must not keep a short run from starting.
-        most = self.workers + self.queue_limit + self.long_lanes + self.long_queue
-        while len(self._threads) < min(len(self._tasks), most):
-            t = threading.Thread(target=self._work, name=f"wabei-call-{len(self._threads)}", daemon=True)
-            self._threads.append(t)
-            t.start()
+        """Enough threads for every short slot and every long run (in the lane or waiting for
+        it, each keeps its thread); a run waiting for a short slot waits in the queue, not on a
+        thread of its own. Called on the loop and on a thread whose run turns long."""
+        with self._lock:
+            wanted = min(self.workers + self._long_runs, self.workers + self.long_lanes + self.long_queue)
+            while len(self._threads) < wanted:
+                t = threading.Thread(target=self._work, name=f"wabei-call-{len(self._threads)}", daemon=True)
+                self._threads.append(t)
+                t.start()
 
     def _work(self) -> None:
         while True:
+            self._short.acquire()  # a slot first, then a run: runs never wait on a thread
             task = self._queue.get()
             if task is None:
+                self._short.release()
                 return
-            self._short.acquire()
             task.permit = self._short
             try:
                 if task.deadline.cancelled is None:  # not abandoned while it waited
@@ -156,6 +159,7 @@ class CallWorkers:
                                f"{self.long_queue} waiting); retry later")
             self._long_runs += 1
             task.went_long = True
+        self._start_threads()  # a thread for the short slot this run gives back
         self._release(task)
         started = time.monotonic()
         task.waiting_for_lane = True
@@ -212,7 +216,9 @@ class CallWorkers:
             task.deadline.cancel(SHUTTING_DOWN)
             if not task.future.done():
                 task.future.set_exception(ExecutionFailed(SHUTTING_DOWN))
-        for _ in self._threads:
+        with self._lock:
+            threads = len(self._threads)
+        for _ in range(threads):
             self._queue.put(None)
 
 

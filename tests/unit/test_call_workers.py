@@ -205,3 +205,19 @@ def test_a_run_waiting_for_the_long_lane_is_cancelled_with_its_request() -> None
             await asyncio.wait_for(first, 3)
         workers.close()
     asyncio.run(main())
+
+
+def test_runs_waiting_for_a_worker_do_not_each_take_a_thread() -> None:
+    """Each thread holds a SQLite read connection and a malloc arena: ten queued short runs use
+    the two workers' threads; only a run that turns long adds one (it keeps its thread)."""
+    async def main() -> None:
+        workers = CallWorkers(2, 8, long_lanes=1, long_queue=8, long_after_s=0.05)
+        await asyncio.gather(*(workers.run(lambda d: time.sleep(0.01)) for _ in range(10)))
+        assert len(workers._threads) == 2
+        long = asyncio.ensure_future(workers.run(_spin, 0.3))
+        await asyncio.sleep(0.15)
+        assert len(workers._threads) == 3
+        with pytest.raises(ExecutionFailed):
+            await long
+        workers.close()
+    asyncio.run(main())
