@@ -122,7 +122,7 @@ def build_vm_class(crypto: CryptoSuite, governance_admin: bytes | None = None) -
 def _computation_class(governance_admin: bytes | None) -> type[ComputationAPI]:
     if governance_admin is None:
         return WabeiComputation
-    return WabeiComputation.configure(  # type: ignore[no-any-return]
+    return WabeiComputation.configure(
         __name__=f"WabeiPragueComputation_{governance_admin.hex()[:8]}",
         default_governance_admin=Address(governance_admin))
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from eth_abi.abi import encode
 from eth_utils.abi import event_signature_to_log_topic
-from eth_utils.address import to_checksum_address
+from eth_utils.address import to_canonical_address, to_checksum_address
 
 from vm_hooks.addresses import ACCOUNT_MANAGER, PERMISSION
 from vm_hooks.governance.authority import is_governor, require_governor
@@ -29,6 +29,7 @@ ACCOUNT_STATUS_CHANGED = event_signature_to_log_topic("AccountStatusChanged(addr
 
 
 def set_account_status(call: Call, account: bytes, status: int) -> tuple[Any, ...]:
+    account = to_canonical_address(account)  # eth-abi decodes addresses as checksummed strings
     require_governor(call.computation, call.sender, PREFIX, "change an account's status")
     shown = to_checksum_address(account)
     if status > ABOLISHED:
@@ -48,6 +49,7 @@ def set_account_status(call: Call, account: bytes, status: int) -> tuple[Any, ..
 
 
 def get_account_status(call: Call, account: bytes) -> tuple[Any, ...]:
+    account = to_canonical_address(account)
     return (AccountStore(call.storage).status(account),)
 
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from eth_abi.abi import encode
+from eth_typing import Address
 from eth_utils.abi import event_signature_to_log_topic
-from eth_utils.address import to_checksum_address
+from eth_utils.address import to_canonical_address, to_checksum_address
 
 from vm_hooks.addresses import ACCOUNT_MANAGER, COMMITTEE, PERMISSION, is_platform_address
 from vm_hooks.governance.authority import (
@@ -29,6 +30,7 @@ from vm_hooks.governance.authority import (
 )
 from vm_hooks.governance.store import (
     ABOLISHED, BLACK_LIST, CLOSED, FROZEN, NORMAL, OPEN, OPENED, WHITE_LIST, ZERO, PermissionStore,
+    allowed,
 )
 from vm_hooks.governance.writes import writable
 from vm_hooks.precompile import AbiPrecompile, Call, Method, revert
@@ -44,6 +46,11 @@ METHOD_TYPE_SET = event_signature_to_log_topic("MethodAuthTypeSet(address,bytes4
 METHOD_AUTH_CHANGED = event_signature_to_log_topic("MethodAuthChanged(address,bytes4,address,bool)")
 CONTRACT_STATUS_CHANGED = event_signature_to_log_topic("ContractStatusChanged(address,uint8)")
 ADMIN_RESET = event_signature_to_log_topic("AdminReset(address,address)")
+
+
+def _a(value: str | bytes) -> Address:
+    """An ABI-decoded address (eth-abi gives a checksummed string) as 20 bytes."""
+    return Address(to_canonical_address(value))
 
 
 def _topic(address: bytes) -> bytes:
@@ -63,7 +70,7 @@ def _check_contract(call: Call, contract: bytes) -> None:
     shown = to_checksum_address(contract)
     if is_platform_address(contract) or contract in (COMMITTEE, ACCOUNT_MANAGER):
         raise revert(f"{PREFIX}: {shown} is a platform contract; its rules are fixed")
-    if not call.computation.state.get_code(contract):
+    if not call.computation.state.get_code(Address(contract)):
         raise revert(f"{PREFIX}: {shown} is not a contract (it has no code)")
 
 
@@ -87,10 +94,12 @@ def _mode(value: int, what: str) -> int:
 
 # -- contract admins --
 def get_admin(call: Call, contract: bytes) -> tuple[Any, ...]:
+    contract = _a(contract)
     return (_reader(call).contract_admin(contract),)
 
 
 def reset_admin(call: Call, contract: bytes, admin: bytes) -> tuple[Any, ...]:
+    contract, admin = _a(contract), _a(admin)
     require_governor(call.computation, call.sender, PREFIX, "reset a contract's admin")
     _check_contract(call, contract)
     _writer(call).set_contract_admin(contract, admin)
@@ -100,6 +109,7 @@ def reset_admin(call: Call, contract: bytes, admin: bytes) -> tuple[Any, ...]:
 
 # -- method ACLs --
 def set_method_auth_type(call: Call, contract: bytes, func: bytes, auth_type: int) -> tuple[Any, ...]:
+    contract = _a(contract)
     _check_contract(call, contract)
     _require_manager(call, contract, "set its method auth type")
     _writer(call).set_method_type(contract, func, _mode(auth_type, "authType"))
@@ -108,6 +118,7 @@ def set_method_auth_type(call: Call, contract: bytes, func: bytes, auth_type: in
 
 
 def _set_method_auth(call: Call, contract: bytes, func: bytes, account: bytes, opened: bool) -> tuple[Any, ...]:
+    contract, account = _a(contract), _a(account)
     _check_contract(call, contract)
     _require_manager(call, contract, "change its method ACLs")
     store = _writer(call)
@@ -130,23 +141,26 @@ def close_method_auth(call: Call, contract: bytes, func: bytes, account: bytes) 
 
 
 def check_method_auth(call: Call, contract: bytes, func: bytes, account: bytes) -> tuple[Any, ...]:
+    contract, account = _a(contract), _a(account)
     return (_reader(call).may_call(contract, func, account),)
 
 
 def get_method_auth(call: Call, contract: bytes, func: bytes) -> tuple[Any, ...]:
     """(auth type, accounts admitted, accounts refused), as FISCO lists them (hex strings)."""
+    contract = _a(contract)
     store = _reader(call)
     mode = store.method_type(contract, func)
     if mode == OPEN:
         return (0, [], [])
     named = store.method_accounts(contract, func, mode)
-    admitted = [to_checksum_address(a) for a, e in named if (e == OPENED) == (mode == WHITE_LIST)]
-    refused = [to_checksum_address(a) for a, e in named if (e == OPENED) != (mode == WHITE_LIST)]
+    admitted = [to_checksum_address(a) for a, e in named if allowed(mode, e)]
+    refused = [to_checksum_address(a) for a, e in named if not allowed(mode, e)]
     return (mode, admitted, refused)
 
 
 # -- contract status --
 def _set_status(call: Call, contract: bytes, status: int) -> tuple[Any, ...]:
+    contract = _a(contract)
     if status not in _STATUSES:
         raise revert(f"{PREFIX}: status must be 0 (normal), 1 (frozen) or 2 (abolished), not {status}")
     _check_contract(call, contract)
@@ -172,10 +186,12 @@ def set_contract_status(call: Call, contract: bytes, status: int) -> tuple[Any, 
 
 
 def contract_available(call: Call, contract: bytes) -> tuple[Any, ...]:
+    contract = _a(contract)
     return (_reader(call).contract_status(contract) == NORMAL,)
 
 
 def contract_status(call: Call, contract: bytes) -> tuple[Any, ...]:
+    contract = _a(contract)
     return (_reader(call).contract_status(contract),)
 
 
@@ -192,6 +208,7 @@ def set_deploy_auth_type(call: Call, auth_type: int) -> tuple[Any, ...]:
 
 
 def _set_deploy_auth(call: Call, account: bytes, opened: bool) -> tuple[Any, ...]:
+    account = _a(account)
     require_governor(call.computation, call.sender, PREFIX, "change who may deploy")
     store = _writer(call)
     mode = store.deploy_type()
@@ -212,6 +229,7 @@ def close_deploy_auth(call: Call, account: bytes) -> tuple[Any, ...]:
 
 
 def has_deploy_auth(call: Call, account: bytes) -> tuple[Any, ...]:
+    account = _a(account)
     return (_reader(call).may_deploy(account),)
 
 

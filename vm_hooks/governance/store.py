@@ -94,7 +94,8 @@ class PermissionStore:
     def set_deploy_type(self, mode: int) -> None:
         self._w.set_word(slot_of("deployType"), mode)
         flags = self.flags()
-        self.set_flags(flags | FLAG_DEPLOY if mode != OPEN else flags & ~FLAG_DEPLOY)
+        # Once deploys are governed, new contracts get admins from then on (FISCO's auth check).
+        self.set_flags(flags | FLAG_DEPLOY | FLAG_ADMINS if mode != OPEN else flags & ~FLAG_DEPLOY)
 
     def deploy_entry(self, mode: int, account: bytes) -> int:
         return self._w.get_word(slot_of("deployAcl", mode, account))
