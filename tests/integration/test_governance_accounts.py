@@ -15,7 +15,7 @@ from deploy.compile import load_artifact
 from governance.client import AccountClient, Status
 from governance.errors import GovernanceInputError, GovernanceRejected
 from tests.inprocess import NodeThread, in_process
-from tests.integration.helpers import A0, A1, dev_account, rpc, rpc_raw, sign_tx
+from tests.integration.helpers import A0, A1, dev_account, rpc, rpc_raw, run_js_client, sign_tx
 
 A4, A5, A6 = (dev_account(i) for i in (4, 5, 6))
 
@@ -107,3 +107,13 @@ def test_abolished_is_final(w3: Web3) -> None:
         w3.eth.send_raw_transaction(sign_tx(w3, A6.key.hex()))
     with pytest.raises(GovernanceRejected, match="abolished; its status can no longer change"):
         accounts.unfreeze(A6.address)
+
+
+@pytest.mark.js
+def test_ethers_freezes_and_unfreezes_through_the_fisco_interface() -> None:
+    thread, handle = in_process()
+    try:
+        out = run_js_client("governance_ethers.mjs", handle.http_url)
+        assert out.splitlines()[-5:] == ["ok frozen", "ok refused", "ok unfrozen", "ok not-governor", "ok all"]
+    finally:
+        thread.close()
