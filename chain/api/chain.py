@@ -80,8 +80,10 @@ def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> Chain
 
 def default_admin(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> bytes | None:
     """The chain admin when the genesis seeds none: a devnet's first dev account (so governance
-    can be tried at once), nobody on a network chain."""
-    return accounts[0].address if config.dev and accounts else None
+    can be tried at once), nobody on a network chain. Decided by the genesis's shape, as the
+    network-only accounts are, so a node following a devnet (network_accounts=False, the same
+    mnemonic) executes its governance transactions exactly as the devnet did."""
+    return accounts[0].address if not _network_accounts(config) and accounts else None
 
 
 def _network_accounts(config: ChainConfig) -> bool:

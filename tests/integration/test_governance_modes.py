@@ -5,6 +5,7 @@ devnet's genesis left as it was."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,12 @@ from web3 import Web3
 from web3.exceptions import Web3RPCError
 
 from chain.api.chain import build_chain
-from chain.config import ChainConfig
+from chain.config import ChainConfig, NodeConfig
 from conftest import start_node
 from deploy.compile import load_artifact
 from governance.client import AccountClient, AuthType, PermissionClient, Status, SystemConfigClient
 from governance.errors import GovernanceRejected
-from tests.inprocess import in_process
+from tests.inprocess import NodeThread, in_process
 from tests.integration.helpers import A0, A1, dev_account, rpc, sign_tx
 from vm_hooks.governance.genesis import GovernanceFileError, parse_governance
 
@@ -137,3 +138,24 @@ def test_the_open_devnet_genesis_is_unchanged_and_a_governed_one_differs() -> No
     finally:
         open_chain.close()
         governed.close()
+
+
+def test_a_follower_reexecutes_governance_blocks_identically() -> None:
+    thread = NodeThread()
+    try:
+        leader = thread.start(NodeConfig.test())
+        follower = thread.start_follower(leader.chain)
+        lw, fw = Web3(Web3.HTTPProvider(leader.http_url)), Web3(Web3.HTTPProvider(follower.http_url))
+        AccountClient(lw, sender=A0).freeze(A2.address)
+        SystemConfigClient(lw, sender=A0).set("tx_count_limit", 3)
+        PermissionClient(lw, sender=A0).set_deploy_type(AuthType.WHITE_LIST)
+        denied = lw.eth.send_transaction({"from": A1, "data": load_artifact("GovTarget").bytecode, "gas": 300_000})
+        assert lw.eth.wait_for_transaction_receipt(denied)["status"] == 0
+        head = lw.eth.get_block("latest")
+        deadline = time.monotonic() + 20
+        while fw.eth.block_number < head["number"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fw.eth.get_block(head["number"])["hash"] == head["hash"]
+        assert AccountClient(fw).status(A2.address) == Status.FROZEN
+    finally:
+        thread.close()
