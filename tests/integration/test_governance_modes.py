@@ -159,3 +159,24 @@ def test_a_follower_reexecutes_governance_blocks_identically() -> None:
         assert AccountClient(fw).status(A2.address) == Status.FROZEN
     finally:
         thread.close()
+
+
+def test_the_committee_address_governs_every_chain() -> None:
+    """What a passed committee proposal does: a call whose msg.sender is 0x…10001 (here an
+    impersonated transaction on a governed devnet whose admin is A1) is allowed; A0 is not."""
+    committee = "0x0000000000000000000000000000000000010001"
+    thread, handle = in_process(ChainConfig(governance=parse_governance({"admin": A1})))
+    try:
+        w3 = Web3(Web3.HTTPProvider(handle.http_url))
+        assert PermissionClient(w3).governors() == (committee, A1)
+        rpc(handle.http_url, "anvil_impersonateAccount", [committee])
+        rpc(handle.http_url, "anvil_setBalance", [committee, hex(10**18)])
+        SystemConfigClient(w3, sender=committee).set("tx_count_limit", 9)
+        AccountClient(w3, sender=committee).freeze(A2.address)
+        assert SystemConfigClient(w3).get("tx_count_limit").value == 9
+        with pytest.raises(GovernanceRejected, match=f"governors \\({committee} or {A1}\\) .* not {A0}"):
+            SystemConfigClient(w3, sender=A0).set("tx_count_limit", 8)
+        with pytest.raises(GovernanceRejected, match="is a governor of this chain and cannot be frozen"):
+            AccountClient(w3, sender=committee).freeze(A1)
+    finally:
+        thread.close()
