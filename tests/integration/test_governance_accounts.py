@@ -14,7 +14,7 @@ from chain.config import ChainConfig, MiningMode
 from deploy.compile import load_artifact
 from governance.client import AccountClient, Status
 from governance.errors import GovernanceInputError, GovernanceRejected
-from tests.inprocess import NodeThread, in_process
+from tests.inprocess import in_process
 from tests.integration.helpers import A0, A1, dev_account, rpc, rpc_raw, run_js_client, sign_tx
 
 A4, A5, A6 = (dev_account(i) for i in (4, 5, 6))
