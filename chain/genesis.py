@@ -7,7 +7,9 @@ from eth_typing import Address, BlockNumber, Hash32
 
 from chain.spec import ChainSpec
 from chain.types import GenesisAccount
+from vm_hooks.addresses import SYSTEM_STUB_CODE
 from vm_hooks.computation import system_accounts
+from vm_hooks.governance.genesis import GovernanceGenesis
 
 
 def system_alloc(network: bool = True) -> dict[bytes, GenesisAccount]:
@@ -18,6 +20,13 @@ def system_alloc(network: bool = True) -> dict[bytes, GenesisAccount]:
     """
     return {address: GenesisAccount(nonce=1, code=code)
             for address, code in system_accounts(network).items()}
+
+
+def governance_alloc(governance: GovernanceGenesis) -> dict[bytes, GenesisAccount]:
+    """The governance accounts a `--governance` file seeds, with the stub code and nonce 1 every
+    system account has (vm_hooks/governance/writes.py creates the others on first write)."""
+    return {address: GenesisAccount(nonce=1, code=SYSTEM_STUB_CODE, storage=slots)
+            for address, slots in governance.storage().items()}
 
 
 def with_storage(alloc: dict[bytes, GenesisAccount],

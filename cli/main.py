@@ -44,6 +44,12 @@ COMMANDS: tuple[Command, ...] = (
             "sharing deploy [--rpc-url URL]: deploy the sharing-economy suite, publish it in CNS"),
     Command("network", "cli.network:main",
             "network init|up|down|status: a consortium network of Wabei nodes on CometBFT"),
+    Command("perm", "cli.governance:perm_main",
+            "deploy and method permissions: governors, set-deploy-type, open-deploy, set-method-type, ..."),
+    Command("freeze", "cli.governance:freeze_main",
+            "freeze or unfreeze an account or a contract, or show its status"),
+    Command("sysconfig", "cli.governance:sysconfig_main",
+            "sysconfig get [KEY] | set KEY VALUE: tx_count_limit, tx_gas_limit, block_gas_limit"),
     Command("demo", "cli.demo:main",
             "play a story on a running node: demo sharing-economy [--rpc-url URL]"),
 )

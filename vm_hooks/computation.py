@@ -3,7 +3,7 @@
 This is the extension point py-evm offers (`configure()` with a merged precompile map, and a
 subclass that overrides `apply_message`); the VM picks it up through the state class in
 chain/backend/vm.py. console.log capture (vm_hooks/console_log.py) sits in front of Prague's
-class; permission checks will hook in here.
+class; governance (vm_hooks/governance/computation.py) checks every message frame after it.
 """
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ from vm_hooks.cns.ens import (
 from vm_hooks.cns.fisco import CNS_PRECOMPILE
 from vm_hooks.consensus.precompile import CONSENSUS_PRECOMPILE
 from vm_hooks.console_log import ConsoleObservingComputation
+from vm_hooks.governance.accounts import ACCOUNT_MANAGER_PRECOMPILE
+from vm_hooks.governance.computation import GovernedComputation
+from vm_hooks.governance.permission import PERMISSION_PRECOMPILE
+from vm_hooks.governance.sysconfig import SYSTEM_CONFIG_PRECOMPILE
 from vm_hooks.precompile import AbiPrecompile
 from vm_hooks.trust.precompile import TRUST_LIST_PRECOMPILE
 
@@ -34,13 +38,24 @@ PLATFORM_PRECOMPILES: tuple[AbiPrecompile, ...] = (
     TRUST_LIST_PRECOMPILE,  # the consortium trust list (vm_hooks/trust/)
 )
 
+# Governance precompiles (vm_hooks/governance/): no genesis creates their accounts unless a
+# --governance file seeds them; the first write creates one (vm_hooks/governance/writes.py), so
+# an existing devnet's genesis hash is unchanged.
+GOVERNANCE_PRECOMPILES: tuple[AbiPrecompile, ...] = (
+    SYSTEM_CONFIG_PRECOMPILE,
+    PERMISSION_PRECOMPILE,
+    ACCOUNT_MANAGER_PRECOMPILE,
+)
+
 _precompile_map: dict[Address, Callable[[ComputationAPI], ComputationAPI]] = {
     **PRAGUE_PRECOMPILES,
-    **{p.address: p for p in PLATFORM_PRECOMPILES},
+    **{p.address: p for p in PLATFORM_PRECOMPILES + GOVERNANCE_PRECOMPILES},
 }
 
+# Console capture sees every message first; governance may then refuse it; then Prague runs it.
+# A chain's class is this one configured with its default admin (chain/backend/vm.py).
 WabeiComputation: type[PragueComputation] = type(
-    "WabeiPragueComputation", (ConsoleObservingComputation, PragueComputation),
+    "WabeiPragueComputation", (ConsoleObservingComputation, GovernedComputation, PragueComputation),
     {"_precompiles": _precompile_map},
 )
 
