@@ -52,6 +52,9 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--no-unlocked-accounts", action="store_true",
                    help="the node signs for no dev account: eth_accounts is empty, eth_sendTransaction "
                         "and eth_sign* refuse them (for a devnet reachable by others)")
+    p.add_argument("--governance", type=Path, default=None, metavar="FILE",
+                   help="start a governed chain: its initial committee (and other governance) from this "
+                        "JSON file (docs/governance.md); a new chain only, since it changes the genesis")
     p.add_argument("--rpc-gas-cap", type=_gas_cap, default=50_000_000,
                    help="most gas eth_call, eth_estimateGas, eth_createAccessList and debug_traceCall "
                         "run with, given or not (geth's --rpc.gascap; default 50000000, 0 = no cap)")
@@ -95,6 +98,12 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         origins = parse_origins(args.cors_origins)
     except ValueError as exc:
         raise SystemExit(f"wabei node: --cors-origins: {exc}") from None
+    from chain.governance_file import GovernanceFileError, governance_storage
+
+    try:
+        governance = governance_storage(args.governance) if args.governance is not None else ()
+    except GovernanceFileError as exc:
+        raise SystemExit(f"wabei node: --governance: {exc}") from None
     server = ServerConfig(host=args.host, port=args.port, quiet=args.quiet, cors_origins=origins,
                           dev_methods=not args.no_dev_methods)
     chain = ChainConfig(
@@ -107,6 +116,7 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         trace_max_bytes=args.trace_max_bytes,
         unlocked_accounts=not args.no_unlocked_accounts,
         call_gas_cap=args.rpc_gas_cap, call_timeout_s=args.rpc_evm_timeout,
+        genesis_storage=governance,
     )
     return NodeConfig(server=server, chains=(chain,))
 
