@@ -66,6 +66,11 @@ def _store_for_change(call: Call) -> ConsensusStore:
     a passed proposal: vm_hooks/committee/)."""
     store = ConsensusStore(call.storage)
     if call.sender == COMMITTEE_MANAGER:
+        if call.computation.state.get_code(CONSENSUS) == b"":
+            # A devnet's genesis has no Consensus account: there is no validator set to change,
+            # and a write would land in an empty account that EIP-161 sweeps away.
+            raise _refuse("this chain has no validator set (a devnet: its genesis has no Consensus "
+                          "account)", CODE_NO_AUTHORIZED)
         return store
     admin = store.admin()
     if admin == b"\x00" * 20:
