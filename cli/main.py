@@ -44,6 +44,8 @@ COMMANDS: tuple[Command, ...] = (
             "sharing deploy [--rpc-url URL]: deploy the sharing-economy suite, publish it in CNS"),
     Command("network", "cli.network:main",
             "network init|up|down|status: a consortium network of Wabei nodes on CometBFT"),
+    Command("gov", "cli.gov:main",
+            "propose|vote|show|list: committee governance (FISCO CommitteeManager at 0x10001)"),
     Command("demo", "cli.demo:main",
             "play a story on a running node: demo sharing-economy [--rpc-url URL]"),
 )
