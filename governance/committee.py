@@ -22,12 +22,12 @@ from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
 
 from transact.send import Sender, TransactionReverted, revert_message, send_and_wait
-from vm_hooks.addresses import COMMITTEE_MANAGER
+from vm_hooks.addresses import COMMITTEE
 from vm_hooks.committee.kinds import KIND_BY_CODE, KINDS
 from vm_hooks.committee.precompile import EVENTS, METHODS, PROPOSAL_CREATED
 from vm_hooks.committee.rules import STATUS_NAMES, check_rates
 
-COMMITTEE_ADDRESS = to_checksum_address(COMMITTEE_MANAGER)
+COMMITTEE_ADDRESS = to_checksum_address(COMMITTEE)
 # FISCO's Java SDK proposes with 7 days of 1-second blocks; Wabei's blocks are on demand, so the
 # interval is a number of blocks, not a time.
 DEFAULT_INTERVAL = 604_800

@@ -38,9 +38,10 @@ CNS_RESOLVER = platform_address(0x1104)  # ENS resolver for every *.wabei name
 # FISCO has no precompile here; 0x1009 is the first free address after its governance one.
 TRUST_LIST = platform_address(0x1009)
 
-# FISCO BCOS v3 puts its governance contracts above the 0x1000 range: CommitteeManager at
-# 0x10001 (AccountManager is 0x10003). Wabei's committee precompile sits at FISCO's address.
-COMMITTEE_MANAGER = Address((0x10001).to_bytes(20, "big"))
+# FISCO BCOS v3 puts its committee and account manager just past the 0x1000 range, at 0x10001
+# (CommitteeManager) and 0x10003 (AccountManagerPrecompiled); Wabei keeps those addresses.
+COMMITTEE = Address((0x10001).to_bytes(20, "big"))
+ACCOUNT_MANAGER = Address((0x10003).to_bytes(20, "big"))
 
 ENS_REGISTRY = to_canonical_address("0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e")
 UNIVERSAL_RESOLVER = to_canonical_address("0xeEeEEEeE14D718C2B47D9923Deab1335E144EeEe")

@@ -18,7 +18,8 @@ from web3 import Web3
 from governance.committee import CommitteeClient, CommitteeRejected
 from tests.integration.committee_helpers import A, node
 from tests.integration.helpers import deploy
-from vm_hooks.committee.kinds import ACCOUNT_MANAGER, call_data
+from vm_hooks.addresses import ACCOUNT_MANAGER
+from vm_hooks.committee.kinds import call_data
 
 SYSTEM_CONFIG = "0x0000000000000000000000000000000000001000"
 CONTRACT_AUTH = "0x0000000000000000000000000000000000001005"

@@ -14,7 +14,7 @@ from typing import Any
 
 from eth_utils.address import is_address, to_canonical_address
 
-from vm_hooks.addresses import COMMITTEE_MANAGER
+from vm_hooks.addresses import COMMITTEE
 from vm_hooks.committee.rules import MAX_WEIGHT, check_rates
 from vm_hooks.committee.store import CommitteeStore
 from vm_hooks.consensus.store import DictWords
@@ -74,4 +74,4 @@ def committee_words(document: Mapping[str, Any]) -> tuple[tuple[bytes, int, int]
     store.set_rates(*rates)
     for member, weight in members.items():
         store.set_weight(member, weight)
-    return tuple((bytes(COMMITTEE_MANAGER), slot, value) for slot, value in sorted(words.slots.items()) if value)
+    return tuple((bytes(COMMITTEE), slot, value) for slot, value in sorted(words.slots.items()) if value)

@@ -22,12 +22,8 @@ from eth_abi.abi import encode
 from eth_typing import Address
 from eth_utils.abi import function_signature_to_4byte_selector
 
-from vm_hooks.addresses import COMMITTEE_MANAGER, CONSENSUS, PERMISSION, SYSTEM_CONFIG
+from vm_hooks.addresses import ACCOUNT_MANAGER, COMMITTEE, CONSENSUS, PERMISSION, SYSTEM_CONFIG
 from vm_hooks.committee.rules import check_rates
-
-# govcore's AccountManager precompile (FISCO v3's address); mirrored here until both branches
-# are merged, when this should import it from vm_hooks/addresses.py.
-ACCOUNT_MANAGER = Address((0x10003).to_bytes(20, "big"))
 
 UPDATE_GOVERNOR, SET_RATE = 11, 12
 SET_DEPLOY_AUTH_TYPE, MODIFY_DEPLOY_AUTH, SET_METHOD_AUTH_TYPE, MODIFY_METHOD_AUTH = 21, 22, 23, 24
@@ -60,7 +56,7 @@ def call_data(signature: str, *args: Any) -> bytes:
 def _governor(account: bytes, weight: int) -> Action:
     if account == b"\x00" * 20:
         raise KindError("the zero address cannot be a committee member")
-    return Action(Address(account), COMMITTEE_MANAGER, call_data("setWeight(address,uint32)", account, weight))
+    return Action(Address(account), COMMITTEE, call_data("setWeight(address,uint32)", account, weight))
 
 
 def _rates(participates_rate: int, win_rate: int) -> Action:
@@ -68,7 +64,7 @@ def _rates(participates_rate: int, win_rate: int) -> Action:
         check_rates(participates_rate, win_rate)
     except ValueError as exc:
         raise KindError(str(exc)) from None
-    return Action(COMMITTEE_MANAGER, COMMITTEE_MANAGER, call_data("setRate(uint8,uint8)", participates_rate, win_rate))
+    return Action(COMMITTEE, COMMITTEE, call_data("setRate(uint8,uint8)", participates_rate, win_rate))
 
 
 def _deploy_type(auth_type: int) -> Action:

@@ -23,7 +23,7 @@ from eth_abi.abi import decode, encode
 from eth_utils.abi import event_signature_to_log_topic
 from eth_utils.address import to_canonical_address, to_checksum_address
 
-from vm_hooks.addresses import COMMITTEE_MANAGER
+from vm_hooks.addresses import COMMITTEE
 from vm_hooks.committee import views
 from vm_hooks.committee.committee import Committee, current, materialise
 from vm_hooks.committee.execute import call_target
@@ -169,7 +169,7 @@ def revoke_proposal(call: Call, pid: int) -> tuple[Any, ...]:
 
 
 def _only_committee(call: Call, what: str) -> CommitteeStore:
-    if call.sender != COMMITTEE_MANAGER:
+    if call.sender != COMMITTEE:
         raise revert(f"Committee: {what} is called by the committee itself when a proposal passes; propose "
                      "the change instead (createUpdateGovernorProposal / createSetRateProposal)")
     return CommitteeStore(call.storage)
@@ -217,4 +217,4 @@ METHODS: tuple[Method, ...] = (
     Method("setRate(uint8,uint8)", (), set_rate, mutates=True),
     *views.METHODS,
 )
-COMMITTEE_PRECOMPILE = AbiPrecompile("Committee", COMMITTEE_MANAGER, METHODS)
+COMMITTEE_PRECOMPILE = AbiPrecompile("Committee", COMMITTEE, METHODS)

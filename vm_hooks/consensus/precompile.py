@@ -26,7 +26,7 @@ from eth_abi.abi import encode
 from eth_utils.abi import event_signature_to_log_topic
 from eth_utils.address import to_checksum_address
 
-from vm_hooks.addresses import COMMITTEE_MANAGER, CONSENSUS
+from vm_hooks.addresses import COMMITTEE, CONSENSUS
 from vm_hooks.consensus.store import KEY_BYTES, MAX_TOTAL_POWER, ConsensusStore
 from vm_hooks.precompile import AbiPrecompile, Call, Method, revert
 
@@ -65,7 +65,7 @@ def _store_for_change(call: Call) -> ConsensusStore:
     """The store, once the caller is known to be the admin or the committee (0x…10001, executing
     a passed proposal: vm_hooks/committee/)."""
     store = ConsensusStore(call.storage)
-    if call.sender == COMMITTEE_MANAGER:
+    if call.sender == COMMITTEE:
         if call.computation.state.get_code(CONSENSUS) == b"":
             # A devnet's genesis has no Consensus account: there is no validator set to change,
             # and a write would land in an empty account that EIP-161 sweeps away.
