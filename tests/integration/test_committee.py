@@ -4,6 +4,8 @@ expiry, denial, revocation, double execution, non-members, weights and threshold
 a proposal whose execution fails undoing its whole vote."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from web3 import Web3
 
@@ -196,3 +198,15 @@ def test_the_read_methods_list_proposals_with_votes_and_state() -> None:
         assert [r[4] for r in raw] == [3, 1]
         assert client(w3, 0).contract.functions.getProposalStatus(77).call() == 0
         assert client(w3, 0).contract.functions.getProposalType(second).call() == 11
+
+
+def test_a_devnets_genesis_has_no_committee_account_until_the_first_write(tmp_path: Path) -> None:
+    address = Web3.to_checksum_address(COMMITTEE_ADDRESS)
+    with node(data_dir=tmp_path) as w3:
+        assert (w3.eth.get_code(address, 0), w3.eth.get_transaction_count(address, 0)) == (b"", 0)
+        client(w3, 0).update_governor(A[1], 1)
+        assert (bytes(w3.eth.get_code(address)), w3.eth.get_transaction_count(address)) == (b"\xfe", 1)
+        genesis = w3.eth.get_block(0)["hash"]
+    with node(data_dir=tmp_path) as w3:  # the same data dir reopens, committee and all
+        assert w3.eth.get_block(0)["hash"] == genesis
+        assert client(w3, 0).committee().members == {A[0]: 1, A[1]: 1}
