@@ -31,11 +31,13 @@ def governance_alloc(governance: GovernanceGenesis) -> dict[bytes, GenesisAccoun
 
 def with_storage(alloc: dict[bytes, GenesisAccount],
                  words: tuple[tuple[bytes, int, int], ...]) -> dict[bytes, GenesisAccount]:
-    """`alloc` with storage `words` (address, slot, value) added to their accounts (an account
-    not in `alloc` is created with only that storage)."""
+    """`alloc` with storage `words` (address, slot, value) added to their accounts. An account
+    not in `alloc` is a platform precompile's (e.g. the committee's on a governed chain): it is
+    created as the system accounts are (nonce 1, stub code), since an account with only
+    storage is "empty" under EIP-161 and the first call that touches it would delete it."""
     out = dict(alloc)
     for address, slot, value in words:
-        account = out.get(address, GenesisAccount())
+        account = out.get(address, GenesisAccount(nonce=1, code=SYSTEM_STUB_CODE))
         out[address] = GenesisAccount(account.balance, account.nonce, account.code, {**account.storage, slot: value})
     return out
 

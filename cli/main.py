@@ -50,6 +50,8 @@ COMMANDS: tuple[Command, ...] = (
             "freeze or unfreeze an account or a contract, or show its status"),
     Command("sysconfig", "cli.governance:sysconfig_main",
             "sysconfig get [KEY] | set KEY VALUE: tx_count_limit, tx_gas_limit, block_gas_limit"),
+    Command("gov", "cli.gov:main",
+            "propose|vote|show|list: committee governance (FISCO CommitteeManager at 0x10001)"),
     Command("demo", "cli.demo:main",
             "play a story on a running node: demo sharing-economy [--rpc-url URL]"),
 )

@@ -20,6 +20,7 @@ from vm_hooks.cns.ens import (
     UNIVERSAL_RESOLVER_PRECOMPILE,
 )
 from vm_hooks.cns.fisco import CNS_PRECOMPILE
+from vm_hooks.committee.precompile import COMMITTEE_PRECOMPILE
 from vm_hooks.consensus.precompile import CONSENSUS_PRECOMPILE
 from vm_hooks.console_log import ConsoleObservingComputation
 from vm_hooks.governance.accounts import ACCOUNT_MANAGER_PRECOMPILE
@@ -36,6 +37,7 @@ PLATFORM_PRECOMPILES: tuple[AbiPrecompile, ...] = (
     ENS_REGISTRY_PRECOMPILE,
     UNIVERSAL_RESOLVER_PRECOMPILE,
     TRUST_LIST_PRECOMPILE,  # the consortium trust list (vm_hooks/trust/)
+    COMMITTEE_PRECOMPILE,  # committee governance at 0x…10001 (vm_hooks/committee/)
 )
 
 # Governance precompiles (vm_hooks/governance/): no genesis creates their accounts unless a
@@ -64,10 +66,14 @@ WabeiComputation: type[PragueComputation] = type(
 # the trust list have no admin on a devnet (they refuse every change there), and adding their
 # accounts to the devnet's genesis would make every existing --data-dir devnet refuse to open.
 NETWORK_ONLY_ACCOUNTS = frozenset({CONSENSUS_PRECOMPILE.address, TRUST_LIST_PRECOMPILE.address})
+# Precompiles whose account no genesis creates for them: the committee's (0x…10001) is created by
+# a governed chain's genesis storage (chain/genesis.py `with_storage`) or by its first write on
+# a devnet (vm_hooks/committee/committee.py), so no existing chain's genesis hash changes.
+LAZY_ACCOUNTS = frozenset({COMMITTEE_PRECOMPILE.address})
 
 
 def system_accounts(network: bool = True) -> dict[Address, bytes]:
     """Address → code of every account the genesis must create for the platform precompiles;
     a devnet's genesis (`network=False`) leaves out NETWORK_ONLY_ACCOUNTS."""
     return {p.address: SYSTEM_STUB_CODE for p in PLATFORM_PRECOMPILES
-            if network or p.address not in NETWORK_ONLY_ACCOUNTS}
+            if p.address not in LAZY_ACCOUNTS and (network or p.address not in NETWORK_ONLY_ACCOUNTS)}

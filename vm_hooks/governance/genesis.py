@@ -34,7 +34,9 @@ from vm_hooks.governance.store import (
 from vm_hooks.governance.sysconfig import check_entry
 
 _MODES = {"open": OPEN, "white": WHITE_LIST, "black": BLACK_LIST}
-_FIELDS = {"admin", "deployAuthType", "openDeployAuth", "closeDeployAuth", "frozenAccounts", "systemConfig"}
+# "committee" is the committee's own section, read by vm_hooks/committee/genesis.py.
+_FIELDS = {"admin", "deployAuthType", "openDeployAuth", "closeDeployAuth", "frozenAccounts", "systemConfig",
+           "committee"}
 
 
 class GovernanceFileError(ValueError):
