@@ -71,7 +71,7 @@ def test_reset_admin_and_contract_status_proposals() -> None:
         gov = CommitteeClient(w3, A[0])
         counter = deploy(w3, "Counter").address
         gov.reset_admin(A[3], counter)
-        assert view(w3, CONTRACT_AUTH, "getAdmin(address)", ["address"], counter) == A[3]
+        assert view(w3, CONTRACT_AUTH, "getAdmin(address)", ["address"], counter).lower() == A[3].lower()
         gov.set_contract_status(counter, 1)  # frozen
         assert view(w3, CONTRACT_AUTH, "contractAvailable(address)", ["bool"], counter) is False
         gov.set_contract_status(counter, 0)

@@ -46,7 +46,7 @@ def test_propose_vote_show_and_list_on_a_governed_chain() -> None:
 def test_node_governance_file_seeds_the_committee(tmp_path: Path) -> None:
     path = tmp_path / "governance.json"
     path.write_text(json.dumps({"committee": {"members": {A[1]: 2, A[2]: 1}, "participatesRate": 40,
-                                              "winRate": 70}, "other-precompile": {"ignored": True}}))
+                                              "winRate": 70}}))
     running = start_node("--governance", str(path))
     try:
         info = CommitteeClient(Web3(Web3.HTTPProvider(running.http_url))).committee()
