@@ -25,6 +25,7 @@ ALIASES = {
     "method-auth": "createModifyMethodAuthProposal", "reset-admin": "createResetAdminProposal",
     "contract-status": "createSetContractStatusProposal", "account-status": "createSetAccountStatusProposal",
     "sealer": "createSetConsensusWeightProposal", "rm-node": "createRmNodeProposal",
+    "regulator": "createSetRegulatorProposal", "kyc-issuer": "createSetKycIssuerProposal",
 }
 
 

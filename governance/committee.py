@@ -178,6 +178,14 @@ class CommitteeClient:
     def remove_node(self, node_id: str, interval: int = DEFAULT_INTERVAL) -> int:
         return self.propose("createRmNodeProposal", node_id, interval)
 
+    def set_regulator(self, account: str, enabled: bool = True, interval: int = DEFAULT_INTERVAL) -> int:
+        """Appoint (or remove) a regulator of the interception precompile 0x…1010."""
+        return self.propose("createSetRegulatorProposal", _address(account, "the regulator"), enabled, interval)
+
+    def set_kyc_issuer(self, account: str, enabled: bool = True, interval: int = DEFAULT_INTERVAL) -> int:
+        """Authorise (or remove) a KYC issuer of the identity registry 0x…1011."""
+        return self.propose("createSetKycIssuerProposal", _address(account, "the issuer"), enabled, interval)
+
     def propose(self, function: str, *args: Any) -> int:
         """Send `function(*args)` (a create...Proposal; the last argument is the interval in
         blocks) and return the proposal id from its ProposalCreated event."""

@@ -38,6 +38,12 @@ CNS_RESOLVER = platform_address(0x1104)  # ENS resolver for every *.wabei name
 # FISCO has no precompile here; 0x1009 is the first free address after its governance one.
 TRUST_LIST = platform_address(0x1009)
 
+# Regulation (vm_hooks/regulation/): FISCO has no precompile for either; 0x1010 and 0x1011 are the
+# first free addresses after the trust list's block. Interception rules, and the identity (KYC)
+# registry those rules and contracts consult.
+REGULATION = platform_address(0x1010)
+IDENTITY = platform_address(0x1011)
+
 # FISCO BCOS v3 puts its committee and account manager just past the 0x1000 range, at 0x10001
 # (CommitteeManager) and 0x10003 (AccountManagerPrecompiled); Wabei keeps those addresses.
 COMMITTEE = Address((0x10001).to_bytes(20, "big"))

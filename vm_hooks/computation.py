@@ -28,6 +28,9 @@ from vm_hooks.governance.computation import GovernedComputation
 from vm_hooks.governance.permission import PERMISSION_PRECOMPILE
 from vm_hooks.governance.sysconfig import SYSTEM_CONFIG_PRECOMPILE
 from vm_hooks.precompile import AbiPrecompile
+from vm_hooks.regulation.identity import IDENTITY_PRECOMPILE
+from vm_hooks.regulation.precompile import REGULATION_PRECOMPILE
+from vm_hooks.regulation.report import ReportingComputation
 from vm_hooks.trust.precompile import TRUST_LIST_PRECOMPILE
 
 PLATFORM_PRECOMPILES: tuple[AbiPrecompile, ...] = (
@@ -47,6 +50,8 @@ GOVERNANCE_PRECOMPILES: tuple[AbiPrecompile, ...] = (
     SYSTEM_CONFIG_PRECOMPILE,
     PERMISSION_PRECOMPILE,
     ACCOUNT_MANAGER_PRECOMPILE,
+    REGULATION_PRECOMPILE,  # interception rules (vm_hooks/regulation/), created lazily the same way
+    IDENTITY_PRECOMPILE,  # the identity (KYC) registry
 )
 
 _precompile_map: dict[Address, Callable[[ComputationAPI], ComputationAPI]] = {
@@ -54,10 +59,13 @@ _precompile_map: dict[Address, Callable[[ComputationAPI], ComputationAPI]] = {
     **{p.address: p for p in PLATFORM_PRECOMPILES + GOVERNANCE_PRECOMPILES},
 }
 
-# Console capture sees every message first; governance may then refuse it; then Prague runs it.
-# A chain's class is this one configured with its default admin (chain/backend/vm.py).
+# Console capture sees every message first; governance may then refuse it (and regulation
+# intercept it); then Prague runs it. ReportingComputation only adds the interception reports to
+# the receipt's logs (vm_hooks/regulation/report.py). A chain's class is this one configured with
+# its default admin (chain/backend/vm.py).
 WabeiComputation: type[PragueComputation] = type(
-    "WabeiPragueComputation", (ConsoleObservingComputation, GovernedComputation, PragueComputation),
+    "WabeiPragueComputation",
+    (ReportingComputation, ConsoleObservingComputation, GovernedComputation, PragueComputation),
     {"_precompiles": _precompile_map},
 )
 

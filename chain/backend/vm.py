@@ -25,7 +25,7 @@ from eth_utils.exceptions import ValidationError
 from chain.backend.preimages import PreimageRecordingAccountDB
 from chain.crypto import CryptoSuite
 from vm_hooks.computation import WabeiComputation
-from vm_hooks.console_log import ConsoleLogContext
+from vm_hooks.regulation.report import ReportingContext
 from vm_hooks.tracing import TracingStateMixin
 
 
@@ -103,7 +103,8 @@ def build_vm_class(crypto: CryptoSuite, governance_admin: bytes | None = None) -
     Prague is the newest fork py-evm 0.12 implements; Solidity targets `cancun`, which it runs.
     The state records address and slot preimages so the state can be listed (dumps), and runs
     Wabei's computation class, which adds the platform precompiles (vm_hooks), with a
-    transaction context that collects console.log payloads (vm_hooks/console_log.py). One class
+    transaction context that collects console.log payloads (vm_hooks/console_log.py) and
+    interception reports (vm_hooks/regulation/report.py). One class
     per suite and default governance admin (vm_hooks/governance/authority.py: a devnet's first
     account, None on a network chain), so every chain of a kind shares it.
     """
@@ -113,7 +114,7 @@ def build_vm_class(crypto: CryptoSuite, governance_admin: bytes | None = None) -
         __name__=f"WabeiPragueState_{crypto.name}",
         account_db_class=account_db,
         computation_class=_computation_class(governance_admin),
-        transaction_context_class=ConsoleLogContext,
+        transaction_context_class=ReportingContext,
     )
     vm: type[PragueVM] = AtomicApplyPragueVM.configure(__name__=f"WabeiPragueVM_{crypto.name}", _state_class=state)
     return vm

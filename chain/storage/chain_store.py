@@ -17,6 +17,8 @@ from eth.constants import BLANK_ROOT_HASH
 from eth.abc import BlockHeaderAPI, DatabaseAPI, ReceiptAPI, SignedTransactionAPI
 from typing import TYPE_CHECKING
 
+from chain.storage import interceptions
+
 if TYPE_CHECKING:  # the spec imports py-evm's VM; the store needs only its codecs
     from chain.spec import ChainSpec
 
@@ -92,6 +94,10 @@ class ChainStore:
             self.db[_TX + bytes(tx.hash)] = rlp.encode([h, block.number, i])
         self.db[_num_key(_CANON, block.number)] = h
         self.db[_HEAD] = h
+        if interceptions.may_hold_reports(int(block.header.bloom)):
+            interceptions.index_block(self.db, block.number, h, [
+                (bytes(tx.hash), [(bytes(log.address), tuple(log.topics), bytes(log.data)) for log in r.logs])
+                for tx, r in zip(block.transactions, block.receipts)])
 
     def write_empty_block(self, block_hash: bytes, number: int, encoded_header: bytes) -> None:
         """Store a block with no transactions from its header's encoding and make it the head
@@ -113,6 +119,7 @@ class ChainStore:
                 if key in self.db:
                     del self.db[key]
             del self.db[_num_key(_CANON, n)]
+        interceptions.drop_above(self.db, number)
         self.db[_HEAD] = self.canonical_hash(number) or b""
 
     def set_meta(self, name: str, value: bytes) -> None:
@@ -176,6 +183,16 @@ class ChainStore:
     def block_by_number(self, number: int) -> StoredBlock | None:
         h = self.canonical_hash(number)
         return None if h is None else self.block(h)
+
+    def interception_count(self) -> int:
+        """How many interception reports the canonical chain holds (chain/storage/interceptions.py):
+        the total the metrics export and wabei_getInterceptions pages through."""
+        return interceptions.total(self.db, lambda n, h: self.canonical_hash(n) == h)
+
+    def interception_page(self, start: int, limit: int) -> tuple[int, list[interceptions.IndexedReport]]:
+        """(total, reports start .. start + limit - 1) in chain order."""
+        count = self.interception_count()
+        return count, interceptions.page(self.db, start, limit, count)
 
     def tx_location(self, tx_hash: bytes) -> TxLocation | None:
         data = self.db.get(_TX + tx_hash)

@@ -18,7 +18,8 @@ from vm_hooks.precompile import revert
 
 _ERROR = function_signature_to_4byte_selector("Error(string)")
 TARGET_NAMES = {0x1000: "SystemConfig", 0x1003: "Consensus", 0x1005: "ContractAuth",
-                0x10001: "CommitteeManager", 0x10003: "AccountManager"}
+                0x10001: "CommitteeManager", 0x10003: "AccountManager", 0x1010: "Regulation",
+                0x1011: "IdentityRegistry"}
 
 
 def target_name(target: bytes) -> str:

@@ -3,7 +3,8 @@ from the committee (0x…10001) when the proposal passes.
 
 Type codes and create-function names are FISCO BCOS v3 CommitteeManager's where FISCO has the
 kind (11, 12, 21, 22, 31, 41, 51, 52); the others are Wabei's, named in FISCO's pattern:
-23/24 method permissions, 32 contract status, 61 account status. The call data is the target's
+23/24 method permissions, 32 contract status, 61 account status, 71 regulator and 72 KYC
+issuer (vm_hooks/regulation). The call data is the target's
 FISCO interface (SystemConfig `setValueByKey`, ContractAuth `setDeployAuthType`,
 `openDeployAuth`, ..., AccountManager `setAccountStatus`, Consensus `addSealer`, ...), so the
 target authorises the write as it would any call from the committee's address.
@@ -22,7 +23,9 @@ from eth_abi.abi import encode
 from eth_typing import Address
 from eth_utils.abi import function_signature_to_4byte_selector
 
-from vm_hooks.addresses import ACCOUNT_MANAGER, COMMITTEE, CONSENSUS, PERMISSION, SYSTEM_CONFIG
+from vm_hooks.addresses import (
+    ACCOUNT_MANAGER, COMMITTEE, CONSENSUS, IDENTITY, PERMISSION, REGULATION, SYSTEM_CONFIG,
+)
 from vm_hooks.committee.rules import check_rates
 
 UPDATE_GOVERNOR, SET_RATE = 11, 12
@@ -31,6 +34,7 @@ RESET_ADMIN, SET_CONTRACT_STATUS = 31, 32
 SET_SYS_CONFIG = 41
 SET_CONSENSUS_WEIGHT, REMOVE_NODE = 51, 52
 SET_ACCOUNT_STATUS = 61
+SET_REGULATOR, SET_KYC_ISSUER = 71, 72
 
 
 class KindError(ValueError):
@@ -131,6 +135,18 @@ def _account_status(account: bytes, status: int) -> Action:
     return Action(Address(account), ACCOUNT_MANAGER, call_data("setAccountStatus(address,uint8)", account, status))
 
 
+def _regulator(account: bytes, enabled: bool) -> Action:
+    if account == b"\x00" * 20:
+        raise KindError("the zero address cannot be a regulator")
+    return Action(Address(account), REGULATION, call_data("setRegulator(address,bool)", account, enabled))
+
+
+def _kyc_issuer(account: bytes, enabled: bool) -> Action:
+    if account == b"\x00" * 20:
+        raise KindError("the zero address cannot be a KYC issuer")
+    return Action(Address(account), IDENTITY, call_data("setIssuer(address,bool)", account, enabled))
+
+
 @dataclass(frozen=True)
 class Kind:
     """One proposal kind: its type code, its create function (the last argument is always the
@@ -158,5 +174,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(SET_CONSENSUS_WEIGHT, "createSetConsensusWeightProposal(string,uint32,bool,uint256)", _consensus_weight),
     Kind(REMOVE_NODE, "createRmNodeProposal(string,uint256)", _remove_node),
     Kind(SET_ACCOUNT_STATUS, "createSetAccountStatusProposal(address,uint8,uint256)", _account_status),
+    Kind(SET_REGULATOR, "createSetRegulatorProposal(address,bool,uint256)", _regulator),
+    Kind(SET_KYC_ISSUER, "createSetKycIssuerProposal(address,bool,uint256)", _kyc_issuer),
 )
 KIND_BY_CODE = {k.code: k for k in KINDS}

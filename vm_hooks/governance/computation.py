@@ -4,7 +4,9 @@ py-evm sends every frame through the computation class's `apply_message` (calls,
 CREATE2 through `apply_create_message`, which calls it), top-level and internal alike; this
 overrides both, as py-evm's own forks do, and is mixed into Wabei's computation class
 (vm_hooks/computation.py). An open chain pays one storage read per frame: the Permission
-account's `flags` word, 0 until a rule exists (bench/ shows no throughput change).
+account's `flags` word, 0 until a rule exists (bench/ shows no throughput change). The
+regulator's interception rules (vm_hooks/regulation/) are checked here too, after the
+permission rules, once that word has FLAG_INTERCEPT.
 
 A refused frame is a REVERT with `Error(reason)` data before any value moves or code runs: at
 the top level a failed transaction with a receipt (only the intrinsic gas is spent), inside a
@@ -22,7 +24,10 @@ from eth_typing import Address
 
 from vm_hooks.addresses import PERMISSION
 from vm_hooks.governance.rules import FLAGS_SLOT, frame_denial
+from vm_hooks.governance.store import FLAG_INTERCEPT
 from vm_hooks.precompile import revert
+from vm_hooks.regulation.report import record
+from vm_hooks.regulation.rules import interception
 from vm_hooks.storage import slot_of
 
 
@@ -39,6 +44,13 @@ class GovernedComputation(BaseComputation):
         flags = state.get_storage(PERMISSION, FLAGS_SLOT)
         if flags:
             reason = frame_denial(state, message, transaction_context.origin, flags)
+            if reason is None and flags & FLAG_INTERCEPT:
+                # The regulator's rules (vm_hooks/regulation/rules.py): a hit is reported in the
+                # transaction's receipt (report.py) and the frame is refused like any denial.
+                hit = interception(state, message, transaction_context.origin)
+                if hit is not None:
+                    record(transaction_context, hit)
+                    reason = hit.reason
             if reason is not None:
                 return cls._refused(state, message, transaction_context, reason)
         return super().apply_message(state, message, transaction_context, parent_computation)

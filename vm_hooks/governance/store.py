@@ -38,6 +38,7 @@ FLAG_CONTRACT = 4    # some contract was frozen or abolished (set once, never cl
 FLAG_ACCOUNT = 8     # some account was frozen or abolished (set once, never cleared)
 FLAG_ADMINS = 16     # record each new contract's admin (a governed chain)
 FLAG_CONFIG = 32     # some system config key was set (admission and the builder read them)
+FLAG_INTERCEPT = 64  # some interception rule exists (vm_hooks/regulation; set once, never cleared)
 
 OPEN, WHITE_LIST, BLACK_LIST = 0, 1, 2          # deploy type / method auth type
 OPENED, CLOSED = 1, 2                            # an account's entry in a list
