@@ -153,3 +153,21 @@ def test_bad_paging_parameters_are_refused(node: Any) -> None:
     assert err["code"] == -32602 and "limit" in err["message"]
     err = rpc_error(node.http_url, "wabei_getInterceptions", ["zero"])
     assert err["code"] == -32602 and "start" in err["message"]
+
+
+def test_a_state_dump_carries_rules_and_reports(node: Any, w3: Web3, reg: RegulationClient) -> None:
+    reg.block(MALLORY)
+    send(w3, {"from": MALLORY, "to": A1, "value": 1})
+    page = interceptions(node.http_url)
+    dump = rpc(node.http_url, "anvil_dumpState")
+    thread, other = in_process()
+    try:
+        assert rpc(other.http_url, "anvil_loadState", [dump]) is True
+        assert interceptions(other.http_url) == page
+        loaded = Web3(Web3.HTTPProvider(other.http_url))
+        assert RegulationClient(loaded).blocked() == (MALLORY,)
+        assert send(loaded, {"from": MALLORY, "to": A1, "value": 1})["status"] == 0
+        assert int(interceptions(other.http_url)["total"], 16) == int(page["total"], 16) + 1
+    finally:
+        thread.close()
+    reg.unblock(MALLORY)
