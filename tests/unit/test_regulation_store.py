@@ -94,3 +94,20 @@ def test_the_index_appends_in_order_and_drops_rewound_blocks() -> None:
 def test_the_bloom_pre_check() -> None:
     assert not interceptions.may_hold_reports(0)
     assert interceptions.may_hold_reports((1 << 2048) - 1)
+
+
+def test_a_governance_file_seeds_regulators_and_issuers_and_names_bad_entries() -> None:
+    import pytest
+
+    from vm_hooks.addresses import IDENTITY
+    from vm_hooks.governance.genesis import GovernanceFileError, parse_governance
+    seeded = parse_governance({"regulators": ["0x" + ALICE.hex()], "kycIssuers": ["0x" + ISSUER.hex()]}).storage()
+    regulation, identity = DictWords(), DictWords()
+    regulation.slots, identity.slots = seeded[REGULATION], seeded[IDENTITY]
+    assert RegulationStore(regulation).regulators() == [ALICE]
+    assert IdentityStore(identity).issuers() == [ISSUER]
+    with pytest.raises(GovernanceFileError, match=r"kycIssuers\[0\]: '0x12' is not an address"):
+        parse_governance({"kycIssuers": ["0x12"]})
+    with pytest.raises(GovernanceFileError, match="a regulator cannot be in frozenAccounts"):
+        parse_governance({"regulators": ["0x" + BOB.hex()], "frozenAccounts": ["0x" + BOB.hex()]})
+    assert REGULATION not in parse_governance({}).storage()  # nothing seeded: no account created

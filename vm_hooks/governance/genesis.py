@@ -7,7 +7,9 @@ storage it becomes.
       "openDeployAuth": ["0x…", …],           accounts opened (white list) …
       "closeDeployAuth": ["0x…", …],          … or closed (black list) for deploying
       "frozenAccounts": ["0x…", …],           accounts frozen from block 0
-      "systemConfig": {"tx_count_limit": "500", "tx_gas_limit": "3000000"}
+      "systemConfig": {"tx_count_limit": "500", "tx_gas_limit": "3000000"},
+      "regulators": ["0x…", …],               regulators of the interception rules (0x…1010)
+      "kycIssuers": ["0x…", …]                issuers of the identity registry (0x…1011)
     }
 
 Every field is optional; unknown fields are refused (a typo must not silently leave a chain
@@ -25,18 +27,19 @@ from typing import Any
 from eth_typing import Address
 from eth_utils.address import is_address, to_canonical_address
 
-from vm_hooks.addresses import ACCOUNT_MANAGER, PERMISSION, SYSTEM_CONFIG
+from vm_hooks.addresses import ACCOUNT_MANAGER, IDENTITY, PERMISSION, REGULATION, SYSTEM_CONFIG
 from vm_hooks.consensus.store import DictWords
 from vm_hooks.governance.store import (
     BLACK_LIST, CLOSED, FLAG_ACCOUNT, FLAG_ADMINS, FLAG_CONFIG, FROZEN, OPEN, OPENED, WHITE_LIST,
     AccountStore, ConfigStore, PermissionStore,
 )
 from vm_hooks.governance.sysconfig import check_entry
+from vm_hooks.regulation.store import IdentityStore, RegulationStore
 
 _MODES = {"open": OPEN, "white": WHITE_LIST, "black": BLACK_LIST}
 # "committee" is the committee's own section, read by vm_hooks/committee/genesis.py.
 _FIELDS = {"admin", "deployAuthType", "openDeployAuth", "closeDeployAuth", "frozenAccounts", "systemConfig",
-           "committee"}
+           "committee", "regulators", "kycIssuers"}
 
 
 class GovernanceFileError(ValueError):
@@ -53,6 +56,8 @@ class GovernanceGenesis:
     close_deploy: tuple[bytes, ...] = ()
     frozen: tuple[bytes, ...] = ()
     system_config: tuple[tuple[str, int], ...] = field(default_factory=tuple)
+    regulators: tuple[bytes, ...] = ()
+    kyc_issuers: tuple[bytes, ...] = ()
 
     def storage(self) -> dict[Address, dict[int, int]]:
         """Address → genesis storage of each governance account this file seeds."""
@@ -70,7 +75,13 @@ class GovernanceGenesis:
         for key, value in self.system_config:
             ConfigStore(config).set(key, value, 0)
         store.add_flag(FLAG_ADMINS | (FLAG_ACCOUNT if self.frozen else 0) | (FLAG_CONFIG if self.system_config else 0))
-        seeded = {PERMISSION: permission.slots, ACCOUNT_MANAGER: accounts.slots, SYSTEM_CONFIG: config.slots}
+        regulation, identity = DictWords(), DictWords()
+        for account in self.regulators:
+            RegulationStore(regulation).set_regulator(account, True)
+        for account in self.kyc_issuers:
+            IdentityStore(identity).set_issuer(account, True)
+        seeded = {PERMISSION: permission.slots, ACCOUNT_MANAGER: accounts.slots, SYSTEM_CONFIG: config.slots,
+                  REGULATION: regulation.slots, IDENTITY: identity.slots}
         return {address: slots for address, slots in seeded.items() if slots}
 
 
@@ -115,7 +126,12 @@ def parse_governance(doc: Any) -> GovernanceGenesis:
             entries.append((key, check_entry(key, str(value))))
         except ValueError as exc:
             raise GovernanceFileError(f"systemConfig: {exc}") from None
-    return GovernanceGenesis(admin, mode, opened, closed, frozen, tuple(entries))
+    regulators, issuers = _addresses(doc, "regulators"), _addresses(doc, "kycIssuers")
+    if b"\x00" * 20 in regulators + issuers:
+        raise GovernanceFileError("regulators/kycIssuers: the zero address cannot hold a role")
+    if set(regulators) & set(frozen):
+        raise GovernanceFileError("a regulator cannot be in frozenAccounts")
+    return GovernanceGenesis(admin, mode, opened, closed, frozen, tuple(entries), regulators, issuers)
 
 
 def load_governance(path: Path) -> GovernanceGenesis:
