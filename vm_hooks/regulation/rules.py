@@ -109,10 +109,10 @@ def interception(state: StateAPI, message: MessageAPI, origin: bytes) -> Interce
 def _kyc_shortfall(state: StateAPI, rules: RegulationStore, token: bytes, holder: bytes,
                    amount: int) -> tuple[int, str] | None:
     """(threshold, why) when `amount` of `token` from `holder` needs more KYC than it has."""
-    rule = rules.threshold(token)
-    if rule is None or amount <= rule[0]:
+    threshold = rules.limit(token)
+    if threshold is None or amount <= threshold:
         return None
-    threshold, min_level = rule
+    min_level = rules.min_level(token)
     level = IdentityStore(StateWords(state, IDENTITY)).level(holder, int(state.timestamp))
     if level >= min_level:
         return None

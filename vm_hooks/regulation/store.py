@@ -127,8 +127,16 @@ class RegulationStore:
     # -- value thresholds --
     def threshold(self, token: bytes) -> tuple[int, int] | None:
         """(threshold, minimum KYC level) for `token` (ETHER: native value), or None."""
+        limit = self.limit(token)
+        return None if limit is None else (limit, self._w.get_word(slot_of("minLevel", token)))
+
+    def limit(self, token: bytes) -> int | None:
+        """The threshold alone (one read: the VM asks it of every frame that moves value)."""
         raw = self._w.get_word(slot_of("threshold", token))
-        return None if raw == 0 else (raw - 1, self._w.get_word(slot_of("minLevel", token)))
+        return None if raw == 0 else raw - 1
+
+    def min_level(self, token: bytes) -> int:
+        return self._w.get_word(slot_of("minLevel", token))
 
     def set_threshold(self, token: bytes, threshold: int, min_level: int) -> None:
         """min_level 0 removes the rule. `threshold` must be below 2**256 - 1 (stored + 1)."""
@@ -195,6 +203,9 @@ class IdentityStore:
         return identity is not None and now < identity.expiry and self.is_issuer(identity.issuer)
 
     def level(self, account: bytes, now: int) -> int:
-        """The KYC level that counts at `now`: the record's, or 0 when it is not valid."""
-        identity = self.identity(account)
-        return identity.level if identity is not None and self.valid(identity, now) else 0
+        """The KYC level that counts at `now`: the record's, or 0 when it is not valid. Reads
+        the packed word and the issuer's entry only (the VM asks this on weighed frames)."""
+        packed = self._w.get_word(slot_of("identity", account))
+        if packed == 0 or now >= (packed >> 8) & _U64 or not self.is_issuer(_address(packed >> 72)):
+            return 0
+        return packed & 0xFF
