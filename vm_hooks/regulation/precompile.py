@@ -79,7 +79,7 @@ def _switch_on(call: Call) -> None:
     PermissionStore(writable(call.computation, PERMISSION)).add_flag(FLAG_INTERCEPT)
 
 
-def _refuse_protected(call: Call, account: bytes, what: str) -> None:
+def _refuse_protected(account: bytes, what: str) -> None:
     shown = to_checksum_address(account)
     if account == ETHER or account == SYSTEM_ADDRESS:
         raise revert(f"{PREFIX}: {shown} cannot be {what} (the zero and system addresses keep the chain running)")
@@ -90,7 +90,7 @@ def _refuse_protected(call: Call, account: bytes, what: str) -> None:
 def set_regulator(call: Call, account: str, enabled: bool) -> tuple[Any, ...]:
     who = _a(account)
     require_governor(call.computation, call.sender, PREFIX, "appoint or remove regulators")
-    _refuse_protected(call, who, "a regulator")
+    _refuse_protected(who, "a regulator")
     store = _writer(call)
     if enabled and store.is_blocked(who):
         raise revert(f"{PREFIX}: {to_checksum_address(who)} is blocked; unblock it before appointing it")
@@ -103,7 +103,7 @@ def set_address_blocked(call: Call, account: str, blocked: bool) -> tuple[Any, .
     who = _a(account)
     store = _require_regulator(call, "block or unblock addresses")
     if blocked:
-        _refuse_protected(call, who, "blocked")
+        _refuse_protected(who, "blocked")
         shown = to_checksum_address(who)
         if store.is_regulator(who):
             raise revert(f"{PREFIX}: {shown} is a regulator and cannot be blocked (remove it as regulator first)")
@@ -119,7 +119,7 @@ def set_method_blocked(call: Call, contract: str, selector: bytes, blocked: bool
     target = _a(contract)
     store = _require_regulator(call, "block or unblock methods")
     if blocked:
-        _refuse_protected(call, target, "given method rules")
+        _refuse_protected(target, "given method rules")
         _switch_on(call)
     store.set_method_blocked(target, selector, blocked)
     call.emit([_topic("MethodBlocked"), _word(target)], encode(["bytes4", "bool"], [selector, blocked]))
@@ -130,7 +130,7 @@ def set_value_threshold(call: Call, token: str, threshold: int, min_level: int) 
     asset = _a(token)
     store = _require_regulator(call, "set value thresholds")
     if asset != ETHER:
-        _refuse_protected(call, asset, "a token with a threshold")
+        _refuse_protected(asset, "a token with a threshold")
     if min_level > MAX_LEVEL:
         raise revert(f"{PREFIX}: minLevel must be 1..{MAX_LEVEL} (0 removes the rule), not {min_level}")
     if threshold == 2**256 - 1:
