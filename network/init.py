@@ -36,6 +36,7 @@ def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, GenesisAccount],
     if out.exists() and any(out.iterdir()):
         raise layout.LayoutError(f"{out} exists and is not empty: choose another --out or remove it")
     when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    node_keys = {n.name: NodeKeys(keys.CometKey.generate(), keys.CometKey.generate()) for n in plan.nodes}
     authorities = {org.name: pki.create_authority(org.name, now=when, regulator=org.regulator) for org in plan.orgs}
     crls = {org: pki.build_crl(ca, [], now=when, days=CRL_DAYS) for org, ca in authorities.items()}
     for org, ca in authorities.items():
@@ -43,7 +44,6 @@ def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, GenesisAccount],
         _write(out / "orgs" / org / "ca.pem", pki.pem(ca.certificate))
         _write(out / "trust" / "cas" / f"{org}.pem", pki.pem(ca.certificate))
         _write(out / "trust" / "crls" / f"{org}.pem", pki.pem(crls[org]))
-    node_keys = {n.name: NodeKeys(keys.CometKey.generate(), keys.CometKey.generate()) for n in plan.nodes}
     certificates = []
     for n in plan.nodes:
         cert = pki.issue_node_certificate(authorities[n.org], node_name=n.name, node_key=node_keys[n.name].node,
@@ -52,7 +52,9 @@ def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, GenesisAccount],
         certificates.append(cert)
     chain = ChainConfig()
     app_state = {"chain_id": plan.chain_id, "admin": admin or next(iter(alloc)), "gas_limit": chain.gas_limit,
-                 "base_fee_wei": chain.genesis_base_fee_wei, "alloc": alloc_json(alloc)}
+                 "base_fee_wei": chain.genesis_base_fee_wei, "alloc": alloc_json(alloc),
+                 # FISCO node ids of the observers: the Consensus precompile (0x1003) records them
+                 "observers": [node_keys[n.name].validator.public_bytes.hex() for n in plan.nodes if n.power == 0]}
     # the trust list on chain (0x1009): the files above are its genesis seed and a copy for openssl
     app_state["trust"] = trust_section([(ca.certificate, crls[org]) for org, ca in authorities.items()],
                                        certificates)
