@@ -95,7 +95,8 @@ def _step(w3: Any, admin: Any, function: str, what: str, needed: bool, *args: An
         print(f"{function}: {what} is already on chain")
         return
     receipt = network_trust.send(w3, admin, function, *args)
-    print(f"{function}: {what} in block {receipt['blockNumber']} (tx 0x{bytes(receipt['transactionHash']).hex()})", flush=True)
+    tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+    print(f"{function}: {what} in block {receipt['blockNumber']} (tx {tx_hash})", flush=True)
 
 
 def _join(args: argparse.Namespace) -> int:

@@ -82,7 +82,8 @@ def write_node_keys(out: Path, name: str, k: NodeKeys) -> None:
     signing state (nothing signed yet). Written where the node runs, and nowhere else."""
     home = layout.node_dir(out, name) / "cometbft"
     write_file(home / "config" / "node_key.json", keys.node_key_json(k.node).encode(), mode=0o600)
-    write_file(home / "config" / "priv_validator_key.json", keys.priv_validator_key_json(k.validator).encode(), mode=0o600)
+    write_file(home / "config" / "priv_validator_key.json", keys.priv_validator_key_json(k.validator).encode(),
+               mode=0o600)
     write_file(home / "data" / "priv_validator_state.json", keys.empty_priv_validator_state_json().encode(), mode=0o600)
 
 

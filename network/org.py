@@ -109,8 +109,10 @@ def read_bundle(path: Path, *, now: dt.datetime | None = None) -> Bundle:
 
 def _verify(bundle: Bundle, plans: list[NodePlan], now: dt.datetime, where: str) -> None:
     if pki.org_of(bundle.ca.subject) != bundle.org:
-        raise LayoutError(f"{where}: the CA is {bundle.ca.subject.rfc4514_string()!r}, not organisation {bundle.org!r}'s")
-    if bundle.crl.issuer != bundle.ca.subject or not bundle.crl.is_signature_valid(bundle.ca.public_key()):  # type: ignore[arg-type]
+        raise LayoutError(f"{where}: the CA is {bundle.ca.subject.rfc4514_string()!r}, "
+                          f"not organisation {bundle.org!r}'s")
+    signed = bundle.crl.is_signature_valid(bundle.ca.public_key())  # type: ignore[arg-type]
+    if bundle.crl.issuer != bundle.ca.subject or not signed:
         raise LayoutError(f"{where}: the CRL is not signed by the organisation's CA")
     if not bundle.nodes:
         raise LayoutError(f"{where}: the bundle has no nodes")

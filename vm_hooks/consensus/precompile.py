@@ -15,8 +15,9 @@ Differences from FISCO, on purpose: a refused call reverts with a reason that na
 transaction cannot ignore it. As in FISCO 3.1+, `addSealer` takes only a node already in the set
 (an observer, or a sealer whose weight it changes): an unknown node is refused with -51104, so a
 node is first made an observer (known, syncing, no vote) and only then given voting power: a
-validator that still block-syncs costs the network liveness until it catches up. Permission: only the genesis admin (app_state.admin)
-may change the set until governance exists (FISCO -50000 CODE_NO_AUTHORIZED otherwise).
+validator that still block-syncs costs the network liveness until it catches up.
+Permission: only the genesis admin (app_state.admin) may change the set until governance exists
+(FISCO -50000 CODE_NO_AUTHORIZED otherwise).
 """
 from __future__ import annotations
 
