@@ -163,7 +163,9 @@ def _wait_ready(network_dir: Path, procs: dict[supervisor.Launch, subprocess.Pop
                 tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
                 return (f"{launch.node}: {launch.proc} exited with code {proc.returncode} while starting; "
                         f"stopping the network. {log}:\n  " + "\n  ".join(tail))
-        if all(row["up"] and (row.get("eth_error") is None) for row in network_status(network_dir)):
+        ours = {launch.node for launch in procs}
+        rows = [row for row in network_status(network_dir) if row["node"] in ours]
+        if all(row["up"] and (row.get("eth_error") is None) for row in rows):
             return ""
         time.sleep(0.5)
     return f"not every node answered within {timeout_s:g} s; see the logs in {network_dir / 'run'}"

@@ -32,6 +32,7 @@ from network.init import init_network
 from network.keys import load_key_file
 from network.layout import load_manifest
 from network.plan import plan_network
+from network.supervisor import launches
 from tests.conftest import ROOT
 from tests.inprocess import NodeThread
 
@@ -109,6 +110,8 @@ def test_admit_puts_the_org_on_chain_and_admission_follows(net: Path, org3: Path
     assert [o["name"] for o in manifest["orgs"]] == ["bank", "port", "org3"]
     assert [n["name"] for n in manifest["nodes"]][-2:] == ["org3-node1", "org3-node2"]
     assert (net / "trust" / "cas" / "org3.pem").exists() and (net / "certs" / "org3-node2.pem").exists()
+    # `wabei network up net` still starts only the nodes whose folders are here
+    assert {launch.node for launch in launches(net, cometbft_binary())} == {"bank-node1", "port-node1"}
     again = wabei("org", "admit", str(net), str(org3 / "bundle.json"), "--rpc", url)  # a re-run sends nothing
     assert again.returncode == 0 and again.stdout.count("is already on chain") == 4, again.stdout + again.stderr
 
