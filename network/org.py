@@ -178,13 +178,16 @@ def _write_public(folder: Path, bundle: Bundle) -> None:
 
 def join(network_dir: Path, org_dir: Path, *, cometbft: Path) -> list[NodePlan]:
     """Make `org_dir` (written by `new_org`) a network directory of this organisation's nodes:
-    the network's public files (`network_dir` needs network.json and genesis.json; trust/,
-    certs/ and alloc.json are copied when present), and for each node its CometBFT config
+    the network's public files (`network_dir` needs network.json and genesis.json; trust/ and
+    certs/ are copied when present; alloc.json is written from the genesis' app_state), and
+    for each node its CometBFT config
     (every other node of the network as a persistent peer) and genesis, and its wabei.json.
     The nodes' keys stay where `new_org` wrote them. Returns the nodes."""
     bundle = read_bundle(org_dir / BUNDLE)
     manifest = layout.load_manifest(network_dir)
     genesis = layout.read_json(network_dir / "genesis.json")
+    if not isinstance(genesis, dict):
+        raise LayoutError(f"{network_dir / 'genesis.json'} is not a CometBFT genesis document")
     if genesis.get("chain_id") != manifest["comet_chain_id"]:
         raise LayoutError(f"{network_dir / 'genesis.json'} is chain {genesis.get('chain_id')!r}, but network.json "
                           f"says {manifest['comet_chain_id']!r}")
