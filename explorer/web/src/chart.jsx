@@ -1,0 +1,26 @@
+// A uPlot chart in a Preact component: redrawn when its data changes, sized to its box.
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+
+/** `x` and `ys` are arrays of numbers; `bars` draws columns instead of a line. */
+export function Chart({ title, x, ys, labels, bars = false, time = false, testid }) {
+  const box = useRef(null);
+  const plot = useRef(null);
+  useEffect(() => {
+    const width = Math.max(260, box.current.clientWidth);
+    const series = [{}, ...labels.map((label, i) => ({
+      label, stroke: ["#2b6cb0", "#c05621"][i % 2], fill: bars ? "rgba(43,108,176,0.35)" : undefined,
+      paths: bars ? uPlot.paths.bars({ size: [0.7, 40] }) : undefined, points: { show: !bars },
+    }))];
+    const opts = { width, height: 180, series, scales: { x: { time } }, legend: { show: true } };
+    plot.current?.destroy();
+    plot.current = new uPlot(opts, [x, ...ys], box.current);
+    return () => { plot.current?.destroy(); plot.current = null; };
+  }, [JSON.stringify([x, ys])]);
+  return (
+    <figure class="chart" data-testid={testid}>
+      <figcaption>{title}</figcaption>
+      <div ref={box} />
+    </figure>
+  );
+}
