@@ -43,7 +43,7 @@ class OtsNamespace:
 
     def getBlockDetails(self, number: Any) -> dict[str, Any] | None:
         try:
-            header = header_at(self._reads, number, "blockNumber", required=True)
+            header = self._header(number)
         except ResourceNotFound:
             return None
         return _details(self._reads.block(header))
@@ -53,8 +53,7 @@ class OtsNamespace:
         return None if block is None else _details(block)
 
     def getBlockTransactions(self, number: Any, page: Any, page_size: Any) -> dict[str, Any]:
-        header = header_at(self._reads, number, "blockNumber", required=True)
-        block = self._reads.block(header)
+        block = self._reads.block(self._header(number))
         p, size = _page_args(page, page_size)
         indexes = range(len(block.transactions))[p * size:(p + 1) * size]
         full = fmt.block_json(block, False)
@@ -89,7 +88,7 @@ class OtsNamespace:
         return None if found is None else {"hash": "0x" + found[0].hex(), "creator": "0x" + found[1].hex()}
 
     async def getTransactionBySenderAndNonce(self, sender: Any, nonce: Any) -> str | None:
-        who, n = codec.address(sender, "sender"), codec.quantity(nonce, "nonce", codec.UINT64_MAX)
+        who, n = codec.address(sender, "sender"), _uint(nonce, "nonce")
         await self._index.catch_up()
         for loc in self._index.locations(who):
             block = self._block_at(split(loc)[0])
@@ -107,12 +106,18 @@ class OtsNamespace:
 
     async def _search_args(self, address: Any, block: Any, page_size: Any) -> tuple[bytes, int, int]:
         who = codec.address(address, "address")
-        start = codec.quantity(block, "blockNumber", codec.UINT64_MAX)
-        size = codec.quantity(page_size, "pageSize", codec.UINT64_MAX)
+        start = _uint(block, "blockNumber")
+        size = _uint(page_size, "pageSize")
         if not 1 <= size <= MAX_PAGE:
             raise InvalidParams(f"pageSize must be 1 to {MAX_PAGE}")
         await self._index.catch_up()
         return who, start, size
+
+    def _header(self, number: Any) -> Any:
+        """A block number as Otterscan sends it (a JSON integer), or a hex quantity or tag."""
+        if isinstance(number, int) and not isinstance(number, bool):
+            return self._reads.header_by_number(_uint(number, "blockNumber"))
+        return header_at(self._reads, number, "blockNumber", required=True)
 
     def _block_at(self, number: int) -> StoredBlock:
         return self._reads.block(self._reads.header_by_number(number))
@@ -127,9 +132,15 @@ class OtsNamespace:
         return {"txs": txs, "receipts": receipts, "firstPage": first, "lastPage": last}
 
 
+def _uint(value: Any, name: str) -> int:
+    """Otterscan sends page numbers, sizes and block numbers as JSON integers (Erigon's Go
+    uint64/uint16 parameters); hex quantities are taken too."""
+    return codec.quantity(value, name, codec.UINT64_MAX, lenient=True)
+
+
 def _page_args(page: Any, page_size: Any) -> tuple[int, int]:
-    p = codec.quantity(page, "pageNumber", codec.UINT64_MAX)
-    size = codec.quantity(page_size, "pageSize", codec.UINT64_MAX)
+    p = _uint(page, "pageNumber")
+    size = _uint(page_size, "pageSize")
     if not 1 <= size <= MAX_PAGE:
         raise InvalidParams(f"pageSize must be 1 to {MAX_PAGE}")
     return p, size

@@ -14,12 +14,21 @@ const STANDARD = parseAbi([
   "event Approval(address indexed owner, address indexed spender, uint256 value)",
 ]);
 
-let cnsCache = null; // {at, names, byAddress}
+const CNS_TTL_MS = 60_000;
+let cnsCache = null; // {at, promise of {names, byAddress}}
 const uploaded = new Map(); // address → abi | null, for this page's lifetime (cleared on upload)
 
-/** The CNS names and an address → [{name, version, abi}] map, re-read at most every 3 s. */
-export async function cnsIndex(force = false) {
-  if (!force && cnsCache && Date.now() - cnsCache.at < 3000) return cnsCache;
+/** The CNS names and an address → [{name, version, abi}] map. One read (an eth_call per name,
+ * ~50-100 ms each on a busy node) is shared by every caller for a minute; the CNS page forces a
+ * fresh one. */
+export function cnsIndex(force = false) {
+  if (!force && cnsCache && Date.now() - cnsCache.at < CNS_TTL_MS) return cnsCache.promise;
+  cnsCache = { at: Date.now(), promise: buildIndex() };
+  cnsCache.promise.catch(() => { cnsCache = null; });
+  return cnsCache.promise;
+}
+
+async function buildIndex() {
   const names = await loadNames();
   const byAddress = new Map();
   for (const n of names) {
@@ -28,8 +37,7 @@ export async function cnsIndex(force = false) {
       byAddress.get(v.address).push({ name: n.name, version: v.version, abi: v.abi });
     }
   }
-  cnsCache = { at: Date.now(), names, byAddress };
-  return cnsCache;
+  return { names, byAddress };
 }
 
 /** {abi, source} for `address`, or null when nothing describes it. */

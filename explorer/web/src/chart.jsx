@@ -12,7 +12,7 @@ export function Chart({ title, x, ys, labels, bars = false, time = false, testid
       label, stroke: ["#2b6cb0", "#c05621"][i % 2], fill: bars ? "rgba(43,108,176,0.35)" : undefined,
       paths: bars ? uPlot.paths.bars({ size: [0.7, 40] }) : undefined, points: { show: !bars },
     }))];
-    const opts = { width, height: 180, series, scales: { x: { time } }, legend: { show: true } };
+    const opts = { width, height: 180, series, scales: { x: { time } }, legend: { show: false }, axes: [{}, { size: 60 }] };
     plot.current?.destroy();
     plot.current = new uPlot(opts, [x, ...ys], box.current);
     return () => { plot.current?.destroy(); plot.current = null; };

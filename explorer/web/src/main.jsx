@@ -75,4 +75,6 @@ function Search() {
   );
 }
 
-render(<App />, document.getElementById("app"));
+const root = document.getElementById("app");
+root.textContent = ""; // the "Loading…" placeholder of index.html
+render(<App />, root);

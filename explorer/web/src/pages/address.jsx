@@ -19,7 +19,7 @@ export function AddressPage({ address }) {
     const [balance, nonce, code, creator] = await all([
       ["eth_getBalance", [address, "latest"]], ["eth_getTransactionCount", [address, "latest"]],
       ["eth_getCode", [address, "latest"]], ["ots_getContractCreator", [address]]]);
-    const names = (await cnsIndex(true)).byAddress.get(address.toLowerCase()) ?? [];
+    const names = (await cnsIndex()).byAddress.get(address.toLowerCase()) ?? [];
     return { balance, nonce, code, creator, names, abi: await abiFor(address) };
   }, [address]);
   const txs = useLoad(async () => valid ? rpc("ots_searchTransactionsBefore", [address, before, PAGE]) : null, [address, before]);
