@@ -45,24 +45,23 @@ class ExplorerNamespace:
         if not 1 <= n_recent <= MAX_RECENT:
             raise InvalidParams(f"recent must be 1 to {MAX_RECENT}")
         await self._index.catch_up()
-        blocks = self._index.blocks
-        head_day = blocks[-1].timestamp // DAY_S if blocks else 0
+        times, counts = self._index.times, self._index.counts
+        head_day = times[-1] // DAY_S if times else 0
         first_day = head_day - n_days + 1
         per_day = {d: [0, 0] for d in range(first_day, head_day + 1)}
-        for summary in reversed(blocks):
-            day = summary.timestamp // DAY_S
+        for number in range(len(times) - 1, -1, -1):
+            day = times[number] // DAY_S
             if day < first_day:
                 break
             if day in per_day:  # a dev clock moved back can leave a later block on an earlier day
-                per_day[day][0] += summary.transactions
+                per_day[day][0] += counts[number]
                 per_day[day][1] += 1
-        tail = blocks[-n_recent:]
-        start = len(blocks) - len(tail)
+        start = max(0, len(times) - n_recent)
         return {
             "totalTransactions": hex(self._index.total_transactions),
-            "indexedBlocks": hex(len(blocks)),
+            "indexedBlocks": hex(len(times)),
             "perDay": [{"day": hex(d * DAY_S), "transactions": hex(t), "blocks": hex(b)}
                        for d, (t, b) in per_day.items()],
-            "recentBlocks": [{"number": hex(start + i), "timestamp": hex(s.timestamp),
-                              "transactions": hex(s.transactions)} for i, s in enumerate(tail)],
+            "recentBlocks": [{"number": hex(n), "timestamp": hex(times[n]), "transactions": hex(counts[n])}
+                             for n in range(start, len(times))],
         }
