@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from chain.types import GenesisAccount
+from vm_hooks.governance.genesis import GovernanceGenesis
 
 DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
 ETHER = 10**18
@@ -81,6 +82,10 @@ class ChainConfig:
     # Storage words seeded at genesis as (address, slot, value): the platform precompiles' initial
     # state, e.g. a network's trust list (vm_hooks/trust/genesis.py). Part of the genesis state root.
     genesis_storage: tuple[tuple[bytes, int, int], ...] = ()
+    # A governed chain's starting rules (`--governance FILE`, vm_hooks/governance/genesis.py),
+    # seeded into the genesis state. None: an open chain, whose genesis is unchanged; a devnet's
+    # first account is then its admin (vm_hooks/governance/authority.py).
+    governance: GovernanceGenesis | None = None
 
     @property
     def effective_call_gas_cap(self) -> int:

@@ -23,6 +23,7 @@ from network.layout import LayoutError, load_manifest
 from network.membership import revoke_node
 from network.plan import PlanError, plan_network
 from network.status import format_table, network_status, status_table
+from vm_hooks.governance.genesis import GovernanceFileError, load_governance
 
 READY_TIMEOUT_S = 60.0
 
@@ -40,6 +41,8 @@ def parser() -> OneLineParser:
     init.add_argument("--alloc", type=Path, help="genesis allocations (JSON; default: the ten devnet accounts)")
     init.add_argument("--admin", help="the genesis admin address (default: the first allocated account)")
     init.add_argument("--chain-id", type=int, default=31337, help="Ethereum chain id (default 31337)")
+    init.add_argument("--governance", type=Path, metavar="FILE",
+                      help="starting governance rules (JSON, as `wabei node --governance`), put in the genesis")
     init.add_argument("--hosts", help="comma-separated addresses: one for all nodes or one per node (default 127.0.0.1)")
     init.add_argument("--node-host", action="append", default=[], metavar="NODE=HOST", help="one node's address")
     init.add_argument("--p2p-port", type=int, default=26656, help="first CometBFT port; node i uses +10*i..+2")
@@ -71,7 +74,7 @@ def main(argv: list[str]) -> int:
                                                    "revoke": _revoke, "ca": network_trust.ca_main}[args.action]
     try:
         return action(args)
-    except (PlanError, AllocError) as exc:
+    except (PlanError, AllocError, GovernanceFileError) as exc:
         return _fail(str(exc), ExitCode.USAGE)
     except (LayoutError, CometBftMissing, supervisor.SupervisorError) as exc:
         return _fail(str(exc), ExitCode.FAILED)
@@ -93,13 +96,24 @@ def _init(args: argparse.Namespace) -> int:
                         rpc_base=args.rpc_port, app=args.app)
     alloc = load_alloc(args.alloc) if args.alloc else default_alloc()
     from chain.config import DEFAULT_MNEMONIC  # the nodes may sign for the devnet accounts they fund
+    governance = _governance_doc(args.governance) if args.governance else None
     manifest = init_network(args.out.resolve(), plan, alloc, cometbft=cometbft_binary(), admin=args.admin,
-                            unlocked_mnemonic=None if args.alloc else DEFAULT_MNEMONIC)
+                            unlocked_mnemonic=None if args.alloc else DEFAULT_MNEMONIC, governance=governance)
     print(f"created {args.out} ({len(manifest['orgs'])} CAs, {len(manifest['nodes'])} nodes, "
           f"chain id {plan.chain_id}, CometBFT chain {plan.comet_chain_id})")
     print(_nodes_table(manifest))
     print(f"start it with: wabei network up {args.out}")
     return ExitCode.OK
+
+
+def _governance_doc(path: Path) -> dict[str, Any]:
+    """The governance file's JSON, checked as the nodes will check it; raises GovernanceFileError."""
+    try:
+        load_governance(path)
+    except GovernanceFileError as exc:
+        raise GovernanceFileError(f"--governance: {exc}") from None
+    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return doc
 
 
 def _pair(item: str) -> tuple[str, str]:

@@ -28,11 +28,13 @@ class NodeKeys:
 
 def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, GenesisAccount], *, cometbft: Path,
                  admin: str | None = None, unlocked_mnemonic: str | None = None,
-                 now: dt.datetime | None = None) -> dict[str, Any]:
+                 now: dt.datetime | None = None, governance: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write the network directory `out` (which must not exist or be empty) and return the
     manifest. `admin` (default: the first allocated address) may change the trust list until
     governance exists; `unlocked_mnemonic`, when given, lets each node sign for its first ten
-    accounts as the devnet does (set only for the default test allocations)."""
+    accounts as the devnet does (set only for the default test allocations); `governance`, a
+    checked governance document (vm_hooks/governance/genesis.py), becomes `app_state.governance`,
+    the starting rules every node seeds at genesis."""
     if out.exists() and any(out.iterdir()):
         raise layout.LayoutError(f"{out} exists and is not empty: choose another --out or remove it")
     when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
@@ -56,6 +58,8 @@ def init_network(out: Path, plan: NetworkPlan, alloc: dict[str, GenesisAccount],
     # the trust list on chain (0x1009): the files above are its genesis seed and a copy for openssl
     app_state["trust"] = trust_section([(ca.certificate, crls[org]) for org, ca in authorities.items()],
                                        certificates)
+    if governance is not None:
+        app_state["governance"] = governance
     genesis_doc = genesis(plan, {name: k.validator.public_bytes for name, k in node_keys.items()}, app_state, when)
     layout.write_json(out / "genesis.json", genesis_doc)
     layout.write_json(out / "alloc.json", app_state["alloc"])

@@ -14,8 +14,9 @@ Differences from FISCO, on purpose: a refused call reverts with a reason that na
 (e.g. "... (FISCO -51101 CODE_LAST_SEALER)") instead of returning the negative code, so a
 transaction cannot ignore it; `addSealer` of an unknown node adds it directly (FISCO 3.0; 3.1+
 wants it to be an observer first, -51104), since a CometBFT validator that still block-syncs
-only costs liveness while it catches up. Permission: only the genesis admin (app_state.admin)
-may change the set until governance exists (FISCO -50000 CODE_NO_AUTHORIZED otherwise).
+only costs liveness while it catches up. Permission: the genesis admin (app_state.admin) and the
+committee (0x…10001, executing a passed proposal) may change the set (FISCO -50000
+CODE_NO_AUTHORIZED otherwise).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from eth_abi.abi import encode
 from eth_utils.abi import event_signature_to_log_topic
 from eth_utils.address import to_checksum_address
 
-from vm_hooks.addresses import CONSENSUS
+from vm_hooks.addresses import COMMITTEE, CONSENSUS
 from vm_hooks.consensus.store import KEY_BYTES, MAX_TOTAL_POWER, ConsensusStore
 from vm_hooks.precompile import AbiPrecompile, Call, Method, revert
 
@@ -61,15 +62,24 @@ def node_key(node_id: str) -> bytes:
 
 
 def _store_for_change(call: Call) -> ConsensusStore:
-    """The store, once the caller is known to be the admin."""
+    """The store, once the caller is known to be the admin or the committee (0x…10001, executing
+    a passed proposal: vm_hooks/committee/)."""
     store = ConsensusStore(call.storage)
+    if call.sender == COMMITTEE:
+        if call.computation.state.get_code(CONSENSUS) == b"":
+            # A devnet's genesis has no Consensus account: there is no validator set to change,
+            # and a write would land in an empty account that EIP-161 sweeps away.
+            raise _refuse("this chain has no validator set (a devnet: its genesis has no Consensus "
+                          "account)", CODE_NO_AUTHORIZED)
+        return store
     admin = store.admin()
     if admin == b"\x00" * 20:
         raise _refuse("this chain has no admin (its genesis names none), so its validator set "
-                      "cannot be changed by transaction", CODE_NO_AUTHORIZED)
+                      "can be changed only by a committee proposal (createSetConsensusWeightProposal "
+                      "at 0x…10001)", CODE_NO_AUTHORIZED)
     if call.sender != admin:
-        raise _refuse(f"only the genesis admin {to_checksum_address(admin)} may change the validator "
-                      f"set, not {to_checksum_address(call.sender)}", CODE_NO_AUTHORIZED)
+        raise _refuse(f"only the genesis admin {to_checksum_address(admin)} or a committee proposal may "
+                      f"change the validator set, not {to_checksum_address(call.sender)}", CODE_NO_AUTHORIZED)
     return store
 
 
