@@ -49,6 +49,8 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                         "(http://localhost:3000,https://app.example); * allows any page. Default: none")
     p.add_argument("--no-dev-methods", action="store_true",
                    help="do not serve evm_*/anvil_*/hardhat_* (for a devnet reachable by others)")
+    p.add_argument("--no-explorer", action="store_true",
+                   help="do not serve the block explorer page at /explorer/ (docs/explorer.md)")
     p.add_argument("--no-unlocked-accounts", action="store_true",
                    help="the node signs for no dev account: eth_accounts is empty, eth_sendTransaction "
                         "and eth_sign* refuse them (for a devnet reachable by others)")
@@ -114,7 +116,7 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         except (GovernanceFileError, CommitteeFileError) as exc:
             raise SystemExit(f"wabei node: --governance: {exc}") from None
     server = ServerConfig(host=args.host, port=args.port, quiet=args.quiet, cors_origins=origins,
-                          dev_methods=not args.no_dev_methods)
+                          dev_methods=not args.no_dev_methods, explorer=not args.no_explorer)
     chain = ChainConfig(
         chain_id=args.chain_id, account_count=args.accounts,
         account_balance_wei=args.balance * ETHER, mnemonic=args.mnemonic, gas_limit=args.gas_limit,

@@ -115,6 +115,7 @@ class ServerConfig:
     ws_write_timeout_s: float = 10.0             # a WebSocket write waiting this long closes it (geth's); 0 = none
     cors_origins: tuple[str, ...] = ()           # browser origins allowed to call; () = none, "*" = any
     dev_methods: bool = True                     # serve evm_*/anvil_*/hardhat_* on devnet chains
+    explorer: bool = True                        # serve the block explorer page at /explorer/
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""`wabei network init|up|down|status|revoke|ca`: lay out a consortium network, run it on this machine,
-stop it, and see what every node thinks (docs/network.md, "Operations")."""
+"""`wabei network init|up|down|status|revoke|ca|org|cert`: lay out a consortium network, run it on
+this machine, stop it, see what every node thinks, and change its membership (docs/network.md,
+"Operations")."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from cli import network_trust
+from cli import network_org, network_trust
 from cli.exits import ExitCode, OneLineParser
 from network import supervisor
 from network.alloc import AllocError, default_alloc, load_alloc
@@ -62,6 +63,7 @@ def parser() -> OneLineParser:
     revoke.add_argument("--no-chain", action="store_true", help="only re-sign the CRL file, publish nothing")
     network_trust.chain_flags(revoke)
     network_trust.add_parsers(sub)
+    network_org.add_parsers(sub)
     status = sub.add_parser("status", help="height, last block, proposer, peers and power of every node")
     status.add_argument("dir", type=Path)
     status.add_argument("--json", action="store_true", help="one JSON document for scripts")
@@ -71,7 +73,8 @@ def parser() -> OneLineParser:
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     action: Callable[[argparse.Namespace], int] = {"init": _init, "up": _up, "down": _down, "status": _status,
-                                                   "revoke": _revoke, "ca": network_trust.ca_main}[args.action]
+                                                   "revoke": _revoke, "ca": network_trust.ca_main,
+                                                   "org": network_org.org_main, "cert": network_org.cert_main}[args.action]
     try:
         return action(args)
     except (PlanError, AllocError, GovernanceFileError) as exc:
@@ -174,7 +177,9 @@ def _wait_ready(network_dir: Path, procs: dict[supervisor.Launch, subprocess.Pop
                 tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
                 return (f"{launch.node}: {launch.proc} exited with code {proc.returncode} while starting; "
                         f"stopping the network. {log}:\n  " + "\n  ".join(tail))
-        if all(row["up"] and (row.get("eth_error") is None) for row in network_status(network_dir)):
+        ours = {launch.node for launch in procs}
+        rows = [row for row in network_status(network_dir) if row["node"] in ours]
+        if all(row["up"] and (row.get("eth_error") is None) for row in rows):
             return ""
         time.sleep(0.5)
     return f"not every node answered within {timeout_s:g} s; see the logs in {network_dir / 'run'}"

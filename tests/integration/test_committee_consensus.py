@@ -26,6 +26,8 @@ CONSENSUS_ABI = [
     {"type": "function", "name": "addSealer", "stateMutability": "nonpayable",
      "inputs": [{"name": "", "type": "string"}, {"name": "", "type": "uint256"}],
      "outputs": [{"name": "", "type": "int32"}]},
+    {"type": "function", "name": "addObserver", "stateMutability": "nonpayable",
+     "inputs": [{"name": "", "type": "string"}], "outputs": [{"name": "", "type": "int32"}]},
 ]
 
 
@@ -49,6 +51,8 @@ def sealers(w3: Web3) -> dict[str, int]:
 def test_a_passed_proposal_adds_reweights_and_removes_a_sealer() -> None:
     with network_chain() as w3:
         gov, other = CommitteeClient(w3, A[0]), CommitteeClient(w3, A[1])
+        # FISCO 3.1's order: an observer first (weight 0), then a sealer.
+        assert other.vote(gov.set_consensus_weight(K2, 0), True).status_name == "passed"
         add = gov.set_consensus_weight(K2, 5)
         assert sealers(w3) == {K1: 10}  # half the committee has voted: nothing changes yet
         assert other.vote(add, True).status_name == "passed"
@@ -84,6 +88,10 @@ def test_on_a_chain_without_admin_only_the_committee_changes_the_set() -> None:
 def test_the_genesis_admin_keeps_its_direct_power_beside_the_committee() -> None:
     with network_chain(admin=A[5]) as w3:
         direct = w3.eth.contract(address=Web3.to_checksum_address(CONSENSUS), abi=CONSENSUS_ABI)
+        with pytest.raises(Exception, match="FISCO -51104"):  # an observer first (FISCO 3.1)
+            direct.functions.addSealer(K2, 1).call({"from": A[5]})
+        assert w3.eth.wait_for_transaction_receipt(
+            direct.functions.addObserver(K2).transact({"from": A[5]}))["status"] == 1
         assert direct.functions.addSealer(K2, 1).call({"from": A[5]}) == 0
         with pytest.raises(Exception, match=f"only the genesis admin {A[5]} or a committee proposal"):
             direct.functions.addSealer(K2, 1).call({"from": A[0]})

@@ -12,11 +12,12 @@ at height + 2, as CometBFT defines).
 
 Differences from FISCO, on purpose: a refused call reverts with a reason that names FISCO's code
 (e.g. "... (FISCO -51101 CODE_LAST_SEALER)") instead of returning the negative code, so a
-transaction cannot ignore it; `addSealer` of an unknown node adds it directly (FISCO 3.0; 3.1+
-wants it to be an observer first, -51104), since a CometBFT validator that still block-syncs
-only costs liveness while it catches up. Permission: the genesis admin (app_state.admin) and the
-committee (0x…10001, executing a passed proposal) may change the set (FISCO -50000
-CODE_NO_AUTHORIZED otherwise).
+transaction cannot ignore it. As in FISCO 3.1+, `addSealer` takes only a node already in the set
+(an observer, or a sealer whose weight it changes): an unknown node is refused with -51104, so a
+node is first made an observer (known, syncing, no vote) and only then given voting power: a
+validator that still block-syncs costs the network liveness until it catches up.
+Permission: the genesis admin (app_state.admin) and the committee (0x…10001, executing a passed
+proposal) may change the set (FISCO -50000 CODE_NO_AUTHORIZED otherwise).
 """
 from __future__ import annotations
 
@@ -36,9 +37,11 @@ CODE_INVALID_NODE_ID = -51100
 CODE_LAST_SEALER = -51101
 CODE_INVALID_WEIGHT = -51102
 CODE_NODE_NOT_EXIST = -51103
+CODE_ADD_SEALER_SHOULD_IN_OBSERVER = -51104
 _CODE_NAMES = {CODE_NO_AUTHORIZED: "CODE_NO_AUTHORIZED", CODE_INVALID_NODE_ID: "CODE_INVALID_NODEID",
                CODE_LAST_SEALER: "CODE_LAST_SEALER", CODE_INVALID_WEIGHT: "CODE_INVALID_WEIGHT",
-               CODE_NODE_NOT_EXIST: "CODE_NODE_NOT_EXIST"}
+               CODE_NODE_NOT_EXIST: "CODE_NODE_NOT_EXIST",
+               CODE_ADD_SEALER_SHOULD_IN_OBSERVER: "CODE_ADD_SEALER_SHOULD_IN_OBSERVER"}
 SUCCESS = (0,)
 
 NODE_CHANGED = event_signature_to_log_topic("ConsensusNodeChanged(bytes32,string,uint256)")
@@ -104,6 +107,9 @@ def add_sealer(call: Call, node_id: str, weight: int) -> tuple[Any, ...]:
     store = _store_for_change(call)
     key = node_key(node_id)
     _check_weight(store, key, weight)
+    if not store.contains(key):
+        raise _refuse(f"{key.hex()} is not an observer yet; call addObserver first, let it sync, then "
+                      "addSealer", CODE_ADD_SEALER_SHOULD_IN_OBSERVER)
     store.put(key, weight)
     _emit(call, key, "sealer", weight)
     return SUCCESS
