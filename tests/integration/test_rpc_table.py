@@ -180,6 +180,7 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
         "debug_getRawTransaction": [tx_hash],
         "debug_getRawReceipts": [block1],
         "wabei_getConsoleLogs": [tx_hash],
+        "wabei_getTransactionFlow": [tx_hash],
         "trace_transaction": [tx_hash],
         "trace_get": [tx_hash, ["0x0"]],
         "trace_block": [block1],
