@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -34,6 +34,10 @@ class NodeMetrics:
     measure (topics deliver with call_soon), never inside it."""
 
     def __init__(self) -> None:
+        # No `<name>_created` series: they double the exposition, Prometheus ignores them unless
+        # told to ingest creation times, and the counters start with the node anyway. The switch
+        # is the library's and process-wide (a node owns its process; tests run only nodes).
+        disable_created_metrics()
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.blocks = Counter("wabei_blocks", "Blocks committed (bulk-mined empty runs included)",
