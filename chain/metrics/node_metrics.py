@@ -37,7 +37,7 @@ class NodeMetrics:
         # No `<name>_created` series: they double the exposition, Prometheus ignores them unless
         # told to ingest creation times, and the counters start with the node anyway. The switch
         # is the library's and process-wide (a node owns its process; tests run only nodes).
-        disable_created_metrics()
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.blocks = Counter("wabei_blocks", "Blocks committed (bulk-mined empty runs included)",
