@@ -1,8 +1,8 @@
 """HTTP and WebSocket JSON-RPC on one port (aiohttp), with request size and batch limits.
 
 One server serves every chain of a node: the default chain at `/`, and each chain at
-`/chains/<chain id>`. Plugins (an explorer, `/metrics`) add their own routes to `app` before it
-starts.
+`/chains/<chain id>`. Plugins (an explorer) and the metrics (chain/metrics) add their own routes
+to `app` before it starts.
 """
 from __future__ import annotations
 
