@@ -192,3 +192,16 @@ def test_flow_log_writes_one_line_per_block() -> None:
         assert tx_hash
     finally:
         n.stop()
+
+
+def test_flow_records_are_bounded() -> None:
+    thread = NodeThread()
+    try:
+        node = thread.start(NodeConfig.test(flow_records=2))
+        w3 = Web3(Web3.HTTPProvider(node.http_url))
+        hashes = [transfer(w3, i) for i in range(3)]
+        flows = [rpc_raw(node.http_url, "wabei_getTransactionFlow", [h])["result"] for h in hashes]
+        assert flows[0] is None and flows[1] is not None and flows[2]["blockNumber"] == "0x3"
+        assert value(scrape(node.http_url + "/metrics"), "wabei_flow_records", chain=CHAIN) == 2
+    finally:
+        thread.close()
