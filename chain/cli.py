@@ -49,6 +49,8 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                         "(http://localhost:3000,https://app.example); * allows any page. Default: none")
     p.add_argument("--no-dev-methods", action="store_true",
                    help="do not serve evm_*/anvil_*/hardhat_* (for a devnet reachable by others)")
+    p.add_argument("--no-explorer", action="store_true",
+                   help="do not serve the block explorer page at /explorer/ (docs/explorer.md)")
     p.add_argument("--no-unlocked-accounts", action="store_true",
                    help="the node signs for no dev account: eth_accounts is empty, eth_sendTransaction "
                         "and eth_sign* refuse them (for a devnet reachable by others)")
@@ -59,6 +61,10 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--flow-log", action="store_true",
                    help="write one JSON line per committed block (its steps and its transactions' "
                         "flow) to stderr (docs/metrics.md)")
+    p.add_argument("--governance", type=Path, default=None, metavar="FILE",
+                   help="start a governed chain from this JSON file: its committee, admin, deploy "
+                        "auth, frozen accounts, system config (docs/governance.md); a new chain only, "
+                        "since it changes the genesis")
     p.add_argument("--rpc-gas-cap", type=_gas_cap, default=50_000_000,
                    help="most gas eth_call, eth_estimateGas, eth_createAccessList and debug_traceCall "
                         "run with, given or not (geth's --rpc.gascap; default 50000000, 0 = no cap)")
@@ -113,9 +119,24 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         raise SystemExit(f"wabei node: --cors-origins: {exc}") from None
     if args.no_metrics and args.metrics_addr is not None:
         raise SystemExit("wabei node: --no-metrics and --metrics-addr exclude each other")
+    governance = None
+    genesis_storage: tuple[tuple[bytes, int, int], ...] = ()
+    if args.governance is not None:
+        # One file, two readers: the rules (vm_hooks/governance/genesis.py) and the committee's
+        # section (chain/governance_file.py, vm_hooks/committee/genesis.py).
+        from chain.governance_file import GovernanceFileError as CommitteeFileError
+        from chain.governance_file import governance_storage
+        from vm_hooks.governance.genesis import GovernanceFileError, load_governance
+
+        try:
+            governance = load_governance(args.governance)
+            genesis_storage = governance_storage(args.governance)
+        except (GovernanceFileError, CommitteeFileError) as exc:
+            raise SystemExit(f"wabei node: --governance: {exc}") from None
     server = ServerConfig(host=args.host, port=args.port, quiet=args.quiet, cors_origins=origins,
-                          dev_methods=not args.no_dev_methods, metrics=not args.no_metrics,
-                          metrics_addr=args.metrics_addr, flow_log=args.flow_log)
+                          dev_methods=not args.no_dev_methods, explorer=not args.no_explorer,
+                          metrics=not args.no_metrics, metrics_addr=args.metrics_addr,
+                          flow_log=args.flow_log)
     chain = ChainConfig(
         chain_id=args.chain_id, account_count=args.accounts,
         account_balance_wei=args.balance * ETHER, mnemonic=args.mnemonic, gas_limit=args.gas_limit,
@@ -126,6 +147,7 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         trace_max_bytes=args.trace_max_bytes,
         unlocked_accounts=not args.no_unlocked_accounts,
         call_gas_cap=args.rpc_gas_cap, call_timeout_s=args.rpc_evm_timeout,
+        governance=governance, genesis_storage=genesis_storage,
     )
     return NodeConfig(server=server, chains=(chain,))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from chain.types import GenesisAccount
+from vm_hooks.governance.genesis import GovernanceGenesis
 
 DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
 ETHER = 10**18
@@ -84,6 +85,10 @@ class ChainConfig:
     # Transactions whose flow (received → committed) is kept for wabei_getTransactionFlow, the
     # most recent ones; about 200 bytes each (chain/api/flow.py). 0 keeps none.
     flow_records: int = 10_000
+    # A governed chain's starting rules (`--governance FILE`, vm_hooks/governance/genesis.py),
+    # seeded into the genesis state. None: an open chain, whose genesis is unchanged; a devnet's
+    # first account is then its admin (vm_hooks/governance/authority.py).
+    governance: GovernanceGenesis | None = None
 
     @property
     def effective_call_gas_cap(self) -> int:
@@ -118,6 +123,7 @@ class ServerConfig:
     # picks one), so the metrics can stay on loopback while JSON-RPC faces a network.
     metrics_addr: tuple[str, int] | None = None
     flow_log: bool = False                       # one JSON line per committed block on `wabei.flow`
+    explorer: bool = True                        # serve the block explorer page at /explorer/
 
 
 @dataclass(frozen=True)

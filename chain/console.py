@@ -53,6 +53,8 @@ class Console:
         for line in exposure_lines(config, server or ServerConfig()):
             p(line)
         p(f"\nListening on {url}")
+        if (server or ServerConfig()).explorer:
+            p(f"Explorer:    http://{url}/explorer/")
 
     def request(self, method: str) -> None:
         """One line per method; consecutive repeats collapse into a count."""

@@ -42,6 +42,10 @@ class GasLimitExceeded(TransactionRejected):
     pass
 
 
+class AccountFrozen(TransactionRejected):
+    """The sender is frozen or abolished by the chain's AccountManager (FISCO status 31)."""
+
+
 class InvalidSignature(TransactionRejected):
     pass
 

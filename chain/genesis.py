@@ -7,7 +7,9 @@ from eth_typing import Address, BlockNumber, Hash32
 
 from chain.spec import ChainSpec
 from chain.types import GenesisAccount
+from vm_hooks.addresses import SYSTEM_STUB_CODE
 from vm_hooks.computation import system_accounts
+from vm_hooks.governance.genesis import GovernanceGenesis
 
 
 def system_alloc(network: bool = True) -> dict[bytes, GenesisAccount]:
@@ -20,13 +22,22 @@ def system_alloc(network: bool = True) -> dict[bytes, GenesisAccount]:
             for address, code in system_accounts(network).items()}
 
 
+def governance_alloc(governance: GovernanceGenesis) -> dict[bytes, GenesisAccount]:
+    """The governance accounts a `--governance` file seeds, with the stub code and nonce 1 every
+    system account has (vm_hooks/governance/writes.py creates the others on first write)."""
+    return {address: GenesisAccount(nonce=1, code=SYSTEM_STUB_CODE, storage=slots)
+            for address, slots in governance.storage().items()}
+
+
 def with_storage(alloc: dict[bytes, GenesisAccount],
                  words: tuple[tuple[bytes, int, int], ...]) -> dict[bytes, GenesisAccount]:
-    """`alloc` with storage `words` (address, slot, value) added to their accounts (an account
-    not in `alloc` is created with only that storage)."""
+    """`alloc` with storage `words` (address, slot, value) added to their accounts. An account
+    not in `alloc` is a platform precompile's (e.g. the committee's on a governed chain): it is
+    created as the system accounts are (nonce 1, stub code), since an account with only
+    storage is "empty" under EIP-161 and the first call that touches it would delete it."""
     out = dict(alloc)
     for address, slot, value in words:
-        account = out.get(address, GenesisAccount())
+        account = out.get(address, GenesisAccount(nonce=1, code=SYSTEM_STUB_CODE))
         out[address] = GenesisAccount(account.balance, account.nonce, account.code, {**account.storage, slot: value})
     return out
 

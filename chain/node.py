@@ -15,19 +15,23 @@ from chain.console import Console
 from chain.metrics import serve as metrics_serve
 from chain.metrics.node_metrics import NodeMetrics
 from chain.rpc.cors import OriginPolicy, parse_origins
+from chain.api.address_index import AddressIndex
 from chain.rpc.dispatch import Dispatcher
 from chain.rpc.namespaces.anvil import AnvilNamespace
 from chain.rpc.namespaces.debug import DebugNamespace
 from chain.rpc.namespaces.dev_only import AnvilOnlyNamespace, EthDevNamespace, HardhatOnlyNamespace
 from chain.rpc.namespaces.eth import EthNamespace
 from chain.rpc.namespaces.evm import EvmNamespace
+from chain.rpc.namespaces.explorer import ExplorerNamespace
 from chain.rpc.namespaces.net import NetNamespace
+from chain.rpc.namespaces.ots import OtsNamespace
 from chain.rpc.namespaces.personal import PersonalNamespace
 from chain.rpc.namespaces.trace import TraceNamespace
 from chain.rpc.namespaces.txpool import TxpoolNamespace
 from chain.rpc.namespaces.wabei import WabeiNamespace
 from chain.rpc.namespaces.web3 import Web3Namespace
 from chain.rpc.server import RpcServer
+from explorer.routes import add_explorer_routes
 
 
 @dataclass
@@ -89,12 +93,14 @@ NO_DEV_METHODS = "this node was started with --no-dev-methods"
 def namespaces(chain: Chain, dev_methods: bool = True) -> list[Any]:
     """The JSON-RPC namespaces a chain serves; dev namespaces only on a devnet chain, and
     only when the node serves them (`ServerConfig.dev_methods`)."""
+    index = AddressIndex(chain.backend.store)  # lazy: costs nothing until ots_*/chainStats ask
     served: list[Any] = [
         EthNamespace(chain), NetNamespace(lambda: chain.chain_id, lambda: chain.engine.network_status()),
         Web3Namespace(),
         TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions), DebugNamespace(chain),
         WabeiNamespace(chain),
         TraceNamespace(chain),
+        OtsNamespace(chain, index), ExplorerNamespace(chain, index),
     ]
     if chain.dev is not None and dev_methods:
         served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev),
@@ -155,6 +161,8 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
                 chain.events.call_console.subscribe(console.call_logs)
         server.add_chain(chain.config.path, chain_dispatcher, chain.events)
     metrics = metrics_serve.attach(server, built, dispatchers, config.server)
+    if config.server.explorer:
+        add_explorer_routes(server.app)
     for plugin in plugins:
         plugin.add_routes(server.app, built)
     runner = web.AppRunner(server.app, access_log=None, handle_signals=False)

@@ -75,12 +75,13 @@ class ChainSpec:
         return self.vm_class.get_block_class()(header, transactions=txs, uncles=[], withdrawals=[])
 
 
-def build_spec(crypto: str = "ethereum") -> ChainSpec:
-    """The spec of a Wabei chain: the newest fork py-evm implements, with `crypto`'s suite.
+def build_spec(crypto: str = "ethereum", governance_admin: bytes | None = None) -> ChainSpec:
+    """The spec of a Wabei chain: the newest fork py-evm implements, with `crypto`'s suite, and
+    `governance_admin` as the chain admin when its genesis seeds none (a devnet's first account).
 
     Raises ValueError for an unknown crypto suite.
     """
     chosen = suite(crypto)
     if chosen.name == "ethereum":
         prefer_fast_keccak()
-    return ChainSpec(fork=FORK, vm_class=build_vm_class(chosen), crypto=chosen)
+    return ChainSpec(fork=FORK, vm_class=build_vm_class(chosen, governance_admin), crypto=chosen)

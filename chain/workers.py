@@ -13,7 +13,7 @@ The database serves worker threads from read connections of their own (storage/s
 Two lanes. Most runs end in milliseconds; a hostile or careless client can send runs that loop
 until the timeout. First come, first served, two such clients kept both workers busy and every
 other eth_call waited seconds (the soak in bench/soak.py measured a 5 s p99). So a run starts in
-the short lane (`workers` at a time); when it has lasted `long_after_s` it leaves the short lane
+the short lane (`workers` at a time); when it has used `long_after_s` of CPU time it leaves the short lane
 for the long lane (`long_lanes` at a time, `long_queue` waiting, beyond that -32005), and its
 timeout clock stops while it waits there. Short runs then wait at most `long_after_s` behind
 anyone's long ones.
@@ -151,7 +151,7 @@ class CallWorkers:
             _to_loop(task, self._settle, task, result, None)
 
     def _go_long(self, task: _Task[Any]) -> None:
-        """On the run's thread, once it has lasted long_after_s: give the short lane back and
+        """On the run's thread, once it has used long_after_s of CPU: give the short lane back and
         wait for the long one. The time waited is added to the deadline."""
         with self._lock:
             if self._long_runs >= self.long_lanes + self.long_queue:

@@ -35,6 +35,7 @@ from cli.exits import ExitCode as ExitCode, OneLineParser as OneLineParser
 from cns.errors import CnsError, CnsNameError
 from deploy.compile import CompilationError, CompileError
 from deploy.errors import DeployError, UsageError
+from governance.errors import GovernanceError, GovernanceInputError
 from sharing.errors import SharingError
 from transact.send import Sender, TransactionError
 
@@ -115,11 +116,12 @@ def run(prog: str, command: Callable[[], int]) -> int:
     """
     try:
         return command()
-    except (UsageError, CnsNameError) as exc:
+    except (UsageError, CnsNameError, GovernanceInputError) as exc:
         return _fail(prog, str(exc), ExitCode.USAGE)
     except CompilationError as exc:
         return _fail(prog, f"compile error: {_first_diagnostic(exc)}", ExitCode.FAILED)
-    except (CliError, DeployError, CnsError, CompileError, SharingError, TransactionError) as exc:
+    except (CliError, DeployError, CnsError, CompileError, SharingError, TransactionError,
+            GovernanceError) as exc:
         return _fail(prog, str(exc), ExitCode.FAILED)
     except requests.RequestException as exc:
         return _fail(prog, f"lost the connection to the node ({type(exc).__name__})", ExitCode.FAILED)

@@ -1,5 +1,6 @@
-"""`wabei network init|up|down|status|revoke|ca`: lay out a consortium network, run it on this machine,
-stop it, and see what every node thinks (docs/network.md, "Operations")."""
+"""`wabei network init|up|down|status|revoke|ca|org|cert`: lay out a consortium network, run it on
+this machine, stop it, see what every node thinks, and change its membership (docs/network.md,
+"Operations")."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from cli import network_trust
+from cli import network_org, network_trust
 from cli.exits import ExitCode, OneLineParser
 from network import supervisor
 from network.alloc import AllocError, default_alloc, load_alloc
@@ -23,6 +24,7 @@ from network.layout import LayoutError, load_manifest
 from network.membership import revoke_node
 from network.plan import PlanError, plan_network
 from network.status import format_table, network_status, status_table
+from vm_hooks.governance.genesis import GovernanceFileError, load_governance
 
 READY_TIMEOUT_S = 60.0
 
@@ -40,6 +42,8 @@ def parser() -> OneLineParser:
     init.add_argument("--alloc", type=Path, help="genesis allocations (JSON; default: the ten devnet accounts)")
     init.add_argument("--admin", help="the genesis admin address (default: the first allocated account)")
     init.add_argument("--chain-id", type=int, default=31337, help="Ethereum chain id (default 31337)")
+    init.add_argument("--governance", type=Path, metavar="FILE",
+                      help="starting governance rules (JSON, as `wabei node --governance`), put in the genesis")
     init.add_argument("--hosts", help="comma-separated addresses: one for all nodes or one per node (default 127.0.0.1)")
     init.add_argument("--node-host", action="append", default=[], metavar="NODE=HOST", help="one node's address")
     init.add_argument("--p2p-port", type=int, default=26656, help="first CometBFT port; node i uses +10*i..+2")
@@ -59,6 +63,7 @@ def parser() -> OneLineParser:
     revoke.add_argument("--no-chain", action="store_true", help="only re-sign the CRL file, publish nothing")
     network_trust.chain_flags(revoke)
     network_trust.add_parsers(sub)
+    network_org.add_parsers(sub)
     status = sub.add_parser("status", help="height, last block, proposer, peers and power of every node")
     status.add_argument("dir", type=Path)
     status.add_argument("--json", action="store_true", help="one JSON document for scripts")
@@ -68,10 +73,11 @@ def parser() -> OneLineParser:
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     action: Callable[[argparse.Namespace], int] = {"init": _init, "up": _up, "down": _down, "status": _status,
-                                                   "revoke": _revoke, "ca": network_trust.ca_main}[args.action]
+                                                   "revoke": _revoke, "ca": network_trust.ca_main,
+                                                   "org": network_org.org_main, "cert": network_org.cert_main}[args.action]
     try:
         return action(args)
-    except (PlanError, AllocError) as exc:
+    except (PlanError, AllocError, GovernanceFileError) as exc:
         return _fail(str(exc), ExitCode.USAGE)
     except (LayoutError, CometBftMissing, supervisor.SupervisorError) as exc:
         return _fail(str(exc), ExitCode.FAILED)
@@ -93,13 +99,24 @@ def _init(args: argparse.Namespace) -> int:
                         rpc_base=args.rpc_port, app=args.app)
     alloc = load_alloc(args.alloc) if args.alloc else default_alloc()
     from chain.config import DEFAULT_MNEMONIC  # the nodes may sign for the devnet accounts they fund
+    governance = _governance_doc(args.governance) if args.governance else None
     manifest = init_network(args.out.resolve(), plan, alloc, cometbft=cometbft_binary(), admin=args.admin,
-                            unlocked_mnemonic=None if args.alloc else DEFAULT_MNEMONIC)
+                            unlocked_mnemonic=None if args.alloc else DEFAULT_MNEMONIC, governance=governance)
     print(f"created {args.out} ({len(manifest['orgs'])} CAs, {len(manifest['nodes'])} nodes, "
           f"chain id {plan.chain_id}, CometBFT chain {plan.comet_chain_id})")
     print(_nodes_table(manifest))
     print(f"start it with: wabei network up {args.out}")
     return ExitCode.OK
+
+
+def _governance_doc(path: Path) -> dict[str, Any]:
+    """The governance file's JSON, checked as the nodes will check it; raises GovernanceFileError."""
+    try:
+        load_governance(path)
+    except GovernanceFileError as exc:
+        raise GovernanceFileError(f"--governance: {exc}") from None
+    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return doc
 
 
 def _pair(item: str) -> tuple[str, str]:
@@ -160,7 +177,9 @@ def _wait_ready(network_dir: Path, procs: dict[supervisor.Launch, subprocess.Pop
                 tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
                 return (f"{launch.node}: {launch.proc} exited with code {proc.returncode} while starting; "
                         f"stopping the network. {log}:\n  " + "\n  ".join(tail))
-        if all(row["up"] and (row.get("eth_error") is None) for row in network_status(network_dir)):
+        ours = {launch.node for launch in procs}
+        rows = [row for row in network_status(network_dir) if row["node"] in ours]
+        if all(row["up"] and (row.get("eth_error") is None) for row in rows):
             return ""
         time.sleep(0.5)
     return f"not every node answered within {timeout_s:g} s; see the logs in {network_dir / 'run'}"

@@ -28,9 +28,13 @@ if TYPE_CHECKING:
 ADMIN_KEY_ENV = "WABEI_ADMIN_KEY"
 _WRITES = {"addCA": ["bytes"], "removeCA": ["bytes32"], "publishCRL": ["bytes32", "bytes"],
            "registerCertificate": ["bytes"], "removeCertificate": ["bytes32"]}
+_VIEWS = {"cas": ([], "bytes[]"), "certificates": ([], "bytes[]"), "crlOf": (["bytes32"], "bytes")}
 TRUST_LIST_ABI = [{"type": "function", "name": name, "stateMutability": "nonpayable", "outputs": [],
                    "inputs": [{"name": f"a{i}", "type": t} for i, t in enumerate(types)]}
-                  for name, types in _WRITES.items()]
+                  for name, types in _WRITES.items()] + [
+                 {"type": "function", "name": name, "stateMutability": "view", "outputs": [{"name": "", "type": out}],
+                  "inputs": [{"name": f"a{i}", "type": t} for i, t in enumerate(types)]}
+                 for name, (types, out) in _VIEWS.items()]
 
 
 def add_parsers(sub: Any) -> None:
@@ -123,18 +127,25 @@ def _devnet_key(admin: str) -> str:
     return ""
 
 
-def send(w3: Web3, admin: LocalAccount, function: str, *args: Any) -> None:
-    """One transaction to the trust list; a refusal raises LayoutError with the chain's reason."""
+def send(w3: Web3, admin: LocalAccount, function: str, *args: Any) -> Any:
+    """One transaction to the trust list, waited for; its receipt. A refusal raises LayoutError
+    with the chain's reason."""
     from web3.exceptions import ContractLogicError
 
     from transact.send import TransactionError, send_and_wait
-    from vm_hooks.addresses import TRUST_LIST
 
-    contract = w3.eth.contract(address=w3.to_checksum_address(TRUST_LIST), abi=TRUST_LIST_ABI)
+    contract = trust_list(w3)
     try:
-        send_and_wait(w3, getattr(contract.functions, function)(*args), admin, timeout=60)
+        return send_and_wait(w3, getattr(contract.functions, function)(*args), admin, timeout=60)
     except (ContractLogicError, TransactionError) as exc:
         raise LayoutError(f"{function} refused: {exc}") from None
+
+
+def trust_list(w3: Web3) -> Any:
+    """The trust-list precompile as a web3 contract (its writes and the views `org admit` reads)."""
+    from vm_hooks.addresses import TRUST_LIST
+
+    return w3.eth.contract(address=w3.to_checksum_address(TRUST_LIST), abi=TRUST_LIST_ABI)
 
 
 def _fingerprint(der: bytes) -> bytes:

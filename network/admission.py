@@ -81,12 +81,12 @@ def _binding_problem(cert: x509.Certificate, node_id: str) -> str:
         return "the certificate's key is not an ed25519 node key"
     if node_id_of(public_bytes_of(key)) != node_id:
         return f"the certificate's key is another node's (id {node_id_of(public_bytes_of(key))}, not {node_id})"
-    if NODE_URI_PREFIX + node_id not in _uris(cert):
+    if NODE_URI_PREFIX + node_id not in uris(cert):
         return f"the certificate does not name node {node_id} in its subjectAltName"
     return ""
 
 
-def _uris(cert: x509.Certificate) -> list[str]:
+def uris(cert: x509.Certificate) -> list[str]:
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -175,7 +175,7 @@ class CertificatePeerFilter:
         now = self.clock()
         reasons = []
         for cert in self.trust.certificates:
-            if NODE_URI_PREFIX + node_id not in _uris(cert) and not _key_matches(cert, node_id):
+            if NODE_URI_PREFIX + node_id not in uris(cert) and not _key_matches(cert, node_id):
                 continue
             decision = check_certificate(cert, node_id, self.trust, now)
             if decision.allowed:

@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 from chain.crypto import prefer_fast_keccak
 from chain.exceptions import StorageError
 
+from network.layout import LayoutError
+
 if TYPE_CHECKING:
     from network.abci.peer_filter import PeerFilter
+    from network.config import NetworkNodeConfig
 
 
 def node_main(argv: list[str]) -> int:
@@ -37,7 +40,7 @@ def node_main(argv: list[str]) -> int:
 def run(network_dir: Path, name: str) -> int:
     """Start the node and serve until SIGINT/SIGTERM or until its CometBFT exits."""
     from network.config import NetworkConfigError, load
-    from network.node import CometExited, serve_forever
+    from network.node import CometExited, NoTrustList, serve_forever
 
     prefer_fast_keccak()
     try:
@@ -45,17 +48,22 @@ def run(network_dir: Path, name: str) -> int:
     except NetworkConfigError as exc:
         print(f"wabei node: {exc}", file=sys.stderr)
         return 2
+    try:
+        peer_filter = _peer_filter(network_dir, config)
+    except LayoutError as exc:
+        print(f"wabei node: {exc}", file=sys.stderr)
+        return 2
     gc.collect()
     gc.freeze()  # as chain/cli.py: long-lived objects are not re-scanned on every collection
     loop = asyncio.new_event_loop()
-    task = loop.create_task(serve_forever(config, _peer_filter(network_dir, name)))
+    task = loop.create_task(serve_forever(config, peer_filter))
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)
     try:
         loop.run_until_complete(task)
     except asyncio.CancelledError:
         pass
-    except CometExited as exc:
+    except (CometExited, NoTrustList) as exc:
         print(f"wabei node: {exc}", file=sys.stderr)
         return 1
     except (OSError, StorageError) as exc:
@@ -71,18 +79,28 @@ def main(argv: list[str] | None = None) -> int:
     return node_main(sys.argv[1:] if argv is None else argv)
 
 
-def _peer_filter(network_dir: Path, name: str) -> "PeerFilter | None":
+def _peer_filter(network_dir: Path, config: "NetworkNodeConfig") -> "PeerFilter | None":
     """Certificate-based admission for a network `wabei network init` made (its wabei.json has a
     trust section); None (every peer) for a bare CometBFT testnet without certificates, which
-    the tests build with `cometbft testnet`."""
+    the tests build with `cometbft testnet`.
+
+    When the genesis seeds the trust list on chain (every network init makes now), the chain is
+    admission's only source: the filter starts empty and the node fills it from its head state
+    before CometBFT can ask (network/node.py), so no file outside the node's own folder and
+    genesis is read. A host given only its own folder (docs/network.md, "Running across several
+    hosts"), or a new organisation's node whose certificate no `certs/` copy holds, starts the
+    same. Only an older network directory, whose genesis has no trust list, reads `trust/` and
+    `certs/`."""
+    from network.admission import CertificatePeerFilter, TrustStore
     from network.layout import NODE_CONFIG, read_json
     from network.trust import peer_filter_for
 
-    path = network_dir / name / NODE_CONFIG
+    path = network_dir / config.name / NODE_CONFIG
     if not path.is_file() or "trust" not in read_json(path):
         return None
-    return peer_filter_for(network_dir, name)
-
+    if config.chain.genesis_storage:
+        return CertificatePeerFilter(TrustStore(authorities=()))
+    return peer_filter_for(network_dir, config.name)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -47,6 +47,7 @@ from chain.metrics.routes import parse_metrics_addr
 from network.abci.proto import ROOT
 from network.genesis_doc import EthereumGenesis, GenesisError, ethereum_genesis, read_genesis
 from network.trust_genesis import genesis_storage
+from vm_hooks.governance.genesis import parse_governance
 
 
 class NetworkConfigError(ValueError):
@@ -72,7 +73,7 @@ def load(network_dir: Path, name: str) -> NetworkNodeConfig:
     folder = network_dir / name
     for candidate, parse in ((folder / "wabei.toml", _toml), (folder / "wabei.json", _json)):
         if candidate.exists():
-            return with_trust_genesis(from_mapping(parse(candidate), folder, name))
+            return with_governance_genesis(with_trust_genesis(from_mapping(parse(candidate), folder, name)))
     raise NetworkConfigError(f"no wabei.toml or wabei.json in {folder}: is {name!r} a node of "
                              f"the network in {network_dir}?")
 
@@ -150,6 +151,21 @@ def with_trust_genesis(config: NetworkNodeConfig) -> NetworkNodeConfig:
     except (OSError, ValueError) as exc:  # TrustGenesisError is a ValueError
         raise NetworkConfigError(f"{path}: {exc}") from None
     return replace(config, chain=replace(config.chain, genesis_storage=words)) if words else config
+
+
+def with_governance_genesis(config: NetworkNodeConfig) -> NetworkNodeConfig:
+    """`config` with the governed chain's starting rules from CometBFT's genesis.json
+    (`app_state.governance`, a `--governance` file's content: vm_hooks/governance/genesis.py);
+    unchanged for a genesis without one (the committee is then the only governor)."""
+    path = config.comet_home / "config" / "genesis.json"
+    try:
+        app_state = json.loads(path.read_text(encoding="utf-8")).get("app_state") or {}
+        if "governance" not in app_state:
+            return config
+        rules = parse_governance(app_state["governance"])
+    except (OSError, ValueError) as exc:  # GovernanceFileError is a ValueError
+        raise NetworkConfigError(f"{path}: app_state.governance: {exc}") from None
+    return replace(config, chain=replace(config.chain, governance=rules))
 
 
 def default_binary() -> str:

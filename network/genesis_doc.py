@@ -8,7 +8,8 @@ not would answer another app hash at InitChain, and consensus would refuse it):
 - `app_state` (written by `wabei network init`): `chain_id`, `gas_limit`, `base_fee_wei` and
   `alloc` (exactly the accounts funded; network/alloc.py parses it), and `admin`;
 - the Consensus precompile's (0x1003) genesis storage: `admin` and the genesis `validators`
-  (their ed25519 keys and powers) as the sealers, so the set it records starts as CometBFT's.
+  (their ed25519 keys and powers) as the sealers, so the set it records starts as CometBFT's,
+  and `app_state.observers` (validator keys in hex, FISCO's node ids) as its observers.
 
 A genesis without `app_state.alloc` (one made by `cometbft testnet`) gives `alloc = None`: the
 node funds the mnemonic's accounts as the devnet does, and the validator set has no admin.
@@ -79,6 +80,24 @@ def validators(doc: dict[str, Any], where: str) -> list[tuple[bytes, int]]:
     return found
 
 
+def observers(state: dict[str, Any], where: str) -> list[bytes]:
+    """`app_state.observers`: the genesis observers' validator keys (64 hex digits each)."""
+    entries = state.get("observers") or []
+    if not isinstance(entries, list):
+        raise GenesisError(f"{where}: app_state.observers is not a list of node ids")
+    keys = []
+    for entry in entries:
+        try:
+            key = bytes.fromhex(str(entry).lower().removeprefix("0x"))
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise GenesisError(f"{where}: app_state.observers holds {entry!r}, which is not a validator's "
+                               "ed25519 public key in hex (64 hex digits)")
+        keys.append(key)
+    return keys
+
+
 def ethereum_genesis(doc: dict[str, Any], where: str) -> EthereumGenesis:
     """What the node's ChainConfig takes from the genesis document (module docstring)."""
     timestamp = genesis_seconds(doc, where)
@@ -94,7 +113,8 @@ def ethereum_genesis(doc: dict[str, Any], where: str) -> EthereumGenesis:
     if admin is not None and not (isinstance(admin, str) and is_address(admin)):
         raise GenesisError(f"{where}: app_state.admin {admin!r} is not an address")
     try:
-        storage = genesis_storage(to_canonical_address(admin) if admin else None, validators(doc, where))
+        storage = genesis_storage(to_canonical_address(admin) if admin else None, validators(doc, where),
+                                  observers(state, where))
     except ValueError as exc:
         raise GenesisError(f"{where}: {exc}") from None
     alloc[CONSENSUS] = GenesisAccount(nonce=1, code=SYSTEM_STUB_CODE, storage=storage)

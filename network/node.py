@@ -37,6 +37,10 @@ class CometExited(RuntimeError):
     """The node's CometBFT child exited; its log says why."""
 
 
+class NoTrustList(RuntimeError):
+    """Admission was told to follow the chain's trust list, but the chain has none."""
+
+
 @dataclass
 class NetworkNode:
     """A running network node; `stop` ends CometBFT (if started here) and then Wabei."""
@@ -80,8 +84,10 @@ async def start_network_node(config: NetworkNodeConfig, peer_filter: PeerFilter 
     try:
         if isinstance(peer_filter, WatchedPeerFilter):
             follow_chain_trust(chain, peer_filter)  # the chain wins over the files, if seeded
-        elif isinstance(peer_filter, CertificatePeerFilter):
-            ChainTrustFollower(chain, peer_filter).start()
+        elif (isinstance(peer_filter, CertificatePeerFilter) and not ChainTrustFollower(chain, peer_filter).start()
+              and not peer_filter.trust.authorities):
+            raise NoTrustList(f"{config.name}: admission follows the trust list on chain, but this chain's "
+                               "genesis seeded none (network/chain_trust.py); every peer would be refused")
         app = WabeiApp(chain, peer_filter, test_fault=config.test_fault)
         abci = AbciServer(app, config.abci)
         await abci.start()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 VALIDATOR = "validator"
 OBSERVER = "observer"
@@ -139,3 +140,37 @@ def _hosts(hosts: list[str], node_names: list[str], overrides: dict[str, str]) -
         raise PlanError(f"--hosts gives {len(hosts)} addresses for {len(node_names)} nodes: give one for all or one per node")
     chosen = {name: hosts[0] if len(hosts) == 1 else hosts[i] for i, name in enumerate(node_names)}
     return chosen | overrides
+
+
+def plan_org_nodes(org: str, count: int, *, host: str = "127.0.0.1", p2p_base: int = 26656,
+                   rpc_base: int = 8545) -> tuple[NodePlan, ...]:
+    """The nodes of an organisation that joins a running network (`wabei network org new`):
+    `<org>-node<i>`, observers (power 0: voting power comes only by transaction), on `host`,
+    node i on p2p_base + 10*i.. and rpc_base + i, as `plan_network` lays out a whole network."""
+    if not _NAME.fullmatch(org):
+        raise PlanError(f"organisation name {org!r}: use 1-32 lower-case letters, digits and '-'")
+    if count < 1:
+        raise PlanError("an organisation needs at least one node (--nodes)")
+    if p2p_base < 1024 or p2p_base + 10 * (count - 1) + 2 > 65535 or rpc_base < 1024 or rpc_base + count > 65535:
+        raise PlanError("ports must lie between 1024 and 65535 (change --p2p-port or --rpc-port)")
+    if rpc_base + count > p2p_base and rpc_base <= p2p_base + 10 * (count - 1) + 2:
+        raise PlanError("the JSON-RPC ports overlap the CometBFT ports (change --p2p-port or --rpc-port)")
+    return tuple(NodePlan(name=f"{org}-node{i + 1}", org=org, role=OBSERVER, host=host, bind=_bind(host),
+                          p2p_port=p2p_base + 10 * i, comet_rpc_port=p2p_base + 10 * i + 1,
+                          abci_port=p2p_base + 10 * i + 2, rpc_port=rpc_base + i, power=0)
+                 for i in range(count))
+
+
+def node_from_manifest(entry: dict[str, Any]) -> NodePlan:
+    """A node of `network.json` (or of an organisation's bundle) as a NodePlan."""
+    ports = entry["ports"]
+    return NodePlan(name=entry["name"], org=entry["org"], role=entry["role"], host=entry["host"], bind=entry["bind"],
+                    p2p_port=int(ports["p2p"]), comet_rpc_port=int(ports["comet_rpc"]), abci_port=int(ports["abci"]),
+                    rpc_port=int(ports["rpc"]), power=int(entry["power"]))
+
+
+def plan_from_manifest(manifest: dict[str, Any]) -> NetworkPlan:
+    """The plan a network's `network.json` describes (what a joining node's config is made from)."""
+    orgs = tuple(OrgPlan(o["name"], bool(o.get("regulator"))) for o in manifest["orgs"])
+    return NetworkPlan(chain_id=int(manifest["chain_id"]), comet_chain_id=str(manifest["comet_chain_id"]), orgs=orgs,
+                       nodes=tuple(node_from_manifest(n) for n in manifest["nodes"]), app=str(manifest["app"]))

@@ -54,11 +54,15 @@ class Launch:
 
 
 def launches(network_dir: Path, cometbft: Path, python: str = sys.executable) -> list[Launch]:
-    """The processes `up` starts, in start order (each node's app before its CometBFT)."""
+    """The processes `up` starts, in start order (each node's app before its CometBFT): those of
+    every node whose folder is in `network_dir`. A node network.json lists without a folder here
+    runs on another host (an organisation admitted with `wabei network org admit`)."""
     manifest = load_manifest(network_dir)
     out: list[Launch] = []
     for node in manifest["nodes"]:
         name = node["name"]
+        if not node_dir(network_dir, name).is_dir():
+            continue
         if manifest["app"] == "wabei":
             out.append(Launch(name, "wabei", (python, "-m", "cli", "node", "--network", str(network_dir),
                                               "--node", name)))

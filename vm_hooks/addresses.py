@@ -27,16 +27,21 @@ def is_platform_address(address: bytes) -> bool:
     return PLATFORM_RANGE_START <= value <= PLATFORM_RANGE_END
 
 
-SYSTEM_CONFIG = platform_address(0x1000)  # reserved (FISCO SystemConfigPrecompiled)
+SYSTEM_CONFIG = platform_address(0x1000)  # FISCO SystemConfigPrecompiled: chain limits (vm_hooks/governance)
 CONSENSUS = platform_address(0x1003)  # FISCO ConsensusPrecompiled interface: the validator set
 CNS = platform_address(0x1004)  # FISCO CNSPrecompiled interface
-PERMISSION = platform_address(0x1005)  # reserved (FISCO PermissionPrecompiled)
+PERMISSION = platform_address(0x1005)  # FISCO v3 ContractAuthPrecompiled: deploy/method ACLs, contract status
 GOVERNANCE = platform_address(0x1008)  # reserved (FISCO ChainGovernancePrecompiled)
 CNS_RESOLVER = platform_address(0x1104)  # ENS resolver for every *.wabei name
 
 # The consortium's trust list (CA certificates, their CRLs, node certificates) for admission.
 # FISCO has no precompile here; 0x1009 is the first free address after its governance one.
 TRUST_LIST = platform_address(0x1009)
+
+# FISCO BCOS v3 puts its committee and account manager just past the 0x1000 range, at 0x10001
+# (CommitteeManager) and 0x10003 (AccountManagerPrecompiled); Wabei keeps those addresses.
+COMMITTEE = Address((0x10001).to_bytes(20, "big"))
+ACCOUNT_MANAGER = Address((0x10003).to_bytes(20, "big"))
 
 ENS_REGISTRY = to_canonical_address("0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e")
 UNIVERSAL_RESOLVER = to_canonical_address("0xeEeEEEeE14D718C2B47D9923Deab1335E144EeEe")

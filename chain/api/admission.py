@@ -14,6 +14,7 @@ from chain.backend.txfields import fee_fields, tx_chain_id
 from chain.backend.vm import data_floor_gas
 from chain.crypto import CryptoSuite
 from chain.exceptions import (
+    AccountFrozen,
     FeeCapTooLow,
     FloorDataGasTooLow,
     GasLimitExceeded,
@@ -26,6 +27,7 @@ from chain.exceptions import (
 )
 from chain.pool import PooledTx
 from chain.spec import ChainSpec
+from vm_hooks.governance.limits import chain_limits, sender_denial
 
 
 def decode_raw(spec: ChainSpec, raw: bytes) -> SignedTransactionAPI:
@@ -42,6 +44,21 @@ def recover_sender(crypto: CryptoSuite, tx: SignedTransactionAPI) -> bytes:
         return bytes(tx.sender)
     except (ValidationError, BadSignature, ValueError) as exc:
         raise InvalidSignature(f"invalid transaction signature: {exc}") from exc
+
+
+def check_governance(tx: SignedTransactionAPI, sender: bytes, state: StateAPI) -> None:
+    """The governance rules admission enforces (vm_hooks/governance/limits.py): the system
+    config's tx_gas_limit and block_gas_limit, and the sender's account status."""
+    limits = chain_limits(state)
+    for key, limit in (("tx_gas_limit", limits.tx_gas_limit), ("block_gas_limit", limits.block_gas_limit)):
+        if limit is not None and tx.gas > limit:
+            raise GasLimitExceeded(
+                f"exceeds the chain's {key}: transaction gas {tx.gas} > {limit} "
+                f"(SystemConfig 0x0000000000000000000000000000000000001000)"
+            )
+    denial = sender_denial(state, sender)
+    if denial is not None:
+        raise AccountFrozen(denial)
 
 
 def check_transaction(
@@ -61,6 +78,7 @@ def check_transaction(
         raise GasLimitExceeded(
             f"exceeds block gas limit: transaction gas {tx.gas} > block gas limit {block_gas_limit}"
         )
+    check_governance(tx, sender, state)
     intrinsic = int(tx.intrinsic_gas)
     if tx.gas < intrinsic:
         raise IntrinsicGasTooLow(f"intrinsic gas too low: have {tx.gas}, want {intrinsic}")

@@ -25,7 +25,7 @@ from chain.backend.backend import Backend, ChainParams
 from chain.clock import BlockClock
 from chain.config import ChainConfig
 from chain.engines.solo import SoloEngine
-from chain.genesis import system_alloc, with_storage
+from chain.genesis import governance_alloc, system_alloc, with_storage
 from chain.pool import TxPool
 from chain.spec import ChainSpec, build_spec
 from chain.storage import open_database
@@ -68,16 +68,25 @@ def chain_params(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> Chain
     system account its genesis storage), else the dev accounts with their balance."""
     funded = dict(config.alloc) if config.alloc is not None else {
         a.address: GenesisAccount(balance=config.account_balance_wei) for a in accounts}
+    governed = governance_alloc(config.governance) if config.governance is not None else {}
     return ChainParams(
         chain_id=config.chain_id,
         gas_limit=config.gas_limit,
         genesis_base_fee=config.genesis_base_fee_wei,
         genesis_timestamp=config.genesis_timestamp,
         coinbase=config.coinbase,
-        alloc=with_storage({**system_alloc(network=_network_accounts(config)), **funded},
+        alloc=with_storage({**system_alloc(network=_network_accounts(config)), **governed, **funded},
                            config.genesis_storage),
     )
 
+
+
+def default_admin(config: ChainConfig, accounts: tuple[DevAccount, ...]) -> bytes | None:
+    """The chain admin when the genesis seeds none: a devnet's first dev account (so governance
+    can be tried at once), nobody on a network chain. Decided by the genesis's shape, as the
+    network-only accounts are, so a node following a devnet (network_accounts=False, the same
+    mnemonic) executes its governance transactions exactly as the devnet did."""
+    return accounts[0].address if not _network_accounts(config) and accounts else None
 
 
 def _network_accounts(config: ChainConfig) -> bool:
@@ -90,8 +99,8 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
     ValueError for state dumps or loads asked of a chain without dev powers."""
     if not config.dev and (config.load_state is not None or config.dump_state is not None):
         raise ValueError("state dumps and loads are devnet powers; this chain has dev=False")
-    spec = build_spec(config.crypto)
     accounts = derive_accounts(config.mnemonic, config.account_count)
+    spec = build_spec(config.crypto, governance_admin=default_admin(config, accounts))
     db = open_database(config.data_dir)
     try:
         backend = Backend(db, chain_params(config, accounts), spec)

@@ -17,6 +17,7 @@ from chain.backend.execution import BlockRun, BuiltBlock, HeaderFields
 from chain.exceptions import InvalidBlock
 from chain.spec import ChainSpec
 from chain.storage.buffer import WriteBuffer
+from vm_hooks.governance.limits import chain_limits
 
 GAS_LIMIT_REACHED = "block gas limit reached"
 
@@ -31,15 +32,25 @@ def propose_block(
     candidates: Sequence[SignedTransactionAPI],
     dev_overrides: bool = False,
 ) -> BuiltBlock:
-    """Execute `candidates` in order on top of `parent`; skip any that turn out invalid.
+    """Execute `candidates` in order on top of `parent`; skip any that turn out invalid, and
+    stop at the system config's tx_count_limit and block_gas_limit (the rest wait in the pool).
 
     State, trie nodes and the header go into `writes`; the commit step adds the block's indexes
     to the same buffer and writes it once, so a block becomes visible atomically. Raises
     InvalidBlock if the result breaks a header rule (a bug, never a user error).
     """
     run = BlockRun(spec.vm_class, writes, chain_id, parent, parent_state_root, fields)
+    # The system config in force for this block: read from the parent's state (vm_hooks/governance).
+    limits = chain_limits(run.state)
+    gas_cap = limits.block_gas(int(run.header.gas_limit))
     for tx in candidates:
-        if tx.gas > run.gas_left():
+        if limits.tx_count_limit is not None and len(run.built.transactions) >= limits.tx_count_limit:
+            break  # the rest stay in the pool for the next block
+        if limits.tx_gas_limit is not None and tx.gas > limits.tx_gas_limit:
+            run.built.rejected.append((tx, f"exceeds the chain's tx_gas_limit: transaction gas "
+                                           f"{tx.gas} > {limits.tx_gas_limit}"))
+            continue
+        if tx.gas > run.gas_left() or run.header.gas_used + tx.gas > gas_cap:
             run.built.rejected.append((tx, GAS_LIMIT_REACHED))
             continue
         try:

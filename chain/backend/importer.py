@@ -17,6 +17,7 @@ from chain.backend.execution import BlockRun, BuiltBlock, HeaderFields
 from chain.exceptions import InvalidBlock
 from chain.spec import ChainSpec
 from chain.storage.buffer import WriteBuffer
+from vm_hooks.governance.limits import ChainLimits, chain_limits
 
 
 
@@ -39,6 +40,7 @@ def import_block(
                           gas_limit=claimed.gas_limit, mix_hash=claimed.mix_hash,
                           extra_data=claimed.extra_data)
     run = BlockRun(spec.vm_class, writes, chain_id, parent, parent_state_root, fields)
+    check_limits(chain_limits(run.state), block)
     for index, tx in enumerate(block.transactions):
         signed_for = tx_chain_id(tx)
         if signed_for is not None and signed_for != chain_id:
@@ -69,6 +71,21 @@ def import_block(
     if ours.hash != claimed.hash:  # every field above matched, so this is a fork field we missed
         raise InvalidBlock(f"block {claimed.block_number} hash differs from its re-execution")
     return built
+
+
+def check_limits(limits: ChainLimits, block: BlockAPI) -> None:
+    """The system config in force (from the parent's state) that a block must keep."""
+    number = block.header.block_number
+    if limits.tx_count_limit is not None and len(block.transactions) > limits.tx_count_limit:
+        raise InvalidBlock(f"block {number} has {len(block.transactions)} transactions; the chain's "
+                           f"tx_count_limit is {limits.tx_count_limit}")
+    if block.header.gas_used > limits.block_gas(int(block.header.gas_limit)):
+        raise InvalidBlock(f"block {number} uses {block.header.gas_used} gas; the chain's "
+                           f"block_gas_limit is {limits.block_gas_limit}")
+    for index, tx in enumerate(block.transactions):
+        if limits.tx_gas_limit is not None and tx.gas > limits.tx_gas_limit:
+            raise InvalidBlock(f"block {number} transaction {index} asks for {tx.gas} gas; the "
+                               f"chain's tx_gas_limit is {limits.tx_gas_limit}")
 
 
 def _show(value: object) -> str:

@@ -19,6 +19,7 @@ from eth.vm.chain_context import ChainContext
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.constants import STANDARD_TOKEN_COST, TOTAL_COST_FLOOR_PER_TOKEN
 from eth.vm.forks.prague.state import PragueState
+from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
 from chain.backend.preimages import PreimageRecordingAccountDB
@@ -96,25 +97,34 @@ class AtomicApplyPragueVM(PragueVM):
 
 
 @functools.cache
-def build_vm_class(crypto: CryptoSuite) -> type[PragueVM]:
+def build_vm_class(crypto: CryptoSuite, governance_admin: bytes | None = None) -> type[PragueVM]:
     """The py-evm VM class of a Wabei chain with the crypto suite `crypto`.
 
     Prague is the newest fork py-evm 0.12 implements; Solidity targets `cancun`, which it runs.
     The state records address and slot preimages so the state can be listed (dumps), and runs
     Wabei's computation class, which adds the platform precompiles (vm_hooks), with a
     transaction context that collects console.log payloads (vm_hooks/console_log.py). One class
-    per suite, so every chain of a suite shares it.
+    per suite and default governance admin (vm_hooks/governance/authority.py: a devnet's first
+    account, None on a network chain), so every chain of a kind shares it.
     """
     account_db = type(f"PreimageAccountDB_{crypto.name}", (PreimageRecordingAccountDB,),
                       {"key_hash": staticmethod(crypto.hash)})
     state = FloorCheckingPragueState.configure(
         __name__=f"WabeiPragueState_{crypto.name}",
         account_db_class=account_db,
-        computation_class=WabeiComputation,
+        computation_class=_computation_class(governance_admin),
         transaction_context_class=ConsoleLogContext,
     )
     vm: type[PragueVM] = AtomicApplyPragueVM.configure(__name__=f"WabeiPragueVM_{crypto.name}", _state_class=state)
     return vm
+
+
+def _computation_class(governance_admin: bytes | None) -> type[ComputationAPI]:
+    if governance_admin is None:
+        return WabeiComputation
+    return WabeiComputation.configure(
+        __name__=f"WabeiPragueComputation_{governance_admin.hex()[:8]}",
+        default_governance_admin=Address(governance_admin))
 
 
 @functools.cache

@@ -35,10 +35,12 @@ class SqliteDB(BaseAtomicDB):
 
     Bounded in bytes, not entries: entries run from a 32-byte trie node to a block body of
     megabytes, so a count bounds nothing (200,000 entries grew a soak's RSS by ~100 MB as the
-    chain grew). SQLite keeps its own page cache below this one.
+    chain grew). 8 MiB holds the working set of ordinary traffic (the account paths a transfer
+    touches; docs/benchmarks.md found a bigger cache changed nothing) and fills within a
+    minute, after which RSS stays flat. SQLite keeps its own page cache below this one.
     """
 
-    def __init__(self, path: Path, cache_bytes: int = 32 * 1024 * 1024) -> None:
+    def __init__(self, path: Path, cache_bytes: int = 8 * 1024 * 1024) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

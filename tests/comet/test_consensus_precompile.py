@@ -99,6 +99,7 @@ def test_genesis_records_the_admin_and_the_genesis_validators(net: Net) -> None:
 
 
 def test_add_sealer_set_weight_and_remove_become_validator_updates(net: Net) -> None:
+    assert net.block(net.tx(ADMIN, "addObserver(string)", K2.hex())) == ([], [1])  # FISCO 3.1: observer first
     assert decode(["int32"], net.call("addSealer(string,uint256)", K2.hex(), 5))[0] == 0  # FISCO's success
     assert net.block(net.tx(ADMIN, "addSealer(string,uint256)", "0x" + K2.hex().upper(), 5)) == ([(K2, 5)], [1])
     assert net.sealers() == {K1.hex(): 10, K2.hex(): 5}
@@ -117,9 +118,22 @@ def test_observers_have_no_power_and_a_demoted_sealer_leaves_the_validators(net:
 
 
 def test_changes_that_cancel_in_one_block_update_nothing(net: Net) -> None:
-    updates, statuses = net.block(net.tx(ADMIN, "addSealer(string,uint256)", K4.hex(), 1),
+    updates, statuses = net.block(net.tx(ADMIN, "addObserver(string)", K4.hex()),
+                                  net.tx(ADMIN, "addSealer(string,uint256)", K4.hex(), 1),
                                   net.tx(ADMIN, "remove(string)", K4.hex()))
-    assert (updates, statuses) == ([], [1, 1])
+    assert (updates, statuses) == ([], [1, 1, 1])
+
+
+def test_a_sealer_must_first_be_an_observer(net: Net) -> None:
+    """FISCO 3.1+: addSealer of a node not in the set fails with -51104; addObserver, then
+    addSealer, makes it a validator (as FISCO's own ConsensusPrecompiled test does)."""
+    reason = net.refused("addSealer(string,uint256)", K3.hex(), 1)
+    assert "FISCO -51104 CODE_ADD_SEALER_SHOULD_IN_OBSERVER" in reason and "addObserver first" in reason, reason
+    assert net.block(net.tx(ADMIN, "addSealer(string,uint256)", K3.hex(), 1)) == ([], [0])  # mined, reverted
+    assert net.sealers() == {K1.hex(): 10} and net.observers() == []
+    assert net.block(net.tx(ADMIN, "addObserver(string)", K3.hex()),
+                     net.tx(ADMIN, "addSealer(string,uint256)", K3.hex(), 1)) == ([(K3, 1)], [1, 1])
+    assert net.block(net.tx(ADMIN, "addSealer(string,uint256)", K3.hex(), 4)) == ([(K3, 4)], [1])  # a sealer: reweighed
 
 
 def test_the_last_sealer_cannot_be_removed_or_demoted(net: Net) -> None:
@@ -129,7 +143,7 @@ def test_the_last_sealer_cannot_be_removed_or_demoted(net: Net) -> None:
     assert net.block(net.tx(ADMIN, "remove(string)", K1.hex())) == ([], [0])  # mined, reverted
     assert net.sealers() == {K1.hex(): 10}
     # With a second sealer, the first may go.
-    net.block(net.tx(ADMIN, "addSealer(string,uint256)", K2.hex(), 1))
+    net.block(net.tx(ADMIN, "addObserver(string)", K2.hex()), net.tx(ADMIN, "addSealer(string,uint256)", K2.hex(), 1))
     assert net.block(net.tx(ADMIN, "remove(string)", K1.hex())) == ([(K1, 0)], [1])
     assert "FISCO -51101" in net.refused("remove(string)", K2.hex())
 
@@ -168,9 +182,9 @@ def test_an_observer_has_no_weight_to_set(net: Net) -> None:
 
 
 def test_a_replayed_height_answers_the_same_updates(net: Net) -> None:
-    tx = net.tx(ADMIN, "addSealer(string,uint256)", K2.hex(), 5)
-    assert net.block(tx)[0] == [(K2, 5)]
-    request = T.RequestFinalizeBlock(txs=[tx], height=1, proposer_address=bytes(20))
+    txs = [net.tx(ADMIN, "addObserver(string)", K2.hex()), net.tx(ADMIN, "addSealer(string,uint256)", K2.hex(), 5)]
+    assert net.block(*txs)[0] == [(K2, 5)]
+    request = T.RequestFinalizeBlock(txs=txs, height=1, proposer_address=bytes(20))
     request.time.seconds = GENESIS_TIME + 1
     again = net.app.finalize_block(request)
     assert [(bytes(u.pub_key.ed25519), u.power) for u in again.validator_updates] == [(K2, 5)]

@@ -36,6 +36,10 @@ ABI = [
     {"type": "function", "name": "addSealer", "stateMutability": "nonpayable",
      "inputs": [{"name": "nodeId", "type": "string"}, {"name": "weight", "type": "uint256"}],
      "outputs": [{"name": "", "type": "int32"}]},
+    {"type": "function", "name": "addObserver", "stateMutability": "nonpayable",
+     "inputs": [{"name": "nodeId", "type": "string"}], "outputs": [{"name": "", "type": "int32"}]},
+    {"type": "function", "name": "getObserverList", "stateMutability": "view", "inputs": [],
+     "outputs": [{"name": "nodeIds", "type": "string[]"}]},
     {"type": "function", "name": "remove", "stateMutability": "nonpayable",
      "inputs": [{"name": "nodeId", "type": "string"}], "outputs": [{"name": "", "type": "int32"}]},
     {"type": "function", "name": "getSealerList", "stateMutability": "view", "inputs": [],
@@ -152,6 +156,8 @@ def test_the_admin_adds_the_full_node_as_a_sealer_and_it_signs(net: tuple[testne
     d, comet = driver(network), network.nodes[0].comet_url
     new = address_of(manifest, "org1-node5")
     assert new not in validators(comet) and len(validators(comet)) == 4
+    # an observer in network.json is one at 0x1003 from genesis, so FISCO 3.1's addSealer takes it
+    assert d.consensus.functions.getObserverList().call() == [node_id(manifest, "org1-node5")]
     d.admin_ok(d.consensus.functions.addSealer(node_id(manifest, "org1-node5"), 10))
     d.until(lambda: validators(comet).get(new) == 10, "org1-node5 in /validators")
     assert len(validators(comet)) == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,24 @@ def test_an_init_genesis_funds_its_alloc_and_records_admin_and_validators() -> N
     words.slots = dict(genesis.alloc[CONSENSUS].storage)
     store = ConsensusStore(words)
     assert store.sealers() == {KEY: 10} and store.admin() == bytes.fromhex(ADMIN[2:])
+
+
+@pytest.mark.parametrize(("observers", "message"), [
+    ([None], "is not a validator's ed25519 public key in hex"),
+    (["ab" * 31], "(64 hex digits)"),
+    ("ab" * 32, "app_state.observers is not a list"),
+    ([KEY.hex()], "listed both as a genesis validator and as an observer"),
+])
+def test_genesis_observers_are_recorded_with_weight_0_or_refused(observers: Any, message: str) -> None:
+    other = bytes(range(1, 33))
+    alloc = {ADMIN: {"balance": "0x1"}}
+    genesis = ethereum_genesis(doc(admin=ADMIN, alloc=alloc, observers=["0x" + other.hex().upper()]), "g")
+    assert genesis.alloc is not None
+    words = DictWords()
+    words.slots = dict(genesis.alloc[CONSENSUS].storage)
+    assert ConsensusStore(words).nodes() == [(KEY, 10), (other, 0)]
+    with pytest.raises(GenesisError, match=re.escape(message)):
+        ethereum_genesis(doc(admin=ADMIN, alloc=alloc, observers=observers), "g")
 
 
 def test_a_cometbft_testnet_genesis_leaves_the_funding_to_the_node_config() -> None:

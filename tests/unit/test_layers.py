@@ -17,11 +17,11 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = ("chain", "cli", "cns", "deploy", "sharing", "transact", "vm_hooks", "network")
+PACKAGES = ("chain", "cli", "cns", "governance", "deploy", "explorer", "sharing", "transact", "vm_hooks", "network")
 NODE = ("chain", "vm_hooks", "network")
 # The chain's own name rules live in vm_hooks/names.py (pinned), and cns builds on them, so the
 # node imports nothing of the CNS client either.
-NOT_IN_THE_NODE = ("web3", "ens", "cli", "cns", "deploy", "sharing", "transact")
+NOT_IN_THE_NODE = ("web3", "ens", "cli", "cns", "governance", "deploy", "sharing", "transact")
 # The network layer builds on the chain (network/abci maps ABCI onto its block pipeline), so the
 # chain must never reach up into it: a devnet runs without CometBFT or its generated classes.
 BELOW_THE_NETWORK = ("chain", "vm_hooks")
@@ -145,3 +145,13 @@ def test_the_cycle_finder_finds_a_planted_cycle() -> None:
     """The cycle checks above can fail."""
     assert _cycle_from({"a": {"b"}, "b": {"c"}, "c": {"a"}}, "a") == ["a", "b", "c", "a"]
     assert _cycle_from({"a": {"b"}, "b": set()}, "a") is None
+
+
+def test_the_explorer_package_is_a_leaf() -> None:
+    """chain/node.py serves the explorer's files (explorer/routes.py), so that package may import
+    only aiohttp and the standard library: the page reads the chain over JSON-RPC like any client."""
+    allowed = {"__future__", "aiohttp", "pathlib"}
+    bad = sorted(f"{module} imports {name}" for module, path in MODULES.items()
+                 if module.split(".")[0] == "explorer" for name in _imports(path)
+                 if name.split(".")[0] not in allowed)
+    assert not bad

@@ -175,6 +175,22 @@ def test_an_allocation_file_replaces_the_devnet_accounts(tmp_path: Path) -> None
             c.close()
 
 
+def test_the_observers_in_network_json_are_observers_at_0x1003_from_genesis(net: Path, manifest: dict[str, Any]) -> None:
+    """FISCO 3.1's rule (addSealer only for an observer) needs the observers recorded: init lists
+    their validator keys in app_state.observers and every node's genesis stores them, weight 0."""
+    observers = {base64.b64decode(n["validator_pub_key"]) for n in manifest["nodes"] if n["role"] == "observer"}
+    validators = {base64.b64decode(n["validator_pub_key"]) for n in manifest["nodes"] if n["role"] == "validator"}
+    genesis = json.loads((net / "genesis.json").read_text())
+    assert {bytes.fromhex(k) for k in genesis["app_state"]["observers"]} == observers and len(observers) == 3
+    chain = build_chain(replace(load(net, manifest["nodes"][0]["name"]).chain, data_dir=None))
+    try:
+        store = ConsensusStore(StateWords(chain.backend.head_state(), CONSENSUS))
+        assert {k for k, w in store.nodes() if w == 0} == observers
+        assert set(store.sealers()) == validators
+    finally:
+        chain.close()
+
+
 def test_init_refuses_a_directory_that_is_not_empty(net: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "cli", "network", "init", "--out", str(net)],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)

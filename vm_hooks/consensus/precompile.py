@@ -12,10 +12,12 @@ at height + 2, as CometBFT defines).
 
 Differences from FISCO, on purpose: a refused call reverts with a reason that names FISCO's code
 (e.g. "... (FISCO -51101 CODE_LAST_SEALER)") instead of returning the negative code, so a
-transaction cannot ignore it; `addSealer` of an unknown node adds it directly (FISCO 3.0; 3.1+
-wants it to be an observer first, -51104), since a CometBFT validator that still block-syncs
-only costs liveness while it catches up. Permission: only the genesis admin (app_state.admin)
-may change the set until governance exists (FISCO -50000 CODE_NO_AUTHORIZED otherwise).
+transaction cannot ignore it. As in FISCO 3.1+, `addSealer` takes only a node already in the set
+(an observer, or a sealer whose weight it changes): an unknown node is refused with -51104, so a
+node is first made an observer (known, syncing, no vote) and only then given voting power: a
+validator that still block-syncs costs the network liveness until it catches up.
+Permission: the genesis admin (app_state.admin) and the committee (0x…10001, executing a passed
+proposal) may change the set (FISCO -50000 CODE_NO_AUTHORIZED otherwise).
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from eth_abi.abi import encode
 from eth_utils.abi import event_signature_to_log_topic
 from eth_utils.address import to_checksum_address
 
-from vm_hooks.addresses import CONSENSUS
+from vm_hooks.addresses import COMMITTEE, CONSENSUS
 from vm_hooks.consensus.store import KEY_BYTES, MAX_TOTAL_POWER, ConsensusStore
 from vm_hooks.precompile import AbiPrecompile, Call, Method, revert
 
@@ -35,9 +37,11 @@ CODE_INVALID_NODE_ID = -51100
 CODE_LAST_SEALER = -51101
 CODE_INVALID_WEIGHT = -51102
 CODE_NODE_NOT_EXIST = -51103
+CODE_ADD_SEALER_SHOULD_IN_OBSERVER = -51104
 _CODE_NAMES = {CODE_NO_AUTHORIZED: "CODE_NO_AUTHORIZED", CODE_INVALID_NODE_ID: "CODE_INVALID_NODEID",
                CODE_LAST_SEALER: "CODE_LAST_SEALER", CODE_INVALID_WEIGHT: "CODE_INVALID_WEIGHT",
-               CODE_NODE_NOT_EXIST: "CODE_NODE_NOT_EXIST"}
+               CODE_NODE_NOT_EXIST: "CODE_NODE_NOT_EXIST",
+               CODE_ADD_SEALER_SHOULD_IN_OBSERVER: "CODE_ADD_SEALER_SHOULD_IN_OBSERVER"}
 SUCCESS = (0,)
 
 NODE_CHANGED = event_signature_to_log_topic("ConsensusNodeChanged(bytes32,string,uint256)")
@@ -61,15 +65,24 @@ def node_key(node_id: str) -> bytes:
 
 
 def _store_for_change(call: Call) -> ConsensusStore:
-    """The store, once the caller is known to be the admin."""
+    """The store, once the caller is known to be the admin or the committee (0x…10001, executing
+    a passed proposal: vm_hooks/committee/)."""
     store = ConsensusStore(call.storage)
+    if call.sender == COMMITTEE:
+        if call.computation.state.get_code(CONSENSUS) == b"":
+            # A devnet's genesis has no Consensus account: there is no validator set to change,
+            # and a write would land in an empty account that EIP-161 sweeps away.
+            raise _refuse("this chain has no validator set (a devnet: its genesis has no Consensus "
+                          "account)", CODE_NO_AUTHORIZED)
+        return store
     admin = store.admin()
     if admin == b"\x00" * 20:
         raise _refuse("this chain has no admin (its genesis names none), so its validator set "
-                      "cannot be changed by transaction", CODE_NO_AUTHORIZED)
+                      "can be changed only by a committee proposal (createSetConsensusWeightProposal "
+                      "at 0x…10001)", CODE_NO_AUTHORIZED)
     if call.sender != admin:
-        raise _refuse(f"only the genesis admin {to_checksum_address(admin)} may change the validator "
-                      f"set, not {to_checksum_address(call.sender)}", CODE_NO_AUTHORIZED)
+        raise _refuse(f"only the genesis admin {to_checksum_address(admin)} or a committee proposal may "
+                      f"change the validator set, not {to_checksum_address(call.sender)}", CODE_NO_AUTHORIZED)
     return store
 
 
@@ -94,6 +107,9 @@ def add_sealer(call: Call, node_id: str, weight: int) -> tuple[Any, ...]:
     store = _store_for_change(call)
     key = node_key(node_id)
     _check_weight(store, key, weight)
+    if not store.contains(key):
+        raise _refuse(f"{key.hex()} is not an observer yet; call addObserver first, let it sync, then "
+                      "addSealer", CODE_ADD_SEALER_SHOULD_IN_OBSERVER)
     store.put(key, weight)
     _emit(call, key, "sealer", weight)
     return SUCCESS

@@ -116,9 +116,11 @@ class ConsensusStore:
         self._w.set_word(slot_of("count"), last)
 
 
-def genesis_storage(admin: bytes | None, sealers: Iterable[tuple[bytes, int]]) -> dict[int, int]:
-    """The precompile account's genesis storage: `admin` (None: nobody may change the set) and
-    the genesis validators (key, power), in the order CometBFT's genesis lists them."""
+def genesis_storage(admin: bytes | None, sealers: Iterable[tuple[bytes, int]],
+                    observers: Iterable[bytes] = ()) -> dict[int, int]:
+    """The precompile account's genesis storage: `admin` (None: nobody may change the set), the
+    genesis validators (key, power) in the order CometBFT's genesis lists them, then the
+    genesis observers (weight 0), so `getObserverList` names them from the first block."""
     words = DictWords()
     store = ConsensusStore(words)
     if admin is not None:
@@ -128,4 +130,10 @@ def genesis_storage(admin: bytes | None, sealers: Iterable[tuple[bytes, int]]) -
             raise ValueError(f"a genesis validator needs a 32-byte ed25519 key and power > 0, not "
                              f"{key.hex()} with {power}")
         store.put(key, power)
+    for key in observers:
+        if len(key) != KEY_BYTES:
+            raise ValueError(f"a genesis observer is a 32-byte ed25519 key, not {key.hex()!r}")
+        if store.contains(key):
+            raise ValueError(f"{key.hex()} is listed both as a genesis validator and as an observer")
+        store.put(key, 0)
     return words.slots
