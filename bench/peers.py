@@ -67,9 +67,9 @@ class Peer:
     no_interval: str | None = None
 
 
-def _wabei(in_memory: bool) -> Callable[[int, str, Path | None], list[str]]:
+def _wabei(in_memory: bool, *flags: str) -> Callable[[int, str, Path | None], list[str]]:
     def command(port: int, mining: str, data_dir: Path | None) -> list[str]:
-        cmd = [sys.executable, "-m", "chain.cli", "node", "--port", str(port), "--quiet"]
+        cmd = [sys.executable, "-m", "chain.cli", "node", "--port", str(port), "--quiet", *flags]
         if in_memory:
             cmd.append("--in-memory")
         else:
@@ -112,6 +112,8 @@ PEERS: dict[str, Peer] = {
     "Hardhat": Peer("Hardhat", 31337, _hardhat, cwd=ROOT / "tests/hardhat_project",
                     configure=_hardhat_mining),
     "Ganache": Peer("Ganache", 31337, _ganache, cwd=BENCH),
+    # The cost of /metrics with nobody scraping (docs/metrics.md): the same node without it.
+    "Wabei (no metrics)": Peer("Wabei (no metrics)", 31337, _wabei(True, "--no-metrics")),
 }
 # A change measured against the code before it, in the same run: point WABEI_BASELINE at a
 # checkout of the earlier commit (`git worktree add ../base <commit>`); `python -m chain.cli` run

@@ -54,6 +54,13 @@ def _node_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--no-unlocked-accounts", action="store_true",
                    help="the node signs for no dev account: eth_accounts is empty, eth_sendTransaction "
                         "and eth_sign* refuse them (for a devnet reachable by others)")
+    p.add_argument("--no-metrics", action="store_true", help="do not serve Prometheus /metrics")
+    p.add_argument("--metrics-addr", type=_metrics_addr, default=None, metavar="HOST:PORT",
+                   help="serve /metrics on this address instead of the JSON-RPC port (a bare PORT "
+                        "listens on 127.0.0.1), to keep it off a public interface")
+    p.add_argument("--flow-log", action="store_true",
+                   help="write one JSON line per committed block (its steps and its transactions' "
+                        "flow) to stderr (docs/metrics.md)")
     p.add_argument("--governance", type=Path, default=None, metavar="FILE",
                    help="start a governed chain from this JSON file: its committee, admin, deploy "
                         "auth, frozen accounts, system config (docs/governance.md); a new chain only, "
@@ -71,6 +78,15 @@ def _gas_cap(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 (no cap) or a positive amount of gas")
     return value
+
+
+def _metrics_addr(text: str) -> tuple[str, int]:
+    from chain.metrics.routes import parse_metrics_addr
+
+    try:
+        return parse_metrics_addr(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _timeout(text: str) -> float:
@@ -101,6 +117,8 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         origins = parse_origins(args.cors_origins)
     except ValueError as exc:
         raise SystemExit(f"wabei node: --cors-origins: {exc}") from None
+    if args.no_metrics and args.metrics_addr is not None:
+        raise SystemExit("wabei node: --no-metrics and --metrics-addr exclude each other")
     governance = None
     genesis_storage: tuple[tuple[bytes, int, int], ...] = ()
     if args.governance is not None:
@@ -116,7 +134,9 @@ def node_config(args: argparse.Namespace) -> NodeConfig:
         except (GovernanceFileError, CommitteeFileError) as exc:
             raise SystemExit(f"wabei node: --governance: {exc}") from None
     server = ServerConfig(host=args.host, port=args.port, quiet=args.quiet, cors_origins=origins,
-                          dev_methods=not args.no_dev_methods, explorer=not args.no_explorer)
+                          dev_methods=not args.no_dev_methods, explorer=not args.no_explorer,
+                          metrics=not args.no_metrics, metrics_addr=args.metrics_addr,
+                          flow_log=args.flow_log)
     chain = ChainConfig(
         chain_id=args.chain_id, account_count=args.accounts,
         account_balance_wei=args.balance * ETHER, mnemonic=args.mnemonic, gas_limit=args.gas_limit,
@@ -137,6 +157,10 @@ def _run_node(args: argparse.Namespace) -> int:
     config = node_config(args)
     from chain.node import serve_forever
 
+    if config.server.flow_log:
+        from chain.metrics.flow_log import log_to_stderr
+
+        log_to_stderr()
     # Everything imported so far (py-evm's classes and tables, aiohttp...) lives as long as the
     # process; frozen, the collector stops re-scanning it on every full collection, which cost
     # about 0.2-0.4 ms per automined transaction. Only this process's entry point may do this.

@@ -82,6 +82,9 @@ class ChainConfig:
     # Storage words seeded at genesis as (address, slot, value): the platform precompiles' initial
     # state, e.g. a network's trust list (vm_hooks/trust/genesis.py). Part of the genesis state root.
     genesis_storage: tuple[tuple[bytes, int, int], ...] = ()
+    # Transactions whose flow (received → committed) is kept for wabei_getTransactionFlow, the
+    # most recent ones; about 200 bytes each (chain/api/flow.py). 0 keeps none.
+    flow_records: int = 10_000
     # A governed chain's starting rules (`--governance FILE`, vm_hooks/governance/genesis.py),
     # seeded into the genesis state. None: an open chain, whose genesis is unchanged; a devnet's
     # first account is then its admin (vm_hooks/governance/authority.py).
@@ -115,6 +118,11 @@ class ServerConfig:
     ws_write_timeout_s: float = 10.0             # a WebSocket write waiting this long closes it (geth's); 0 = none
     cors_origins: tuple[str, ...] = ()           # browser origins allowed to call; () = none, "*" = any
     dev_methods: bool = True                     # serve evm_*/anvil_*/hardhat_* on devnet chains
+    metrics: bool = True                         # Prometheus /metrics (docs/metrics.md)
+    # None: /metrics on the JSON-RPC port; (host, port): on a listener of its own instead (port 0
+    # picks one), so the metrics can stay on loopback while JSON-RPC faces a network.
+    metrics_addr: tuple[str, int] | None = None
+    flow_log: bool = False                       # one JSON line per committed block on `wabei.flow`
     explorer: bool = True                        # serve the block explorer page at /explorer/
 
 

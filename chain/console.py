@@ -120,6 +120,15 @@ class Console:
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+def _metrics_where(server: ServerConfig) -> str:
+    if not server.metrics:
+        return "off (--no-metrics)"
+    if server.metrics_addr is None:
+        return "on the JSON-RPC port (--metrics-addr moves them, --no-metrics turns them off)"
+    host, port = server.metrics_addr
+    return f"on {host}:{port} only (--metrics-addr)"
+
+
 def exposure_lines(config: ChainConfig, server: ServerConfig) -> list[str]:
     """The banner's "Exposure" section: what a caller of this node may do, and warnings when
     that is more than a developer on this machine should have (docs/rpc.md, Limits and exposure)."""
@@ -131,7 +140,8 @@ def exposure_lines(config: ChainConfig, server: ServerConfig) -> list[str]:
     lines = ["\nExposure\n==================",
              f"Dev methods (evm_*, anvil_*, hardhat_*): {dev}",
              f"Unlocked dev accounts:                  {unlocked}",
-             f"Browser origins allowed (CORS):         {origins}"]
+             f"Browser origins allowed (CORS):         {origins}",
+             f"Metrics (/metrics, docs/metrics.md):    {_metrics_where(server)}"]
     powers = [what for what, on in (("dev methods", config.dev and server.dev_methods),
                                     ("unlocked dev accounts", config.unlocked_accounts)) if on]
     if "*" in server.cors_origins:

@@ -12,6 +12,8 @@ from chain.api.chain import Chain, build_chain
 from chain.backend.dump import dump_json, read_dump_file, write_dump_file
 from chain.config import NodeConfig, ServerConfig
 from chain.console import Console
+from chain.metrics import serve as metrics_serve
+from chain.metrics.node_metrics import NodeMetrics
 from chain.rpc.cors import OriginPolicy, parse_origins
 from chain.api.address_index import AddressIndex
 from chain.rpc.dispatch import Dispatcher
@@ -42,6 +44,10 @@ class NodeHandle:
     host: str
     port: int
     _runner: web.AppRunner
+    metrics: NodeMetrics | None = None
+    # Where /metrics is served: the JSON-RPC port's /metrics, or the separate listener's URL.
+    metrics_url: str | None = None
+    _metrics_runner: web.AppRunner | None = None
 
     @property
     def chain(self) -> Chain:
@@ -75,6 +81,8 @@ class NodeHandle:
         for chain in self.chains:
             await chain.engine.stop()
         await self._runner.cleanup()
+        if self._metrics_runner is not None:
+            await self._metrics_runner.cleanup()
         for chain in self.chains:
             chain.close()
 
@@ -152,15 +160,18 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
                 chain.events.rejected.subscribe(lambda r: console.rejected(*r))
                 chain.events.call_console.subscribe(console.call_logs)
         server.add_chain(chain.config.path, chain_dispatcher, chain.events)
+    metrics = metrics_serve.attach(server, built, dispatchers, config.server)
     if config.server.explorer:
         add_explorer_routes(server.app)
     for plugin in plugins:
         plugin.add_routes(server.app, built)
     runner = web.AppRunner(server.app, access_log=None, handle_signals=False)
     await runner.setup()
+    metrics_runner, metrics_url = None, None
     try:
         site = web.TCPSite(runner, config.server.host, config.server.port)
         await site.start()
+        metrics_runner, metrics_url = await metrics_serve.serve_apart(metrics, config.server)
     except BaseException:
         await runner.cleanup()
         for chain in built:
@@ -169,7 +180,10 @@ async def start_node(config: NodeConfig, plugins: Sequence[NodePluginAPI] = (),
     port = runner.addresses[0][1]
     for chain in built:
         chain.engine.start()
-    handle = NodeHandle(config, built, tuple(dispatchers), config.server.host, port, runner)
+    handle = NodeHandle(config, built, tuple(dispatchers), config.server.host, port, runner, metrics)
+    if metrics is not None:
+        handle.metrics_url = metrics_url or f"{handle.http_url}/metrics"
+        handle._metrics_runner = metrics_runner
     if console is not None:
         console.banner(config.chain, handle.chain.accounts, f"{config.server.host}:{port}", config.server)
     return handle

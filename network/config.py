@@ -13,6 +13,9 @@
     [rpc]
     host = "127.0.0.1"                  # JSON-RPC (HTTP and WebSocket)
     port = 8545
+    metrics = true                      # optional: Prometheus /metrics (docs/metrics.md)
+    metrics_addr = "127.0.0.1:9100"     # optional: /metrics there instead of on the JSON-RPC port
+    flow_log = false                    # optional: one JSON line per committed block (wabei.flow)
     [abci]
     listen = "tcp://127.0.0.1:26658"    # CometBFT's proxy_app must name this address
     [cometbft]
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from chain.config import DEFAULT_MNEMONIC, ETHER, ChainConfig, MiningMode, ServerConfig
+from chain.metrics.routes import parse_metrics_addr
 from network.abci.proto import ROOT
 from network.genesis_doc import EthereumGenesis, GenesisError, ethereum_genesis, read_genesis
 from network.trust_genesis import genesis_storage
@@ -112,8 +116,11 @@ def from_mapping(raw: dict[str, Any], folder: Path, name: str) -> NetworkNodeCon
             dev=False,
             unlocked_accounts=bool(raw.get("unlocked_accounts", True)),
         )
+        metrics_addr = rpc.get("metrics_addr")
         server = ServerConfig(host=str(rpc.get("host", "127.0.0.1")), port=int(rpc.get("port", 8545)),
-                              quiet=True, dev_methods=False)
+                              quiet=True, dev_methods=False, metrics=bool(rpc.get("metrics", True)),
+                              metrics_addr=None if metrics_addr is None else parse_metrics_addr(str(metrics_addr)),
+                              flow_log=bool(rpc.get("flow_log", False)))
         return NetworkNodeConfig(
             name=name, folder=folder, chain=chain, server=server, abci=str(abci["listen"]), comet_home=home,
             comet_rpc=str(comet.get("rpc", "http://127.0.0.1:26657")),

@@ -99,6 +99,8 @@ async def start_network_node(config: NetworkNodeConfig, peer_filter: PeerFilter 
     except BaseException:
         await abci.stop()
         raise
+    if handle.metrics is not None:
+        abci.observer = handle.metrics.observe_abci
     comet = None
     if config.start_comet:
         out = open(comet_log(config), "ab")

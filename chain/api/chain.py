@@ -6,6 +6,7 @@ submission), `blocks` (propose / import / commit) and `dev` (devnet powers; None
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,6 +18,7 @@ from chain.api.blocks import BlockPipeline
 from chain.api.dev import DevControls, DevPolicy
 from chain.api.events import ChainEvents
 from chain.api.filters import FilterManager
+from chain.api.flow import FlowRecorder
 from chain.api.reads import ChainReads
 from chain.api.transactions import Transactions
 from chain.backend.backend import Backend, ChainParams
@@ -48,6 +50,7 @@ class Chain:
     engine: ConsensusEngineAPI
     transactions: Transactions
     dev: DevControls | None
+    flow: FlowRecorder
 
     @property
     def chain_id(self) -> int:
@@ -113,14 +116,25 @@ def build_chain(config: ChainConfig, engine: EngineFactory | None = None) -> Cha
     events.rewound.subscribe(lambda r: filters.on_rewind(
         r.number if r.number >= 0 else int(backend.head.block_number), replaced=r.number < 0), inline=True)
     events.new_pending.subscribe(lambda p: filters.on_pending(p.hash), inline=True)
+    flow = _follow_flow(events, config.flow_records)
     solo = SoloEngine(blocks, pool, events, config.mining, config.block_time, config.allow_empty_blocks)
     policy = DevPolicy(stored=config.data_dir is not None, allow_reset=config.allow_reset,
                        coinbase=config.coinbase)
     dev = DevControls(backend, pool, blocks, clock, events, solo, filters, policy) if config.dev else None
     chain = Chain(config, spec, accounts, backend, pool, events, clock, reads, blocks, filters,
                   solo, Transactions(spec, reads, pool, solo, accounts, dev,
-                                           unlocked=config.unlocked_accounts), dev)
+                                     unlocked=config.unlocked_accounts, flow=flow), dev, flow)
     if engine is not None:
         chain.engine = engine(chain)
         chain.transactions.engine = chain.engine
     return chain
+
+
+def _follow_flow(events: ChainEvents, capacity: int) -> FlowRecorder:
+    """A flow recorder stamped by the chain's own topics, inline: admission as the pool takes a
+    transaction, and each committed block, whose flow is then announced on `block_flows` (a
+    request in the same batch may ask wabei_getTransactionFlow)."""
+    flow = FlowRecorder(capacity)
+    events.new_pending.subscribe(lambda p: flow.admitted(p.hash, time.time()), inline=True)
+    events.new_blocks.subscribe(lambda m: events.block_flows.publish(flow.block_committed(m)), inline=True)
+    return flow

@@ -20,6 +20,7 @@ from chain.pool import PooledTx
 
 if TYPE_CHECKING:
     from chain.api.blocks import MinedBlock
+    from chain.api.flow import BlockFlow
     from chain.backend.empty_run import EmptyHeader
 
 T = TypeVar("T")
@@ -106,3 +107,5 @@ class ChainEvents:
     rejected: Topic[tuple[bytes, str]] = field(default_factory=Topic)  # (tx hash, reason)
     rewound: Topic[Rewound] = field(default_factory=Topic)
     call_console: Topic[CallConsoleLogs] = field(default_factory=Topic)  # the terminal prints it
+    # Each committed block's flow (chain/api/flow.py), after `new_blocks`: metrics, --flow-log.
+    block_flows: "Topic[BlockFlow]" = field(default_factory=Topic)

@@ -2,6 +2,7 @@
 node's own signing with its dev accounts (eth_sign, eth_signTypedData, personal_sign)."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from eth_typing import Address
 from chain.abc import ConsensusEngineAPI
 from chain.accounts import DevAccount
 from chain.api import admission, signing
+from chain.api.flow import FlowRecorder
 from chain.api.reads import DEFAULT_PRIORITY_FEE, ChainReads
 from chain.backend.txfields import py_evm_authorization
 from chain.exceptions import InvalidParams, StorageError, TransactionRejected, UnknownAccount
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
 
 class Transactions:
     def __init__(self, spec: ChainSpec, reads: ChainReads, pool: TxPool, engine: ConsensusEngineAPI,
-                 accounts: tuple[DevAccount, ...], dev: "DevControls | None", *, unlocked: bool = True) -> None:
+                 accounts: tuple[DevAccount, ...], dev: "DevControls | None", *, unlocked: bool = True,
+                 flow: FlowRecorder | None = None) -> None:
         """`unlocked=False` (`--no-unlocked-accounts`): the node signs for no one; the dev accounts
         keep their genesis balances, and their owners sign for themselves."""
         self.spec = spec
@@ -37,6 +40,7 @@ class Transactions:
         self.unlocked = unlocked
         self._keys: dict[bytes, PrivateKey] = {a.address: a.private_key for a in accounts} if unlocked else {}
         self._dev = dev
+        self._flow = flow if flow is not None else FlowRecorder(0)
 
     @property
     def signers(self) -> tuple[bytes, ...]:
@@ -56,9 +60,10 @@ class Transactions:
         return self.reads.chain_id
 
     async def send_raw_transaction(self, raw: bytes) -> bytes:
+        received = time.time()
         tx = admission.decode_raw(self.spec, raw)
         sender = admission.recover_sender(self.spec.crypto, tx)
-        return await self._submit(tx, sender)
+        return await self._submit(tx, sender, received)
 
     async def send_transaction(self, req: CallRequest, unsigned: bool = False) -> bytes:
         """eth_sendTransaction; `unsigned` (eth_sendUnsignedTransaction, devnet only) sends it
@@ -67,8 +72,9 @@ class Transactions:
             raise InvalidParams("missing value for required argument 'from'")
         if unsigned and self._dev is None:
             raise InvalidParams("unsigned transactions exist only on a devnet")
+        received = time.time()
         tx = await self._build_transaction(req, unsigned)
-        return await self._submit(tx, req.sender)
+        return await self._submit(tx, req.sender, received)
 
     async def sign_transaction(self, req: CallRequest) -> bytes:
         if req.sender is None:
@@ -122,7 +128,7 @@ class Transactions:
             return unsigned.as_signed_transaction(self._keys[sender])  # type: ignore[no-any-return]
         return _impersonated(self.spec, unsigned, sender, legacy, self.chain_id)
 
-    async def _submit(self, tx: SignedTransactionAPI, sender: bytes) -> bytes:
+    async def _submit(self, tx: SignedTransactionAPI, sender: bytes, received: float) -> bytes:
         ptx = admission.check_transaction(
             tx, sender, self.reads.backend.head_state(),
             chain_id=self.chain_id, block_gas_limit=self.reads.next_gas_limit(),
@@ -130,6 +136,7 @@ class Transactions:
         )
         if self.reads.backend.store.tx_location(ptx.hash) is not None:
             raise TransactionRejected("already known")
+        self._flow.received(ptx.hash, received)
         try:
             await self.engine.submit(ptx)
         except StorageError:

@@ -268,6 +268,7 @@ class Backend:
         """
         if built.parent.hash != self.head.hash:
             raise InvalidBlock("the block was built on a parent that is no longer the head")
+        started = time.perf_counter()
         header = built.block.header
         stored = StoredBlock(header, tuple(built.transactions), tuple(built.senders), tuple(built.receipts))
         store = ChainStore(built.writes, self.spec)
@@ -277,7 +278,10 @@ class Backend:
             # Built on a dev-edited head state: keep that root, or the block cannot be replayed
             # (debug_trace*). Rare, so one small row only for such blocks.
             store.set_meta(_pre_state_key(bytes(header.hash)), built.pre_state_root)
-        built.writes.commit()
+        times = built.times
+        times.commit_bytes = built.writes.commit()
+        times.commit_s = time.perf_counter() - started
+        times.committed = time.time()
         self.store.remember(stored)
         self.head = header
         self.head_state_root = bytes(header.state_root)

@@ -8,6 +8,7 @@ invalid; the importer (importer.py) refuses the whole block instead. Writes go i
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -37,6 +38,23 @@ class HeaderFields:
 
 
 @dataclass
+class BlockTimes:
+    """When a block's build reached each step, in wall-clock seconds (time.time()): the block
+    and transaction flow (chain/api/flow.py) and the metrics read them. One clock read per
+    transaction and three per block; nothing per opcode."""
+
+    proposed: float = 0.0   # the run opened (a proposal, a build for consensus, or an import)
+    executed: float = 0.0   # the last transaction applied
+    sealed: float = 0.0     # transaction and receipt tries, state root and state persisted
+    tx_executed: list[float] = field(default_factory=list)  # per included transaction, in order
+    # Set by Backend.commit: when the atomic write ended, how long storing took (indexes and the
+    # batch, in seconds) and the bytes of keys and values it wrote.
+    committed: float = 0.0
+    commit_s: float = 0.0
+    commit_bytes: int = 0
+
+
+@dataclass
 class BuiltBlock:
     """A finished, not yet committed block: its pending writes and what executing it produced."""
 
@@ -52,6 +70,7 @@ class BuiltBlock:
     rejected: list[tuple[SignedTransactionAPI, str]] = field(default_factory=list)
     # The state the block ran on: the parent's root, or the head state a dev method edited.
     pre_state_root: bytes = b""
+    times: BlockTimes = field(default_factory=BlockTimes)
 
 
 class BlockRun:
@@ -80,7 +99,7 @@ class BlockRun:
         self._vm.block_preprocessing(self._base)
         self.header = header  # the running header: gas used, bloom, receipt fields so far
         self.built = BuiltBlock(block=self._base, parent=parent, writes=writes,
-                                pre_state_root=parent_state_root)
+                                pre_state_root=parent_state_root, times=BlockTimes(proposed=time.time()))
 
     @property
     def state(self) -> StateAPI:
@@ -105,6 +124,7 @@ class BlockRun:
         built.receipts.append(receipt)
         built.computations.append(computation)
         built.console_logs.append(console_payloads(computation))
+        built.times.tx_executed.append(time.time())
 
     def finish(self, withdrawals: Sequence[WithdrawalAPI] = ()) -> BuiltBlock:
         """Set the body and the roots, and persist the state into the write buffer.
@@ -112,6 +132,8 @@ class BlockRun:
         `withdrawals` are credited after the transactions (a devnet has none; eth_simulateV1's
         block override may give some)."""
         vm = self._vm
+        times = self.built.times
+        times.executed = time.time()
         if withdrawals:
             vm.apply_all_withdrawals(withdrawals)
         block = vm.set_block_transactions_and_withdrawals(
@@ -120,4 +142,5 @@ class BlockRun:
         )
         block = vm.block_postprocessing(block)
         self.built.block = vm.finalize_block(block).block
+        times.sealed = time.time()
         return self.built

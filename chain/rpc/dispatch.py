@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from typing import Any, Callable, Iterable, Mapping
 
 import orjson
@@ -20,6 +21,8 @@ from chain.rpc.errors import INVALID_REQUEST, error_object, to_error
 log = logging.getLogger("wabei.rpc")
 Handler = Callable[..., Any]
 Session = dict[str, Callable[[list[Any]], Any]]
+# Told of every request answered: (method as sent, 0 or the error code, seconds taken).
+Observer = Callable[[str, int, float], None]
 SESSION_METHODS = ("eth_subscribe", "eth_unsubscribe")
 
 
@@ -44,6 +47,7 @@ class Dispatcher:
                         required = sum(1 for p in params if p.default is p.empty)
                         self._arity[full] = (required, len(params))
         self.calls: Topic[str] = Topic()  # every method called (the console follows it)
+        self.observer: Observer | None = None  # the node's metrics (chain/metrics), when served
 
     async def call(self, method: str, params: Any, session: Session | None = None) -> Any:
         """Run one method; raises WabeiError subclasses for the caller to encode.
@@ -81,17 +85,32 @@ class Dispatcher:
 
     async def handle(self, request: Any, session: Session | None = None) -> dict[str, Any] | None:
         """One JSON-RPC request object → its response object (None for a notification)."""
+        observe = self.observer
+        if observe is None:  # no metrics: not even a clock read
+            response, answer = await self._respond(request, session)
+        else:
+            started = time.perf_counter()
+            response, answer = await self._respond(request, session)
+            error = response.get("error")
+            method = request.get("method") if isinstance(request, dict) else None
+            observe(method if isinstance(method, str) else "", error["code"] if error else 0,
+                    time.perf_counter() - started)
+        return response if answer else None
+
+    async def _respond(self, request: Any, session: Session | None) -> tuple[dict[str, Any], bool]:
+        """The response, and whether to send it: not for a notification (a request without
+        an id), except when the request is malformed."""
         if not isinstance(request, dict) or request.get("jsonrpc") != "2.0" or not isinstance(
             request.get("method"), str
         ):
             rid = request.get("id") if isinstance(request, dict) else None
             return {"jsonrpc": "2.0", "id": rid if _valid_id(rid) else None,
                     "error": error_object(INVALID_REQUEST, "invalid request: expected "
-                                          '{"jsonrpc":"2.0","method":string,"params":array,"id":...}')}
+                                          '{"jsonrpc":"2.0","method":string,"params":array,"id":...}')}, True
         rid = request.get("id")
         if "id" in request and not _valid_id(rid):
             return {"jsonrpc": "2.0", "id": None,
-                    "error": error_object(INVALID_REQUEST, "invalid request: id must be a string, number or null")}
+                    "error": error_object(INVALID_REQUEST, "invalid request: id must be a string, number or null")}, True
         try:
             result = await self.call(request["method"], request.get("params"), session)
             response: dict[str, Any] = {"jsonrpc": "2.0", "id": rid, "result": result}
@@ -100,7 +119,7 @@ class Dispatcher:
         except Exception as exc:  # a bug must not take the node down; report it to the caller
             log.exception("internal error in %s", request.get("method"))
             response = {"jsonrpc": "2.0", "id": rid, "error": to_error(exc)}
-        return response if "id" in request else None
+        return response, "id" in request
 
 
 def _valid_id(rid: Any) -> bool:

@@ -1,8 +1,8 @@
 """HTTP and WebSocket JSON-RPC on one port (aiohttp), with request size and batch limits.
 
 One server serves every chain of a node: the default chain at `/`, and each chain at
-`/chains/<chain id>`. Plugins (an explorer, `/metrics`) add their own routes to `app` before it
-starts.
+`/chains/<chain id>`. Plugins (an explorer) and the metrics (chain/metrics) add their own routes
+to `app` before it starts.
 """
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ class RpcServer:
         self.origins = origins
         self.app = web.Application(client_max_size=max_request_bytes)
         self.sockets: set[web.WebSocketResponse] = set()  # open WebSockets, closed at shutdown
+        self.sessions: set[SubscriptionSet] = set()  # their subscriptions (the metrics count them)
         self.app.on_shutdown.append(self._close_sockets)
 
     def add_chain(self, path: str, dispatcher: Dispatcher, events: ChainEvents) -> None:
@@ -125,6 +126,7 @@ class _Endpoint:
             outbox.put(orjson.dumps(message).decode())
 
         subs = SubscriptionSet(self._events, send)
+        self._server.sessions.add(subs)
         session: Session = {"eth_subscribe": subs.subscribe, "eth_unsubscribe": subs.unsubscribe}
         writer = asyncio.get_running_loop().create_task(_drain(ws, outbox, self._server.ws_write_timeout, shed))
         try:
@@ -136,6 +138,7 @@ class _Endpoint:
                 elif msg.type == WSMsgType.ERROR:
                     break
         finally:
+            self._server.sessions.discard(subs)
             subs.close()
             outbox.close()
             await writer

@@ -36,6 +36,7 @@ class SubscriptionSet:
         self._entries: dict[str, int] = {}  # log subscriptions: their addresses and topics
         self._heads: dict[bytes, dict[str, Any]] = {}  # newHeads JSON by block hash, shared by subscriptions
         self._unsubscribe: dict[str, Callable[[], None]] = {}
+        self.kinds: dict[str, str] = {}  # subscription id → kind (newHeads, logs, ...), for metrics
 
     def subscribe(self, params: Any) -> str:
         if not isinstance(params, list) or not params or not isinstance(params[0], str):
@@ -62,6 +63,7 @@ class SubscriptionSet:
         else:
             raise InvalidParams(f"unsupported subscription kind {kind!r}: use newHeads, logs or newPendingTransactions")
         self._unsubscribe[sid] = stop
+        self.kinds[sid] = kind
         return sid
 
     def unsubscribe(self, params: Any) -> bool:
@@ -69,6 +71,7 @@ class SubscriptionSet:
             raise InvalidParams("eth_unsubscribe expects [subscriptionId]")
         stop = self._unsubscribe.pop(params[0], None)
         self._entries.pop(params[0], None)
+        self.kinds.pop(params[0], None)
         if stop is None:
             return False
         stop()
@@ -79,6 +82,7 @@ class SubscriptionSet:
             stop()
         self._unsubscribe.clear()
         self._entries.clear()
+        self.kinds.clear()
 
     def _notify(self, sid: str, result: Any) -> None:
         self._send({"jsonrpc": "2.0", "method": "eth_subscription",

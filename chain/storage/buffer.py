@@ -36,7 +36,12 @@ class WriteBuffer(BaseAtomicDB):
     def atomic_batch(self) -> Iterator[AtomicWriteBatchAPI]:
         yield self  # type: ignore[misc]  # nested batches fold into this one
 
-    def commit(self) -> None:
-        """Write everything buffered to the base database in one atomic batch."""
+    def commit(self) -> int:
+        """Write everything buffered to the base database in one atomic batch; returns the bytes
+        of keys and values written (deletions count nothing), for the storage metrics."""
+        diff = self._pending.diff()
         with self._base.atomic_batch() as batch:
-            self._pending.commit_to(batch, apply_deletes=True)
+            diff.apply_to(batch, apply_deletes=True)
+        self._pending.clear()
+        # One pass over the block's ~50-100 keys: a few microseconds against milliseconds of work.
+        return sum(len(k) + len(v) for k, v in diff.pending_items())

@@ -142,6 +142,7 @@ class WabeiApp:
         return self.t.ResponseInitChain(app_hash=bytes(genesis.hash))
 
     def prepare_proposal(self, req: Any) -> Any:
+        self.chain.flow.consensus(int(req.height), "prepare_proposal", time.time())
         blocks = self.chain.blocks
         chosen = order_candidates(self.chain.backend, list(req.txs), int(req.max_tx_bytes),
                                   blocks.next_gas_limit(), blocks.next_base_fee())
@@ -158,6 +159,7 @@ class WabeiApp:
 
     def process_proposal(self, req: Any) -> Any:
         status = self.t.ResponseProcessProposal.ProposalStatus
+        self.chain.flow.consensus(int(req.height), "process_proposal", time.time())
         inputs = self._inputs(req)
         if inputs.height != self._head_number + 1:
             log.warning("proposal for height %d on head %d", inputs.height, self._head_number)
@@ -170,6 +172,7 @@ class WabeiApp:
         return self.t.ResponseProcessProposal(status=status.ACCEPT)
 
     def finalize_block(self, req: Any) -> Any:
+        self.chain.flow.consensus(int(req.height), "finalize_block", time.time())
         inputs = self._inputs(req)
         if inputs.height <= self._head_number:
             return self._replayed(inputs)
@@ -189,6 +192,7 @@ class WabeiApp:
     def commit(self, req: Any) -> Any:
         built, self._pending = self._pending, None
         if built is not None:
+            self.chain.flow.consensus(int(built.block.header.block_number), "commit", time.time())
             self.chain.blocks.commit(built)
             if built.transactions:
                 self._app_hash = bytes(built.block.header.hash)

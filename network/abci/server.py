@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Protocol
+import time
+from typing import Any, Callable, Protocol
 
 from network.abci import proto
 from network.abci.framing import FramingError, frame, read_frame
@@ -55,6 +56,8 @@ class AbciServer:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self.failure: BaseException | None = None  # the application error that closed a connection
+        # Told how long each application call took (method, seconds): the node's metrics.
+        self.observer: Callable[[str, float], None] | None = None
 
     @property
     def address(self) -> str:
@@ -130,4 +133,7 @@ class AbciServer:
             handler = self._app.handler(name)
             if handler is None:
                 raise ValueError(f"unknown ABCI request {name!r}")
+            started = time.perf_counter()
             getattr(response, name).CopyFrom(handler(getattr(request, name)))
+            if self.observer is not None:
+                self.observer(name, time.perf_counter() - started)

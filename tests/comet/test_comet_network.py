@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 import pytest
 import requests
 from eth_account import Account
+from prometheus_client.parser import text_string_to_metric_families
 from web3 import Web3
 from web3.exceptions import BlockNotFound, TransactionNotFound, Web3RPCError
 
@@ -191,6 +192,43 @@ def test_no_empty_blocks_while_idle(net: testnet.TestNetwork) -> None:
     before = w3.eth.block_number
     time.sleep(10)
     assert w3.eth.block_number == before
+
+
+def scrape(node: testnet.TestNode) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = requests.get(node.url + "/metrics", timeout=10).text
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def test_metrics_and_flow_show_consensus_as_the_app_sees_it(net: testnet.TestNetwork) -> None:
+    """/metrics on a network node: ABCI call durations, consensus steps per height, CometBFT's
+    peers; the flow of a transaction on the node it was sent to and on one it was gossiped to."""
+    sender, other = net.nodes[0], net.nodes[1]
+    key = KEYS[0]
+    w3 = web3(sender)
+    tx_hash = w3.eth.send_raw_transaction(transfer(key, w3.eth.get_transaction_count(key.address, "pending")))
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60)
+    wait_for(lambda: web3(other).eth.block_number >= receipt["blockNumber"], 30, "the other node to commit it")
+    chain = str(testnet.CHAIN_ID)
+    for node in (sender, other):  # peers connect in the first seconds of a network's life
+        wait_for(lambda: scrape(node).get(("wabei_peers", (("chain", chain),))) == len(net.nodes) - 1, 30,
+                 f"{node.name} to report its {len(net.nodes) - 1} peers")
+    for node in (sender, other):
+        samples = scrape(node)
+        for method in ("check_tx", "finalize_block", "commit"):
+            assert samples[("wabei_abci_request_duration_seconds_count", (("method", method),))] > 0, method
+        assert samples[("wabei_consensus_step_seconds_count", (("chain", chain), ("step", "commit")))] > 0
+        assert samples[("wabei_transactions_total", (("chain", chain),))] >= 1
+    here = requests.post(sender.url, json={"jsonrpc": "2.0", "id": 1, "method": "wabei_getTransactionFlow",
+                                           "params": ["0x" + bytes(tx_hash).hex()]}, timeout=10).json()["result"]
+    steps = [here[k] for k in ("received", "admitted", "included", "executed", "committed")]
+    assert all(isinstance(t, float) for t in steps) and steps == sorted(steps), here
+    assert here["blockNumber"] == hex(receipt["blockNumber"])
+    there = requests.post(other.url, json={"jsonrpc": "2.0", "id": 1, "method": "wabei_getTransactionFlow",
+                                           "params": ["0x" + bytes(tx_hash).hex()]}, timeout=10).json()["result"]
+    # Gossiped: first seen at CheckTx, so received is admitted; then the same block.
+    assert there["received"] == there["admitted"] and there["committed"] >= there["admitted"]
+    assert there["blockHash"] == here["blockHash"]
 
 
 def test_kill_9_a_validator_under_load_then_it_catches_up(net: testnet.TestNetwork) -> None:

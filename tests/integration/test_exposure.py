@@ -180,6 +180,11 @@ def test_banner_says_what_is_exposed() -> None:
     default = exposure_lines(ChainConfig(), ServerConfig())
     assert "Dev methods (evm_*, anvil_*, hardhat_*): on" in default
     assert "Browser origins allowed (CORS):         none (no --cors-origins)" in default
+    assert any(line.startswith("Metrics (/metrics, docs/metrics.md):    on the JSON-RPC port") for line in default)
+    assert "Metrics (/metrics, docs/metrics.md):    off (--no-metrics)" in exposure_lines(
+        ChainConfig(), ServerConfig(metrics=False))
+    assert "Metrics (/metrics, docs/metrics.md):    on 127.0.0.1:9100 only (--metrics-addr)" in exposure_lines(
+        ChainConfig(), ServerConfig(metrics_addr=("127.0.0.1", 9100)))
     assert not any(line.startswith("WARNING") for line in default)
     locked = exposure_lines(ChainConfig(unlocked_accounts=False),
                             ServerConfig(host="0.0.0.0", dev_methods=False, cors_origins=(APP,)))

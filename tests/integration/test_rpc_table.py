@@ -182,6 +182,7 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
         "wabei_getConsoleLogs": [tx_hash],
         "wabei_getInterceptions": ["0x0", "0xa"],
         "wabei_getIdentity": [A0],
+        "wabei_getTransactionFlow": [tx_hash],
         "wabei_putAbi": [A1, "[]"],
         "wabei_getAbi": [A1],
         "wabei_chainStats": [],

@@ -20,7 +20,7 @@ import pytest
 from eth_typing import Address
 
 from chain.api.chain import build_chain
-from network.config import load
+from network.config import NetworkConfigError, load
 
 from network.comet_files import cometbft_binary
 from network.keys import load_key_file, node_id_of
@@ -121,6 +121,25 @@ def test_wabei_json_reads_back_with_resolved_paths(net: Path, manifest: dict[str
     assert (body["mnemonic"], body["accounts"], body["balance_ether"], body["unlocked_accounts"]) == (
         "test test test test test test test test test test test junk", 10, 10_000, True)
     assert body["gas_limit"] == 30_000_000 and body["data_dir"] == "data"
+
+
+def test_metrics_settings_read_from_the_node_config(net: Path, manifest: dict[str, Any]) -> None:
+    name = manifest["nodes"][0]["name"]
+    path = net / name / "wabei.json"
+    original = path.read_text()
+    try:
+        assert load(net, name).server.metrics and load(net, name).server.metrics_addr is None
+        body = json.loads(original)
+        body["rpc"].update(metrics_addr="9100", flow_log=True)
+        path.write_text(json.dumps(body))
+        server = load(net, name).server
+        assert (server.metrics_addr, server.flow_log) == (("127.0.0.1", 9100), True)
+        body["rpc"].update(metrics_addr="host:port")
+        path.write_text(json.dumps(body))
+        with pytest.raises(NetworkConfigError, match="expected HOST:PORT or PORT"):
+            load(net, name)
+    finally:
+        path.write_text(original)
 
 
 def test_an_allocation_file_replaces_the_devnet_accounts(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ class WabeiNamespace:
         self._tracing = ChainTracing(chain.reads)
         self._reads = chain.reads
         self._regulation = RegulationReads(chain.reads)
+        self._flow = chain.flow
 
     def getConsoleLogs(self, tx_hash: Any) -> list[str] | None:
         """The console.log lines of a mined transaction (docs/console-log.md); null when the
@@ -57,3 +58,17 @@ def _interception_json(item: Interception) -> dict[str, Any]:
         "rule": report.rule, "ruleName": item.rule_name, "amount": codec.hex_int(report.amount),
         "reason": report.reason,
     }
+    def getTransactionFlow(self, tx_hash: Any) -> dict[str, Any] | None:
+        """When a recent transaction was received, admitted to the pool, included in a block,
+        executed and committed (docs/metrics.md): seconds since the epoch, null for a step not
+        reached (or not seen by this node); null when the node keeps no record of the hash (it
+        keeps the most recent `flow_records` transactions)."""
+        flow = self._flow.transaction(codec.fixed(tx_hash, "transactionHash", 32))
+        if flow is None:
+            return None
+        return {
+            "received": flow.received, "admitted": flow.admitted, "included": flow.included,
+            "executed": flow.executed, "committed": flow.committed,
+            "blockNumber": None if flow.block_number is None else hex(flow.block_number),
+            "blockHash": None if flow.block_hash is None else "0x" + flow.block_hash.hex(),
+        }
