@@ -44,6 +44,9 @@ COMMANDS: tuple[Command, ...] = (
             "sharing deploy [--rpc-url URL]: deploy the sharing-economy suite, publish it in CNS"),
     Command("network", "cli.network:main",
             "network init|up|down|status: a consortium network of Wabei nodes on CometBFT"),
+    Command("export", "cli.export:main",
+            "export the chain into SQL (SQLite or PostgreSQL), decoded and incremental; "
+            "export verify checks it against the chain"),
     Command("demo", "cli.demo:main",
             "play a story on a running node: demo sharing-economy [--rpc-url URL]"),
 )
