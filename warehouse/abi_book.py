@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from eth_utils.abi import abi_to_signature, event_abi_to_log_topic, function_abi_to_4byte_selector
 
 AbiItem = Mapping[str, Any]
+
+
+def selector(item: AbiItem) -> bytes:
+    """A function's 4-byte selector."""
+    return bytes(function_abi_to_4byte_selector(cast(Any, dict(item))))
+
+
+def topic(item: AbiItem) -> bytes:
+    """An event's topic0."""
+    return bytes(event_abi_to_log_topic(cast(Any, dict(item))))
 
 
 @dataclass(frozen=True)
@@ -29,11 +39,11 @@ class ContractAbi:
     events: Mapping[tuple[bytes, int], AbiItem] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        functions = {bytes(function_abi_to_4byte_selector(dict(f))): f
+        functions = {selector(f): f
                      for f in self.abi if f.get("type") == "function"}
         # An event is found by topic0 and its number of indexed inputs: ERC-20's and ERC-721's
         # Transfer share topic0 and differ only there.
-        events = {(bytes(event_abi_to_log_topic(dict(e))), sum(1 for i in e.get("inputs", []) if i.get("indexed"))): e
+        events = {(topic(e), sum(1 for i in e.get("inputs", []) if i.get("indexed"))): e
                   for e in self.abi if e.get("type") == "event" and not e.get("anonymous")}
         object.__setattr__(self, "functions", functions)
         object.__setattr__(self, "events", events)
@@ -41,7 +51,7 @@ class ContractAbi:
 
 def signature(item: AbiItem) -> str:
     """The canonical signature, `transfer(address,uint256)`; events list indexed inputs too."""
-    return str(abi_to_signature(dict(item)))
+    return str(abi_to_signature(cast(Any, dict(item))))
 
 
 class AbiBook:

@@ -9,19 +9,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode
-from eth_utils.abi import event_abi_to_log_topic
+from eth_abi.abi import decode, encode
 from eth_utils.address import is_address
 
 from cns.abi import CNS_ABI
 from vm_hooks.addresses import CNS
-from warehouse.abi_book import AbiBook, ContractAbi
+from warehouse.abi_book import AbiBook, ContractAbi, selector, topic
 from warehouse.errors import AbiSourceError, RpcError
 from warehouse.rpc import RpcClient
 
 CNS_ADDRESS = "0x" + bytes(CNS).hex() if isinstance(CNS, (bytes, bytearray)) else str(CNS).lower()
 _VERSION_PUBLISHED = next(e for e in CNS_ABI if e.get("type") == "event" and e["name"] == "VersionPublished")
-VERSION_PUBLISHED_TOPIC = "0x" + bytes(event_abi_to_log_topic(_VERSION_PUBLISHED)).hex()
+VERSION_PUBLISHED_TOPIC = "0x" + topic(_VERSION_PUBLISHED).hex()
 _SELECT_BY_NAME = next(f for f in CNS_ABI if f.get("type") == "function" and f["name"] == "selectByName")
 
 
@@ -80,7 +79,7 @@ def load_manifests(directory: Path, chain_id: int, artifacts: Path | None, book:
     except ManifestError as exc:
         return [AbiSourceError(str(exc))]
     problems: list[AbiSourceError] = []
-    for entry in manifest.deployments:
+    for entry in manifest.entries:
         name = entry.contract.rpartition(":")[2]
         try:
             abi = load_artifact(name, artifacts).abi
@@ -119,10 +118,7 @@ def load_cns(rpc: RpcClient, book: AbiBook) -> list[AbiSourceError]:
 
 
 def _cns_versions(rpc: RpcClient, name: str) -> list[tuple[str, str, Any]]:
-    from eth_abi import encode
-    from eth_utils.abi import function_abi_to_4byte_selector
-
-    data = bytes(function_abi_to_4byte_selector(_SELECT_BY_NAME)) + encode(["string"], [name])
+    data = selector(_SELECT_BY_NAME) + encode(["string"], [name])
     raw = rpc.call("eth_call", [{"to": CNS_ADDRESS, "data": "0x" + data.hex()}, "latest"])
     (text,) = decode(["string"], bytes.fromhex(raw[2:]))
     out = []

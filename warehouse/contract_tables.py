@@ -13,15 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from eth_utils.abi import collapse_if_tuple, event_abi_to_log_topic, function_abi_to_4byte_selector
+from eth_utils.abi import collapse_if_tuple
 from sqlalchemy import Column, Connection, MetaData, Table, select
 from sqlalchemy.types import TypeEngine
 
 from warehouse import schema
-from warehouse.abi_book import AbiItem, signature
+from warehouse.abi_book import AbiItem, selector, signature, topic
 from warehouse.decode import Decoded, is_json_type, to_column
 from warehouse.names import column_names, table_name
-from warehouse.sqltypes import JSON, Address, BigInteger, Boolean, Hash, HexData, Integer, String, Text, Uint256
+from warehouse.sqltypes import JSON, Address, BigInteger, Boolean, Hash, HexData, Integer, Text, Uint256
 
 METHOD_COLUMNS = ("block_number", "tx_index", "tx_hash", "from_address", "to_address", "status", "abi_version")
 EVENT_COLUMNS = ("block_number", "log_index", "tx_hash", "address", "abi_version")
@@ -91,9 +91,8 @@ class ContractTables:
             return table
         name = table_name(contract, str(item["name"]), kind)
         if name in self.metadata.tables:
-            selector = (function_abi_to_4byte_selector(dict(item)) if kind == "method"
-                        else event_abi_to_log_topic(dict(item)))
-            name = table_name(contract, str(item["name"]), kind, bytes(selector)[:4].hex())
+            tag = selector(item) if kind == "method" else topic(item)[:4]
+            name = table_name(contract, str(item["name"]), kind, tag.hex())
         table = self._define(name, contract, kind, dict(item))
         table.create(conn, checkfirst=True)
         conn.execute(schema.contract_tables.insert().values(
@@ -118,4 +117,4 @@ class ContractTables:
         return table
 
 
-__all__ = ["ContractTables", "sql_type", "String"]
+__all__ = ["ContractTables", "sql_type"]

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import decode
+from eth_abi.abi import decode
 from eth_utils.abi import collapse_if_tuple
 
 from warehouse.abi_book import AbiItem, ContractAbi

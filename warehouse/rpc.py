@@ -7,7 +7,7 @@ round trip, so it posts batches itself over one keep-alive `requests.Session`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import requests
 
@@ -32,9 +32,9 @@ class RpcClient:
         """Send `calls` as one JSON-RPC batch and return their results in the same order."""
         if not calls:
             return []
-        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+        body: list[dict[str, Any]] = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
         try:
-            response = self._session.post(self.url, json=body, timeout=self._timeout)
+            response = self._session.post(self.url, json=cast(Any, body), timeout=self._timeout)
         except requests.RequestException as exc:
             raise RpcError(f"no JSON-RPC node answers at {self.url}: {exc}") from None
         if response.status_code != 200:

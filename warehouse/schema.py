@@ -19,7 +19,7 @@ blocks = Table(
     Column("miner", Address(), nullable=False),
     Column("gas_used", BigInteger, nullable=False),
     Column("gas_limit", BigInteger, nullable=False),
-    Column("base_fee_per_gas", Uint256),
+    Column("base_fee_per_gas", Uint256()),
     Column("tx_count", Integer, nullable=False),
     Column("log_count", Integer, nullable=False),
 )
@@ -31,12 +31,12 @@ transactions = Table(
     Column("tx_index", Integer, nullable=False),
     Column("from_address", Address(), nullable=False, index=True),
     Column("to_address", Address(), index=True),
-    Column("value", Uint256, nullable=False),
+    Column("value", Uint256(), nullable=False),
     Column("nonce", BigInteger, nullable=False),
     Column("gas", BigInteger, nullable=False),
-    Column("gas_price", Uint256),
-    Column("max_fee_per_gas", Uint256),
-    Column("max_priority_fee_per_gas", Uint256),
+    Column("gas_price", Uint256()),
+    Column("max_fee_per_gas", Uint256()),
+    Column("max_priority_fee_per_gas", Uint256()),
     Column("type", Integer, nullable=False),
     Column("input", HexData(), nullable=False),
     Column("method_id", String(10)),
@@ -52,7 +52,7 @@ receipts = Table(
     Column("status", Integer),
     Column("gas_used", BigInteger, nullable=False),
     Column("cumulative_gas_used", BigInteger, nullable=False),
-    Column("effective_gas_price", Uint256),
+    Column("effective_gas_price", Uint256()),
     Column("contract_address", Address()),
 )
 
@@ -85,8 +85,8 @@ token_transfers = Table(
     Column("operator", Address()),
     Column("from_address", Address(), nullable=False, index=True),
     Column("to_address", Address(), nullable=False, index=True),
-    Column("token_id", Uint256),
-    Column("amount", Uint256, nullable=False),
+    Column("token_id", Uint256()),
+    Column("amount", Uint256(), nullable=False),
 )
 
 contracts = Table(

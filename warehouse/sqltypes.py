@@ -1,10 +1,12 @@
 """Column types shared by the fixed tables, the contract tables and the migrations.
 
-`Uint256` holds any EVM integer (up to 2**256, signed or not) exactly. PostgreSQL stores it as
-NUMERIC(78, 0). SQLite has no exact integer past 64 bits: a NUMERIC column turns a larger
-number into an 8-byte float, so an engine without native decimals (SQLAlchemy's
-`supports_native_decimal`; SQLite) gets the decimal text instead, exact and castable
-(`CAST(amount AS REAL)` for sums). The choice follows the engine's capability, never its name.
+`Uint256()` holds any EVM integer (up to 2**256, signed or not) exactly. PostgreSQL stores it as
+NUMERIC(78, 0). SQLite has no exact integer past 64 bits: a NUMERIC column turns a larger number
+into an 8-byte float, so on SQLite the same column holds the decimal text instead, exact and
+castable (`CAST(amount AS REAL)` for sums). That is SQLAlchemy's own per-engine variant
+(`with_variant`), declared once here; nothing else in the warehouse names an engine. (The
+dialects' `supports_native_decimal` flag cannot choose: SQLAlchemy 2.1 leaves it False for
+PostgreSQL's drivers too.) Both read back as Python ints.
 """
 from __future__ import annotations
 
@@ -15,27 +17,38 @@ from sqlalchemy import BigInteger, Boolean, Integer, Numeric, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import JSON, TypeDecorator, TypeEngine
 
-__all__ = ["Address", "BigInteger", "Boolean", "Hash", "HexData", "Integer", "JSON", "Uint256", "Text"]
+__all__ = ["Address", "BigInteger", "Boolean", "Hash", "HexData", "Integer", "JSON", "String", "Text", "Uint256"]
 
 
-class Uint256(TypeDecorator[int]):
-    """An EVM integer of up to 78 decimal digits, read back as a Python int."""
+class ExactNumeric(TypeDecorator[int]):
+    """NUMERIC(78, 0) read and written as Python ints (through Decimal, never a float)."""
 
     impl = Numeric(78, 0)
     cache_ok = True
 
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.supports_native_decimal:
-            return dialect.type_descriptor(Numeric(78, 0))
-        return dialect.type_descriptor(String(79))
-
     def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        return Decimal(value) if dialect.supports_native_decimal else str(value)
+        return None if value is None else Decimal(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
         return None if value is None else int(value)
+
+
+class DecimalText(TypeDecorator[int]):
+    """An integer of up to 79 characters (sign and 78 digits) kept as its decimal text."""
+
+    impl = String(79)
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+
+def Uint256() -> TypeEngine[int]:
+    """An EVM integer of up to 78 decimal digits, exact on every engine, read as a Python int."""
+    return ExactNumeric().with_variant(DecimalText(), "sqlite")
 
 
 def Address() -> String:

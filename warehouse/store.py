@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert, select
 from sqlalchemy.engine import make_url
 
 from warehouse import schema
@@ -96,9 +96,9 @@ class Store:
                     contract_name=name, cns_names=cns or None))
 
 
-def _parents_first(tables: Iterable[object]) -> list[schema.Table]:
+def _parents_first(tables: Iterable[Table]) -> list[Table]:
     order = {t: i for i, t in enumerate(schema.BLOCK_TABLES)}
-    return sorted(tables, key=lambda t: order.get(t, len(order)))  # type: ignore[arg-type]
+    return sorted(tables, key=lambda t: order.get(t, len(order)))
 
 
 def _set_progress(conn: Connection, number: int, block_hash: str, genesis_hash: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eth_abi import decode
+from eth_abi.abi import decode
 from eth_utils.crypto import keccak
 
 TRANSFER = keccak(text="Transfer(address,address,uint256)")

@@ -105,7 +105,7 @@ def verify(db: str, rpc_url: str) -> tuple[int, list[str]]:
                     block, receipts = answers[i], answers[len(numbers) + i]
                     chain = None if block is None or receipts is None else chain_figures(block, receipts)
                     problems.extend(compare(n, stored.get(n), chain))
-            extra = conn.execute(select(schema.blocks.c.number).where(schema.blocks.c.number > mark)).scalars().all()
+            extra: list[int] = list(conn.execute(select(schema.blocks.c.number).where(schema.blocks.c.number > mark)).scalars())
             problems.extend(f"block {n}: stored beyond the progress mark {mark}" for n in extra)
         return mark + 1, problems
     finally:

@@ -11,6 +11,7 @@ import pytest
 from web3 import Web3
 
 from cns.client import CnsClient
+from deploy.manifest import Entry, Manifest, save
 from conftest import RunningNode, start_node
 from sharing.demo import run_demo
 from wh_fixtures import artefact, db, deploy, export, pg, rows, scalar, verify  # noqa: F401 (fixtures)
@@ -117,3 +118,19 @@ def test_a_malformed_abi_file_is_named_and_the_export_goes_on(fresh_node: Runnin
     assert f"{abis / 'not-an-abi.json'}: the ABI is not a JSON array" in done.stderr
     assert scalar(db, "SELECT count(*) FROM tally_increment_method") == 1
     assert scalar(db, "SELECT count(*) FROM tally_incremented_event") == 1
+
+
+def test_deployment_manifests_name_their_contracts(fresh_node: RunningNode, db: str, tmp_path: Path) -> None:
+    w3 = Web3(Web3.HTTPProvider(fresh_node.http_url))
+    me, you = w3.eth.accounts[:2]
+    token = w3.eth.contract(address=deploy(w3, "TestToken", "T", "T", 10**6), abi=artefact("TestToken")["abi"])
+    token.functions.transfer(you, 3).transact({"from": me})
+    entry = Entry(contract="contracts/test/TestToken.sol:TestToken", address=token.address, tx_hash="0x",
+                  block_number=1, bytecode_hash="0x", code_hash="0x", constructor_args=["T", "T", 10**6],
+                  deployer=me, timestamp="2026-01-01T00:00:00Z")
+    save(tmp_path, Manifest(w3.eth.chain_id, (entry,)))
+    export(fresh_node.http_url, db, "--manifests", str(tmp_path))
+    assert [int(r[0]) for r in rows(db, "SELECT value FROM testtoken_transfer_method")] == [3]
+    assert scalar(db, "SELECT contract_name FROM contracts WHERE address = :a", a=token.address.lower()) == "TestToken"
+    assert scalar(db, "SELECT count(*) FROM token_transfers WHERE standard = 'erc20' AND token = :a",
+                  a=token.address.lower()) == 2  # the mint in the constructor, then the transfer

@@ -13,6 +13,7 @@ from web3 import Web3
 
 from cns.client import CnsClient
 from conftest import ROOT, RunningNode
+from pg_cluster import free_port
 from wh_fixtures import artefact, db, deploy, export, pg, rows, scalar, verify  # noqa: F401 (fixtures)
 
 
@@ -115,3 +116,18 @@ def test_a_snapshot_revert_under_a_following_exporter_drops_the_orphans(fresh_no
                       "AND CAST(amount AS INTEGER) < 200") == 0
     done = verify(fresh_node.http_url, db)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_follow_polls_when_there_is_no_websocket(fresh_node: RunningNode, db: str) -> None:
+    w3 = Web3(Web3.HTTPProvider(fresh_node.http_url))
+    closed = f"ws://127.0.0.1:{free_port()}"  # nothing listens there
+    follower = _start_export(fresh_node.http_url, db, "--follow", "--poll", "0.2", "--ws-url", closed)
+    try:
+        _wait(lambda: _progress(db) == w3.eth.block_number, "the first export round")
+        w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": w3.eth.accounts[1], "value": 1})
+        _wait(lambda: _progress(db) == w3.eth.block_number, "the poll to export the new block")
+    finally:
+        follower.send_signal(signal.SIGINT)
+        _, stderr = follower.communicate(timeout=20)
+    assert f"no newHeads subscription at {closed}" in stderr and "polling" in stderr, stderr
+    assert follower.returncode == 130
