@@ -3,7 +3,8 @@
 PostgreSQL keeps 63 bytes of an identifier (NAMEDATALEN - 1) and silently truncates the rest,
 so two long names could become one table. Every identifier here is lower case ASCII
 `[a-z0-9_]` (unquoted in SQL on both engines: PostgreSQL folds unquoted names to lower case),
-starts with a letter, and when longer than 63 characters is cut to 54 and ended with `_` and
+snake_case where the ABI used camelCase (`RightsPurchased` → `rights_purchased`, `feeBps` →
+`fee_bps`, `ERC20Token` → `erc20_token`), starts with a letter, and when longer than 63 characters is cut to 54 and ended with `_` and
 the first 8 hex digits of the keccak of the whole name, so it stays unique and stable.
 """
 from __future__ import annotations
@@ -15,11 +16,14 @@ from eth_utils.crypto import keccak
 MAX_IDENTIFIER = 63
 _HASH_DIGITS = 8
 _UNSAFE = re.compile(r"[^a-z0-9_]+")
+_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
+_UPPER_RUN = re.compile(r"([A-Z]+)([A-Z][a-z])")
 
 
 def sanitise(text: str) -> str:
-    """`text` as a lower-case identifier part: runs of other characters become one `_`."""
-    cleaned = _UNSAFE.sub("_", text.lower()).strip("_")
+    """`text` as a snake_case identifier part: runs of other characters become one `_`."""
+    snake = _LOWER_UPPER.sub(r"\1_\2", _UPPER_RUN.sub(r"\1_\2", text))
+    cleaned = _UNSAFE.sub("_", snake.lower()).strip("_")
     if not cleaned:
         return "x"
     return cleaned if cleaned[0].isalpha() else f"x{cleaned}"

@@ -34,7 +34,7 @@ def test_sharing_suite_traffic_lands_in_method_and_event_tables(story: RunningNo
     # the suite published in CNS under "presale".
     buys = rows(db, "SELECT tx_hash, from_address, listing, units, status FROM presale_buy_method "
                     "WHERE status = 1 ORDER BY block_number, tx_index")
-    bought = rows(db, "SELECT tx_hash, buyer, listing, units FROM presale_rightspurchased_event "
+    bought = rows(db, "SELECT tx_hash, buyer, listing, units FROM presale_rights_purchased_event "
                       "ORDER BY block_number, log_index")
     assert len(buys) >= 2
     assert [(b.tx_hash, b.from_address, int(b.listing), int(b.units)) for b in buys] == \
@@ -44,7 +44,7 @@ def test_sharing_suite_traffic_lands_in_method_and_event_tables(story: RunningNo
         == scalar(db, "SELECT count(*) FROM presale_buy_method")
     # Settlement and escrow history: the profit settlement and the presale's tranche releases.
     assert scalar(db, "SELECT count(*) FROM profit_settlement_settle_method") >= 1
-    assert scalar(db, "SELECT count(*) FROM presale_tranchereleased_event") >= 1
+    assert scalar(db, "SELECT count(*) FROM presale_tranche_released_event") >= 1
     # Usage rights are ERC-1155: their transfers are in token_transfers.
     rights = rows(db, "SELECT address FROM contracts WHERE contract_name = 'usage-rights'")
     assert len(rights) == 1
@@ -130,7 +130,7 @@ def test_deployment_manifests_name_their_contracts(fresh_node: RunningNode, db: 
                   deployer=me, timestamp="2026-01-01T00:00:00Z")
     save(tmp_path, Manifest(w3.eth.chain_id, (entry,)))
     export(fresh_node.http_url, db, "--manifests", str(tmp_path))
-    assert [int(r[0]) for r in rows(db, "SELECT value FROM testtoken_transfer_method")] == [3]
+    assert [int(r[0]) for r in rows(db, "SELECT value FROM test_token_transfer_method")] == [3]
     assert scalar(db, "SELECT contract_name FROM contracts WHERE address = :a", a=token.address.lower()) == "TestToken"
     assert scalar(db, "SELECT count(*) FROM token_transfers WHERE standard = 'erc20' AND token = :a",
                   a=token.address.lower()) == 2  # the mint in the constructor, then the transfer

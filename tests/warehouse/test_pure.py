@@ -23,7 +23,9 @@ from wh_fixtures import db, pg  # noqa: F401 (fixtures)
 
 @pytest.mark.parametrize("raw, expected", [
     ("presale", "presale"), ("Sharing-Assets", "sharing_assets"), ("usage rights!", "usage_rights"),
-    ("0day", "x0day"), ("__", "x"), ("ÜberToken", "bertoken"),
+    ("0day", "x0day"), ("__", "x"), ("ÜberToken", "ber_token"), ("RightsPurchased", "rights_purchased"),
+    ("feeBps", "fee_bps"), ("ERC20Token", "erc20_token"), ("safeTransferFrom", "safe_transfer_from"),
+    ("NFTMint", "nft_mint"), ("tokenURI", "token_uri"),
 ])
 def test_sanitise(raw: str, expected: str) -> None:
     assert sanitise(raw) == expected
@@ -38,7 +40,7 @@ def test_long_names_fit_postgresqls_63_bytes_and_stay_distinct() -> None:
 
 
 def test_column_names_avoid_fixed_columns_and_each_other() -> None:
-    assert column_names(["to", "", "block_number", "Value", "value"], frozenset({"block_number"})) == \
+    assert column_names(["to", "", "blockNumber", "Value", "value"], frozenset({"block_number"})) == \
         ["to", "arg1", "p_block_number", "value", "p_value"]
 
 
