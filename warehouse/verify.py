@@ -21,6 +21,7 @@ from warehouse.rpc import RpcClient
 from warehouse.store import PROGRESS_NAME, open_engine
 
 CHUNK = 200  # blocks per round trip and per query
+MISSING = "(missing)"  # the hash of a block whose row is not in `blocks`
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,17 @@ def db_figures(conn: Any, first: int, last: int) -> dict[int, BlockFigures]:
                           .order_by(lg.c.block_number, lg.c.log_index)):
         topics = [x for x in (r.topic0, r.topic1, r.topic2, r.topic3) if x is not None]
         logs.setdefault(r.block_number, []).append((r.address, topics, r.data))
-    return {n: BlockFigures(hashes.get(n, "(missing)"), len(txs.get(n, [])), tx_digest(txs.get(n, [])),
+    return {n: BlockFigures(hashes.get(n, MISSING), len(txs.get(n, [])), tx_digest(txs.get(n, [])),
                             len(logs.get(n, [])), log_digest(logs.get(n, [])))
             for n in set(hashes) | set(txs) | set(logs)}
 
 
 def compare(number: int, stored: BlockFigures | None, chain: BlockFigures | None) -> Iterator[str]:
     """One line per difference for block `number`."""
-    if stored is None:
-        yield f"block {number}: missing from the database"
+    if stored is None or stored.hash == MISSING:
+        yield f"block {number}: missing from the database" + (
+            f" ({stored.tx_count} transaction and {stored.log_count} log rows without it)"
+            if stored is not None and stored.tx_count + stored.log_count else "")
         return
     if chain is None:
         yield f"block {number}: in the database but not on the chain"

@@ -9,11 +9,13 @@ import sys
 import time
 from typing import Any
 
+from sqlalchemy import text
 from web3 import Web3
 
 from cns.client import CnsClient
 from conftest import ROOT, RunningNode
 from pg_cluster import free_port
+from warehouse.store import open_engine
 from wh_fixtures import artefact, db, deploy, export, pg, rows, scalar, verify  # noqa: F401 (fixtures)
 
 
@@ -131,3 +133,26 @@ def test_follow_polls_when_there_is_no_websocket(fresh_node: RunningNode, db: st
         _, stderr = follower.communicate(timeout=20)
     assert f"no newHeads subscription at {closed}" in stderr and "polling" in stderr, stderr
     assert follower.returncode == 130
+
+
+def test_verify_names_each_block_that_differs_and_exits_1(fresh_node: RunningNode, db: str) -> None:
+    w3 = Web3(Web3.HTTPProvider(fresh_node.http_url))
+    token = _token_traffic(w3, transfers=3, empty_blocks_between=1)
+    export(fresh_node.http_url, db)
+    last = int(scalar(db, "SELECT max(block_number) FROM tok_transfer_method"))
+    first_log = rows(db, "SELECT block_number, log_index FROM logs WHERE address = :a ORDER BY block_number LIMIT 1",
+                     a=token.address.lower())[0]
+    engine = open_engine(db)
+    with engine.begin() as conn:  # three kinds of damage, in three blocks
+        conn.execute(text("DELETE FROM logs WHERE block_number = :b AND log_index = :i"),
+                     {"b": first_log.block_number, "i": first_log.log_index})
+        conn.execute(text("UPDATE transactions SET hash = :h WHERE block_number = :b"), {"h": "0x" + "00" * 32, "b": last})
+        conn.execute(text("DELETE FROM blocks WHERE number = 2"))
+    engine.dispose()
+    done = verify(fresh_node.http_url, db)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert f"block {first_log.block_number}: log_count differs: database 0, chain 1" in lines
+    assert any(line.startswith(f"block {last}: tx_digest differs: database 0x") for line in lines), lines
+    assert "block 2: missing from the database (1 transaction and 2 log rows without it)" in lines, lines
+    assert "mismatch(es) in" in done.stderr
