@@ -4,6 +4,7 @@ SQLite and once on a real PostgreSQL server."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from web3 import Web3
 
 from cns.client import CnsClient
 from deploy.manifest import Entry, Manifest, save
-from conftest import RunningNode, start_node
+from conftest import ROOT, RunningNode, start_node
 from sharing.demo import run_demo
 from wh_fixtures import artefact, db, deploy, export, pg, rows, scalar, verify  # noqa: F401 (fixtures)
 
@@ -57,6 +58,19 @@ def test_sharing_suite_traffic_lands_in_method_and_event_tables(story: RunningNo
     assert names == ["presale@1.0.0"]
     done = verify(story.http_url, db)
     assert done.returncode == 0, done.stdout + done.stderr
+    _docs_queries_run(db)
+
+
+def _docs_queries_run(db: str) -> None:
+    """Every example query of docs/warehouse.md written for this engine runs and finds rows
+    (the last one, reverted calls, may find none: the story's refusals are never mined)."""
+    engine = "postgresql" if db.startswith("postgresql") else "sqlite"
+    queries = re.findall(r"```sql\n-- engines: (\w+)\n(.*?)```", (ROOT / "docs" / "warehouse.md").read_text(), re.S)
+    mine = [(i, q) for i, (engines, q) in enumerate(queries) if engines in ("both", engine)]
+    assert len(mine) == 6 and len(queries) == 8
+    for i, query in mine:
+        found = rows(db, query)
+        assert found or "r.status = 0" in query, f"docs/warehouse.md query {i + 1} found nothing:\n{query}"
 
 
 def test_each_cns_version_decodes_its_own_calls(fresh_node: RunningNode, db: str) -> None:
