@@ -102,24 +102,28 @@ def load_cns(rpc: RpcClient, book: AbiBook) -> list[AbiSourceError]:
                                                   bytes.fromhex(log["data"][2:]))
         published.setdefault((name.lower(), version), int(log["blockNumber"], 16))
     problems: list[AbiSourceError] = []
-    for name in sorted({n for n, _ in published}):
-        try:
-            for version, address, abi in _cns_versions(rpc, name):
-                where = f"CNS {name}@{version}"
-                try:
-                    checked = _check_abi(abi, where)
-                except AbiSourceError as exc:
-                    problems.append(exc)
-                    continue
-                book.add(address, ContractAbi(name, checked, version, published.get((name, version), 0), "cns"))
-        except RpcError as exc:
-            problems.append(AbiSourceError(f"CNS {name}: {exc}"))
+    names = sorted({n for n, _ in published})
+    try:
+        answers = rpc.batch([("eth_call", [{"to": CNS_ADDRESS, "data": _select_by_name(n)}, "latest"]) for n in names])
+    except RpcError as exc:
+        return [AbiSourceError(f"CNS: {exc}")]
+    for name, raw in zip(names, answers):
+        for version, address, abi in _cns_versions(raw):
+            try:
+                checked = _check_abi(abi, f"CNS {name}@{version}")
+            except AbiSourceError as exc:
+                problems.append(exc)
+                continue
+            book.add(address, ContractAbi(name, checked, version, published.get((name, version), 0), "cns"))
     return problems
 
 
-def _cns_versions(rpc: RpcClient, name: str) -> list[tuple[str, str, Any]]:
-    data = selector(_SELECT_BY_NAME) + encode(["string"], [name])
-    raw = rpc.call("eth_call", [{"to": CNS_ADDRESS, "data": "0x" + data.hex()}, "latest"])
+def _select_by_name(name: str) -> str:
+    return "0x" + (selector(_SELECT_BY_NAME) + encode(["string"], [name])).hex()
+
+
+def _cns_versions(raw: str) -> list[tuple[str, str, Any]]:
+    """(version, address, ABI or None) of each entry of a `selectByName` answer."""
     (text,) = decode(["string"], bytes.fromhex(raw[2:]))
     out = []
     for entry in json.loads(text):

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_abi.abi import decode
-from eth_utils.abi import collapse_if_tuple
 
 from warehouse.abi_book import AbiItem, ContractAbi
 
@@ -70,7 +69,7 @@ def decode_call(contract: ContractAbi, data: bytes) -> Decoded:
     item = contract.functions.get(data[:4])
     if item is None:
         raise Undecodable(f"no function with selector 0x{data[:4].hex()} in {_label(contract)}")
-    types = [collapse_if_tuple(dict(i)) for i in item.get("inputs", [])]
+    types = contract.input_types(item)
     try:
         values = list(decode(types, data[4:]))
     except Exception as exc:  # eth_abi raises several decoding errors; all mean the same here
@@ -88,27 +87,38 @@ def decode_log(contract: ContractAbi, topics: Sequence[bytes], data: bytes) -> D
         raise Undecodable(f"no event with topic0 0x{topics[0].hex()} and {len(topics) - 1} indexed inputs"
                           f" in {_label(contract)}")
     inputs = item.get("inputs", [])
-    plain = [collapse_if_tuple(dict(i)) for i in inputs if not i.get("indexed")]
+    types = contract.input_types(item)
+    plain = [t for i, t in zip(inputs, types) if not i.get("indexed")]
     try:
-        unindexed = iter(decode(plain, data))
+        unindexed = iter(decode(plain, data) if plain else ())
     except Exception as exc:
         raise Undecodable(f"data does not decode as {item['name']}({','.join(plain)}): {exc}") from None
     indexed = iter(topics[1:])
     values: list[Any] = []
-    for i in inputs:
+    for i, abi_type in zip(inputs, types):
         if not i.get("indexed"):
             values.append(next(unindexed))
-            continue
-        topic = next(indexed)
-        abi_type = collapse_if_tuple(dict(i))
-        if abi_type in ("string", "bytes") or is_json_type(abi_type):
-            values.append(topic)
+        elif abi_type in ("string", "bytes") or is_json_type(abi_type):
+            values.append(next(indexed))
         else:
-            try:
-                values.append(decode([abi_type], topic)[0])
-            except Exception as exc:
-                raise Undecodable(f"topic does not decode as {abi_type}: {exc}") from None
+            values.append(decode_topic(abi_type, next(indexed)))
     return Decoded(item, values)
+
+
+def decode_topic(abi_type: str, topic: bytes) -> Any:
+    """One indexed static value. The common types are read directly (eth_abi's generic decoder
+    cost more than the rest of a log's handling); the rest go through eth_abi, strictly."""
+    if abi_type == "address" and not any(topic[:12]):
+        return "0x" + topic[12:].hex()
+    if abi_type.startswith("uint") and len(topic) == 32:
+        bits = int(abi_type[4:] or 256)
+        value = int.from_bytes(topic, "big")
+        if value < 1 << bits:
+            return value
+    try:
+        return decode([abi_type], topic)[0]
+    except Exception as exc:
+        raise Undecodable(f"topic does not decode as {abi_type}: {exc}") from None
 
 
 def _label(contract: ContractAbi) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from warehouse.abi_book import AbiBook
@@ -37,6 +38,7 @@ class Exporter:
         self.config = config
         self.report = report
         self.rpc = RpcClient(config.rpc_url)
+        self._ahead_rpc = RpcClient(config.rpc_url)  # the read-ahead thread's own connection
         self.store = Store(open_engine(config.db))
         self.chain_id = int(self.rpc.call("eth_chainId", []), 16)
         self.genesis_hash = str(self.rpc.call("eth_getBlockByNumber", ["0x0", False])["hash"])
@@ -67,9 +69,22 @@ class Exporter:
         written = stalls = 0
         target = self.target()
         start = self._next_block()
-        with ProgressBar(start, target, self.config.progress) as bar:
+        ahead: tuple[int, int, Future[list[Any]]] | None = None
+        with ThreadPoolExecutor(1) as pool, ProgressBar(start, target, self.config.progress) as bar:
             while start <= target:
-                done = self._export_batch(start, min(target, start + self.config.batch - 1))
+                last = min(target, start + self.config.batch - 1)
+                if ahead is not None and ahead[:2] == (start, last):
+                    answers = ahead[2].result()
+                else:
+                    answers = self._fetch(self.rpc, start, last)
+                # Read the next batch while this one is decoded and written: the node and the
+                # exporter then work at the same time (the profile: half the time was waiting
+                # for the node). It is checked against the stored tip like any other batch.
+                ahead = None
+                if last < target:
+                    following = (last + 1, min(target, last + self.config.batch))
+                    ahead = (*following, pool.submit(self._fetch, self._ahead_rpc, *following))
+                done = self._export_batch(start, answers)
                 written += done
                 bar.update(done)
                 # Nothing written: the chain changed under the batch (checked again next round),
@@ -114,13 +129,17 @@ class Exporter:
             high = low - 1
         raise ChainMismatch("no stored block is on the node's chain; export into a new database")
 
-    def _export_batch(self, first: int, last: int) -> int:
-        """Fetch, decode and write blocks first..last (fewer if the chain changes meanwhile)."""
+    @staticmethod
+    def _fetch(rpc: RpcClient, first: int, last: int) -> list[Any]:
+        """Blocks first..last with their transactions, then their receipts, in one round trip."""
         numbers = range(first, last + 1)
-        answers = self.rpc.batch([("eth_getBlockByNumber", [hex(n), True]) for n in numbers]
-                                 + [("eth_getBlockReceipts", [hex(n)]) for n in numbers])
-        blocks, receipts = answers[:len(numbers)], answers[len(numbers):]
-        blocks, receipts = self._contiguous(first, blocks, receipts)
+        return rpc.batch([("eth_getBlockByNumber", [hex(n), True]) for n in numbers]
+                         + [("eth_getBlockReceipts", [hex(n)]) for n in numbers])
+
+    def _export_batch(self, first: int, answers: list[Any]) -> int:
+        """Decode and write the fetched blocks from `first` on (fewer if the chain changed)."""
+        count = len(answers) // 2
+        blocks, receipts = self._contiguous(first, answers[:count], answers[count:])
         if not blocks:
             return 0
         if any(log["address"].lower() == CNS_ADDRESS for rs in receipts for r in rs for log in r["logs"]):
@@ -160,6 +179,7 @@ class Exporter:
 
     def close(self) -> None:
         self.rpc.close()
+        self._ahead_rpc.close()
         self.store.engine.dispose()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from warehouse.abi_book import AbiBook, ContractAbi
 from warehouse.contract_tables import sql_type
-from warehouse.decode import Undecodable, decode_call, decode_log, to_column
+from warehouse.decode import Undecodable, decode_call, decode_log, decode_topic, to_column
 from warehouse.migrate import upgrade
 from warehouse.names import MAX_IDENTIFIER, column_names, fit, sanitise, table_name
 from warehouse.schema import metadata
@@ -136,3 +136,25 @@ def test_the_migrations_build_exactly_the_schema(db: str) -> None:
     finally:
         engine.dispose()
     assert diff == [], f"warehouse/schema.py changed without a migration: {diff}"
+
+
+@pytest.mark.parametrize("abi_type, topic, value", [
+    ("address", bytes(12) + b"\xab" * 20, "0x" + "ab" * 20),
+    ("uint256", (2**256 - 1).to_bytes(32, "big"), 2**256 - 1),
+    ("uint8", (255).to_bytes(32, "big"), 255),
+    ("int8", (2**256 - 2).to_bytes(32, "big"), -2),
+    ("bool", (1).to_bytes(32, "big"), True),
+    ("bytes4", b"\x01\x02\x03\x04" + bytes(28), b"\x01\x02\x03\x04"),
+])
+def test_indexed_topics_decode_exactly(abi_type: str, topic: bytes, value: object) -> None:
+    assert decode_topic(abi_type, topic) == value
+
+
+@pytest.mark.parametrize("abi_type, topic", [
+    ("address", b"\x01" + bytes(11) + b"\xab" * 20),  # dirty high bytes
+    ("uint8", (256).to_bytes(32, "big")),
+    ("bool", (2).to_bytes(32, "big")),
+])
+def test_indexed_topics_out_of_range_are_undecodable(abi_type: str, topic: bytes) -> None:
+    with pytest.raises(Undecodable, match=f"topic does not decode as {abi_type}"):
+        decode_topic(abi_type, topic)
