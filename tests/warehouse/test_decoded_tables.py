@@ -3,8 +3,15 @@ between CNS versions, undecodable calldata, a malformed user ABI file. Every tes
 SQLite and once on a real PostgreSQL server."""
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
 import re
+import struct
+import subprocess
+import sys
+import termios
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -148,3 +155,31 @@ def test_deployment_manifests_name_their_contracts(fresh_node: RunningNode, db: 
     assert scalar(db, "SELECT contract_name FROM contracts WHERE address = :a", a=token.address.lower()) == "TestToken"
     assert scalar(db, "SELECT count(*) FROM token_transfers WHERE standard = 'erc20' AND token = :a",
                   a=token.address.lower()) == 2  # the mint in the constructor, then the transfer
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(fresh_node: RunningNode, db: str, tmp_path: Path) -> None:
+    w3 = Web3(Web3.HTTPProvider(fresh_node.http_url))
+    w3.provider.make_request("anvil_mine", ["0x40"])  # type: ignore[arg-type]
+    piped = export(fresh_node.http_url, db, "--to-block", "20")
+    assert piped.stderr == "", piped.stderr  # not a TTY: quiet
+    # On a terminal (a pseudo-terminal as stderr): blocks, a rate in blocks/s and an ETA.
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a real terminal's size
+    try:
+        run = subprocess.run([sys.executable, "-m", "cli", "export", "--rpc-url", fresh_node.http_url, "--db", db],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=terminal, text=True, timeout=120)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal side is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert run.returncode == 0, run.stdout
+    text = shown.decode(errors="replace")
+    assert "44/44" in text and "block/s" in text, text  # blocks 21..64, with the rate
