@@ -10,7 +10,7 @@ from eth_utils.crypto import keccak
 from sqlalchemy.dialects import postgresql, sqlite
 
 from warehouse.abi_book import AbiBook, ContractAbi
-from warehouse.contract_tables import sql_type
+from warehouse.contract_tables import ContractTables, sql_type
 from warehouse.decode import Undecodable, decode_call, decode_log, decode_topic, to_column
 from warehouse.migrate import upgrade
 from warehouse.names import MAX_IDENTIFIER, column_names, fit, sanitise, table_name
@@ -158,3 +158,25 @@ def test_indexed_topics_decode_exactly(abi_type: str, topic: bytes, value: objec
 def test_indexed_topics_out_of_range_are_undecodable(abi_type: str, topic: bytes) -> None:
     with pytest.raises(Undecodable, match=f"topic does not decode as {abi_type}"):
         decode_topic(abi_type, topic)
+
+
+def test_a_second_signature_of_a_name_gets_its_selector_and_names_survive_a_restart(db: str) -> None:
+    mint = {"type": "function", "name": "mint", "inputs": [{"name": "to", "type": "address"},
+                                                           {"name": "amount", "type": "uint256"}]}
+    mint_memo = {**mint, "inputs": [*mint["inputs"], {"name": "memo", "type": "string"}]}
+    engine = open_engine(db)
+    try:
+        upgrade(engine)
+        tables = ContractTables()
+        with engine.begin() as conn:
+            first = tables.table_for(conn, "Vault-V2", "method", mint)
+            second = tables.table_for(conn, "Vault-V2", "method", mint_memo)
+        selector = keccak(text="mint(address,uint256,string)")[:4].hex()
+        assert (first.name, second.name) == ("vault_v2_mint_method", f"vault_v2_mint_{selector}_method")
+        assert [c.name for c in second.columns][-3:] == ["to", "amount", "memo"]
+        reloaded = ContractTables()  # a restarted exporter: the registry gives the same names
+        with engine.begin() as conn:
+            reloaded.load(conn)
+            assert reloaded.table_for(conn, "Vault-V2", "method", mint_memo).name == second.name
+    finally:
+        engine.dispose()
