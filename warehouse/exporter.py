@@ -39,9 +39,10 @@ class Exporter:
         self.report = report
         self.rpc = RpcClient(config.rpc_url)
         self._ahead_rpc = RpcClient(config.rpc_url)  # the read-ahead thread's own connection
-        self.store = Store(open_engine(config.db))
+        # The node first: no database is created or migrated for a URL where nothing answers.
         self.chain_id = int(self.rpc.call("eth_chainId", []), 16)
         self.genesis_hash = str(self.rpc.call("eth_getBlockByNumber", ["0x0", False])["hash"])
+        self.store = Store(open_engine(config.db))
         self.book = AbiBook()
         self.refresh_abis()
 
