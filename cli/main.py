@@ -56,6 +56,9 @@ COMMANDS: tuple[Command, ...] = (
             "the identity (KYC) registry: set-issuer, bind, revoke, show, issuers"),
     Command("gov", "cli.gov:main",
             "propose|vote|show|list: committee governance (FISCO CommitteeManager at 0x10001)"),
+    Command("export", "cli.export:main",
+            "export the chain into SQL (SQLite or PostgreSQL), decoded and incremental; "
+            "export verify checks it against the chain"),
     Command("demo", "cli.demo:main",
             "play a story on a running node: demo sharing-economy [--rpc-url URL]"),
 )

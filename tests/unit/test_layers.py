@@ -17,11 +17,12 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = ("chain", "cli", "cns", "governance", "deploy", "explorer", "sharing", "transact", "vm_hooks", "network")
+PACKAGES = ("chain", "cli", "cns", "governance", "deploy", "explorer", "sharing", "transact", "vm_hooks", "network",
+            "warehouse")
 NODE = ("chain", "vm_hooks", "network")
 # The chain's own name rules live in vm_hooks/names.py (pinned), and cns builds on them, so the
 # node imports nothing of the CNS client either.
-NOT_IN_THE_NODE = ("web3", "ens", "cli", "cns", "governance", "deploy", "sharing", "transact")
+NOT_IN_THE_NODE = ("web3", "ens", "cli", "cns", "governance", "deploy", "sharing", "transact", "warehouse")
 # The network layer builds on the chain (network/abci maps ABCI onto its block pipeline), so the
 # chain must never reach up into it: a devnet runs without CometBFT or its generated classes.
 BELOW_THE_NETWORK = ("chain", "vm_hooks")
