@@ -188,12 +188,17 @@ class _LiveCollector(Collector):
                                  labels=["chain", "state"])
         kept = GaugeMetricFamily("wabei_flow_records", "Transactions whose flow is kept for "
                                  "wabei_getTransactionFlow (bounded)", labels=["chain"])
+        # A gauge, not a counter: it falls when the chain itself is rewound (evm_revert, a load).
+        intercepted = GaugeMetricFamily("wabei_interceptions", "Transactions the regulator's rules "
+                                        "stopped, reported on the canonical chain (wabei_getInterceptions)",
+                                        labels=["chain"])
         for label, chain in self.chains:
+            intercepted.add_metric([label], chain.backend.store.interception_count())
             head.add_metric([label], int(chain.backend.head.block_number))
             pool.add_metric([label, "pending"], sum(map(len, chain.pool.pending().values())))
             pool.add_metric([label, "queued"], sum(map(len, chain.pool.queued().values())))
             kept.add_metric([label], len(chain.flow))
-        yield from (head, pool, kept)
+        yield from (head, pool, kept, intercepted)
         peers = GaugeMetricFamily("wabei_peers", "Peers of the node's consensus (CometBFT's "
                                   "net_info; 0 on a devnet)", labels=["chain"])
         for label, count in self.peers.items():

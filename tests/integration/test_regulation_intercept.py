@@ -16,6 +16,7 @@ from governance.errors import GovernanceRejected
 from governance.regulation import REPORT_FILTER, RegulationClient, decode_log
 from tests.inprocess import in_process
 from tests.integration.helpers import A0, A1, deploy, dev_account, rpc
+from tests.integration.test_metrics import scrape, value
 from tests.integration.regulation_helpers import (
     REGULATOR, appoint, call_error, interceptions, reports, send,
 )
@@ -136,14 +137,23 @@ def test_a_blocked_selector_direct_and_from_inside_a_contract(node: Any, w3: Web
     assert target.functions.value().call() == 4
 
 
+def _metric(node: Any) -> float:
+    """wabei_interceptions from the node's /metrics (docs/metrics.md)."""
+    samples = scrape(node.http_url.rstrip("/") + "/metrics")
+    return value(samples, "wabei_interceptions", chain="31337")
+
+
 def test_a_revert_of_the_chain_drops_its_reports(node: Any, w3: Web3, reg: RegulationClient) -> None:
     total = int(interceptions(node.http_url)["total"], 16)
+    assert _metric(node) == total
     snapshot = rpc(node.http_url, "evm_snapshot")
     reg.block(MALLORY)
     send(w3, {"from": MALLORY, "to": A1, "value": 1})
     assert int(interceptions(node.http_url)["total"], 16) == total + 1
+    assert _metric(node) == total + 1  # the metrics issue's counter follows the index
     assert rpc(node.http_url, "evm_revert", [snapshot]) is True
     assert int(interceptions(node.http_url)["total"], 16) == total
+    assert _metric(node) == total
     assert not reg.is_blocked(MALLORY)
 
 
