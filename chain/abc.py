@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from chain.api.chain import Chain
     from chain.backend.execution import BuiltBlock
     from chain.pool import PooledTx
-    from chain.types import NetworkStatus
+    from chain.types import NetworkNodes, NetworkStatus
 
 
 class BlockPipelineAPI(Protocol):
@@ -69,6 +69,11 @@ class ConsensusEngineAPI(Protocol):
         """Peers, whether this node makes blocks, and sync progress (eth_mining, eth_syncing,
         net_peerCount). A solo engine has no peers and is never syncing; a BFT engine asks its
         consensus process, and raises a WabeiError when that does not answer."""
+        ...
+
+    async def network_nodes(self) -> "NetworkNodes | None":
+        """The node table (wabei_networkNodes): this node, its peers and the validators; None
+        for an engine with no network (a devnet). Raises a WabeiError when consensus does not answer."""
         ...
 
 

@@ -24,6 +24,7 @@ from chain.rpc.namespaces.eth import EthNamespace
 from chain.rpc.namespaces.evm import EvmNamespace
 from chain.rpc.namespaces.explorer import ExplorerNamespace
 from chain.rpc.namespaces.net import NetNamespace
+from chain.rpc.namespaces.network import NetworkNamespace
 from chain.rpc.namespaces.ots import OtsNamespace
 from chain.rpc.namespaces.personal import PersonalNamespace
 from chain.rpc.namespaces.trace import TraceNamespace
@@ -100,7 +101,7 @@ def namespaces(chain: Chain, dev_methods: bool = True) -> list[Any]:
         TxpoolNamespace(chain.pool), PersonalNamespace(chain.transactions), DebugNamespace(chain),
         WabeiNamespace(chain),
         TraceNamespace(chain),
-        OtsNamespace(chain, index), ExplorerNamespace(chain, index),
+        OtsNamespace(chain, index), ExplorerNamespace(chain, index), NetworkNamespace(chain),
     ]
     if chain.dev is not None and dev_methods:
         served += [EvmNamespace(chain.dev), AnvilNamespace(chain, chain.dev),

@@ -192,3 +192,30 @@ class NetworkStatus:
     peer_count: int
     producing: bool                   # eth_mining: this node takes part in making blocks
     sync: SyncProgress | None = None  # None: not catching up
+
+
+@dataclass(frozen=True)
+class PeerNode:
+    """One row of a network node's node table (wabei_networkNodes): itself, a connected peer,
+    or a validator it is not connected to."""
+
+    node_id: str                  # CometBFT node id (40 hex digits); "" for a validator with no known node
+    name: str                     # moniker, or the certificate's CN when not connected
+    organisation: str | None      # O= of the node's certificate on the trust list; None: no certificate
+    address: str | None           # remote ip (a peer), listen address (this node), None (not connected)
+    validator_address: str | None  # upper-case hex, for a validator
+    power: int                    # voting power; 0 for an observer
+    is_self: bool
+    connected: bool               # this node itself, or a peer in /net_info
+    height: int | None            # committed height: this node's own, a peer's from its round state
+
+
+@dataclass(frozen=True)
+class NetworkNodes:
+    """What a network node knows of its network's nodes, for the explorer's node table."""
+
+    height: int
+    latest_block_time: str        # RFC 3339, as CometBFT reports it
+    catching_up: bool
+    total_power: int
+    nodes: tuple[PeerNode, ...]

@@ -8,20 +8,25 @@ made by CometBFT, never here: a receipt exists only once a block is committed (f
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import logging
+import time
 from typing import Any, Callable
 
 import aiohttp
 
 from chain.exceptions import AlreadyKnown, PoolFull, TransactionRejected, WabeiError
 from chain.pool import PooledTx
-from chain.types import NetworkStatus
-from network import comet_status
+from chain.types import NetworkNodes, NetworkStatus
+from network import comet_status, node_table
 from network.abci import codes
 
 log = logging.getLogger("wabei.network")
+# wabei_networkNodes costs four CometBFT queries (one a consensus dump) and a parse of the trust
+# list's certificates; an explorer page polls it, any number may be open: one answer a second.
+NODES_CACHE_S = 1.0
 
 
 class CometUnavailable(TransactionRejected):
@@ -35,9 +40,14 @@ class CometUnreachable(WabeiError):
 class CometEngine:
     """ConsensusEngineAPI for a chain whose blocks CometBFT decides."""
 
-    def __init__(self, rpc_url: str, timeout_s: float = 10.0, head: Callable[[], int] = lambda: 0) -> None:
+    def __init__(self, rpc_url: str, timeout_s: float = 10.0, head: Callable[[], int] = lambda: 0,
+                 certificates: Callable[[], tuple[bytes, ...]] = tuple) -> None:
         """`rpc_url`: the local CometBFT's RPC (http://127.0.0.1:26657); `head`: the chain's
-        head block number (eth_syncing's startingBlock is the head when the engine starts)."""
+        head block number (eth_syncing's startingBlock is the head when the engine starts);
+        `certificates`: the DER node certificates of the chain's trust list (organisations)."""
+        self._certificates = certificates
+        self._nodes: tuple[float, NetworkNodes] | None = None
+        self._nodes_lock = asyncio.Lock()
         self.rpc_url = rpc_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
@@ -63,9 +73,23 @@ class CometEngine:
                                               await self._query("dump_consensus_state"))
         return comet_status.network_status(status, net_info, sync)
 
-    async def _query(self, method: str) -> dict[str, Any]:
+    async def network_nodes(self) -> NetworkNodes:
+        """This node, its peers and the validators (network/node_table.py), at most a second old;
+        concurrent callers share one round of queries."""
+        async with self._nodes_lock:
+            if self._nodes is None or time.monotonic() - self._nodes[0] >= NODES_CACHE_S:
+                status = await self._query("status")
+                net_info = await self._query("net_info")
+                validators = await self._query("validators", {"per_page": 100})
+                dump = await self._query("dump_consensus_state")
+                known = node_table.identities(self._certificates())
+                self._nodes = (time.monotonic(),
+                               node_table.node_table(status, net_info, validators, dump, known))
+            return self._nodes[1]
+
+    async def _query(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
-            answer = await self._post(method, {})
+            answer = await self._post(method, params or {})
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise CometUnreachable(f"this node's CometBFT at {self.rpc_url} did not answer {method} ({exc})") from exc
         if "error" in answer:

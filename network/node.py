@@ -24,7 +24,7 @@ from network.abci.app import WabeiApp
 from network.abci.peer_filter import PeerFilter
 from network.abci.server import AbciServer
 from network.admission import CertificatePeerFilter
-from network.chain_trust import ChainTrustFollower, follow_chain_trust
+from network.chain_trust import ChainTrustFollower, follow_chain_trust, read_material
 from network.trust import WatchedPeerFilter
 from network.config import NetworkNodeConfig
 from network.engine import CometEngine
@@ -80,7 +80,8 @@ def comet_log(config: NetworkNodeConfig) -> Path:
 async def start_network_node(config: NetworkNodeConfig, peer_filter: PeerFilter | None = None) -> NetworkNode:
     """Open the chain, serve ABCI and JSON-RPC, and start CometBFT if the config says so."""
     chain = build_chain(config.chain, engine=lambda c: CometEngine(
-        config.comet_rpc, head=lambda: int(c.reads.head.block_number)))
+        config.comet_rpc, head=lambda: int(c.reads.head.block_number),
+        certificates=lambda: read_material(c.backend.head_state()).certificates))
     try:
         if isinstance(peer_filter, WatchedPeerFilter):
             follow_chain_trust(chain, peer_filter)  # the chain wins over the files, if seeded

@@ -16,7 +16,7 @@ from eth.abc import BlockHeaderAPI, SignedTransactionAPI
 
 from chain.exceptions import InvalidBlock
 from chain.pool import PooledTx
-from chain.types import NetworkStatus
+from chain.types import NetworkNodes, NetworkStatus
 
 if TYPE_CHECKING:
     from chain.api.blocks import MinedBlock
@@ -43,6 +43,10 @@ class FollowEngine:
         """The leader stands in for the network but is not a P2P peer; the follower imports
         inline, so it is never behind."""
         return NetworkStatus(peer_count=0, producing=self.automine)
+
+    async def network_nodes(self) -> NetworkNodes | None:
+        """The leader is not a P2P peer: no node table."""
+        return None
 
     async def submit(self, tx: PooledTx) -> None:
         """Forward an admitted transaction to the leader (which may mine it at once)."""

@@ -13,7 +13,7 @@ from chain.api.blocks import BlockPipeline
 from chain.api.events import ChainEvents
 from chain.config import MiningMode
 from chain.pool import PooledTx, TxPool
-from chain.types import NetworkStatus
+from chain.types import NetworkNodes, NetworkStatus
 
 log = logging.getLogger("wabei.miner")
 
@@ -40,6 +40,10 @@ class SoloEngine:
     async def network_status(self) -> NetworkStatus:
         """No peers, never syncing; `producing` (eth_mining) is automine, as Anvil says."""
         return NetworkStatus(peer_count=0, producing=self.automine)
+
+    async def network_nodes(self) -> NetworkNodes | None:
+        """A devnet has no network: no node table."""
+        return None
 
     async def submit(self, tx: PooledTx) -> None:
         """Pool the transaction; in automine, mine it (and what it unblocked) before returning."""

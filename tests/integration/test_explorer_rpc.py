@@ -126,6 +126,11 @@ def test_chain_stats_count_what_was_mined(own: RunningNode) -> None:
     assert "days must be 1 to 90" in raw(own, "wabei_chainStats", "0x0")["error"]["message"]
 
 
+def test_a_devnet_has_no_node_table(own: RunningNode) -> None:
+    # The explorer hides the node table on this answer; a network node's is in tests/comet/test_consortium.py.
+    assert call(own, "wabei_networkNodes") == {"mode": "devnet", "nodes": []}
+
+
 @pytest.mark.parametrize("abi, message", [
     ("not json", "ABI is not valid JSON"),
     ('{"type": "function"}', "ABI must be a JSON array"),

@@ -186,6 +186,7 @@ def minimal_params(rpc: Rpc) -> dict[str, Params]:
         "wabei_putAbi": [A1, "[]"],
         "wabei_getAbi": [A1],
         "wabei_chainStats": [],
+        "wabei_networkNodes": [],
         "ots_getApiLevel": [],
         "ots_hasCode": [A0, "latest"],
         "ots_getBlockDetails": [1],
