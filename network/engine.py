@@ -80,7 +80,8 @@ class CometEngine:
             if self._nodes is None or time.monotonic() - self._nodes[0] >= NODES_CACHE_S:
                 status = await self._query("status")
                 net_info = await self._query("net_info")
-                validators = await self._query("validators", {"per_page": 100})
+                # per_page is an int64 in CometBFT's JSON: a string; 100 is its most a page
+                validators = await self._query("validators", {"per_page": "100"})
                 dump = await self._query("dump_consensus_state")
                 known = node_table.identities(self._certificates())
                 self._nodes = (time.monotonic(),

@@ -160,6 +160,27 @@ def test_a_validator_says_it_mines_has_three_peers_and_is_not_syncing(net: Conso
                  == (True, "0x3", False), 30, f"{node['name']} mining, with 3 peers, not syncing")
 
 
+def test_every_node_lists_the_four_validators_with_organisation_power_and_height(net: Consortium) -> None:
+    expected = {n["node_id"]: (n["name"], n["org"], n["validator_address"], "0xa") for n in net.nodes}
+    for node in net.nodes:
+        w3 = net.web3(node["rpc_url"])
+
+        def settled() -> dict[str, Any] | None:
+            table: dict[str, Any] = rpc(w3, "wabei_networkNodes")
+            rows = table["nodes"]
+            whole = len(rows) == 4 and all(r["connected"] and r["height"] is not None for r in rows)
+            return table if whole else None
+
+        table = wait_for(settled, 30, f"{node['name']} connected to three peers it has heard from")
+        assert table["mode"] == "network" and table["totalPower"] == "0x28" and not table["catchingUp"]
+        assert table["latestBlockTime"].startswith("20")
+        rows = table["nodes"]
+        assert {r["nodeId"]: (r["name"], r["organisation"], r["validatorAddress"], r["power"]) for r in rows} == expected
+        assert [r["nodeId"] for r in rows if r["self"]] == [node["node_id"]]
+        own_height = int(table["height"], 16)
+        assert own_height > 0 and all(abs(int(r["height"], 16) - own_height) <= 3 for r in rows)
+
+
 @pytest.mark.js
 @pytest.mark.timeout(240)
 def test_the_hardhat_project_passes_against_one_node(net: Consortium) -> None:
@@ -239,6 +260,13 @@ def test_a_certified_observer_joins_syncs_and_does_not_mine(net: Consortium) -> 
     wait_for(lambda: rpc(watcher, "eth_syncing") is False, 30, "the observer to stop catching up")
     assert (rpc(watcher, "eth_mining"), rpc(watcher, "net_peerCount")) == (False, "0x4")
     assert all((rpc(w, "eth_mining"), rpc(w, "net_peerCount")) == (True, "0x4") for w in clients)
+    # The node table: an observer of org1 with no voting power, seen by itself and by a validator.
+    mine = [r for r in rpc(watcher, "wabei_networkNodes")["nodes"] if r["self"]]
+    assert [(r["nodeId"], r["organisation"], r["power"], r["validatorAddress"]) for r in mine] == [
+        (observer.node_id, "org1", "0x0", None)]
+    wait_for(lambda: any(r["nodeId"] == observer.node_id and (r["organisation"], r["power"]) == ("org1", "0x0")
+                         for r in rpc(clients[0], "wabei_networkNodes")["nodes"]), 5,
+             "the observer in a validator's node table (cached a second)")
 
 
 def test_a_revoked_validator_cannot_rejoin(net: Consortium) -> None:
