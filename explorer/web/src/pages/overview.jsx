@@ -5,19 +5,20 @@ import { Chart } from "../chart.jsx";
 import { ago, eth, gwei, int, num } from "../fmt.js";
 import { all, live, liveState } from "../rpc.js";
 import { Address, Failure, Hash, Link, Loading, Table } from "../ui.jsx";
+import { loadNodes, NodeTable } from "./nodes.jsx";
 
 const LATEST = 10;
 const MIN_INTERVAL_MS = 1000;
 
 async function loadOverview() {
-  const [chainId, head, gasPrice, pool, stats] = await all([
+  const [[chainId, head, gasPrice, pool, stats], nodes] = await Promise.all([all([
     ["eth_chainId", []], ["eth_getBlockByNumber", ["latest", false]], ["eth_gasPrice", []],
     ["txpool_status", []], ["wabei_chainStats", ["0xe", "0x64"]],
-  ]);
+  ]), loadNodes()]);
   const top = num(head.number);
   const numbers = [...Array(Math.min(LATEST, top + 1)).keys()].map((i) => `0x${(top - i).toString(16)}`);
   const blocks = await all(numbers.map((n) => ["eth_getBlockByNumber", [n, true]]));
-  return { chainId, head, gasPrice, pool, stats, blocks };
+  return { chainId, head, gasPrice, pool, stats, blocks, nodes };
 }
 
 export function Overview() {
@@ -46,7 +47,7 @@ export function Overview() {
   }, []);
   const { data, error } = state;
   if (!data) return error ? <Failure error={error} what="Could not load the chain" /> : <Loading what="the chain" />;
-  const { chainId, head, gasPrice, pool, stats, blocks } = data;
+  const { chainId, head, gasPrice, pool, stats, blocks, nodes } = data;
   const txs = blocks.flatMap((b) => b.transactions.map((t) => ({ ...t, timestamp: b.timestamp }))).slice(0, LATEST);
   const days = stats.perDay.map((d) => num(d.day));
   const recent = stats.recentBlocks;
@@ -62,6 +63,7 @@ export function Overview() {
         <Card label="Pending" value={<Link to="/pending">{int(pool.pending)}</Link>} sub={`${int(pool.queued)} queued`} testid="pending" />
         <Card label="Gas price" value={gwei(gasPrice)} sub={`base fee ${gwei(head.baseFeePerGas)}`} testid="gas-price" />
       </div>
+      <NodeTable table={nodes} />
       <div class="charts">
         <Chart testid="chart-days" title="Transactions per day (last 14 days)" x={days} ys={[stats.perDay.map((d) => num(d.transactions))]} labels={["transactions"]} bars time />
         <Chart testid="chart-blocks" title="Transactions per block (recent blocks)" x={recent.map((b) => num(b.number))} ys={[recent.map((b) => num(b.transactions))]} labels={["transactions"]} bars />
