@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 import pytest
 from eth_account import Account
+from playwright.sync_api import expect, sync_playwright
 from web3 import Web3
 
 from chain.config import DEFAULT_MNEMONIC
@@ -179,6 +180,37 @@ def test_every_node_lists_the_four_validators_with_organisation_power_and_height
         assert [r["nodeId"] for r in rows if r["self"]] == [node["node_id"]]
         own_height = int(table["height"], 16)
         assert own_height > 0 and all(abs(int(r["height"], 16) - own_height) <= 3 for r in rows)
+
+
+def test_the_explorer_overview_shows_the_node_table(net: Consortium) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("Debian's chromium is not installed: ./scripts/setup-reference installs it (apt-get install chromium)")
+    node = net.nodes[1]
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(30_000)
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+            page.goto(f"{node['rpc_url']}/explorer/#/")
+            table = page.get_by_test_id("nodes")
+            expect(table.locator("tbody tr")).to_have_count(4)
+            expect(page.get_by_test_id("nodes-summary")).to_contain_text("connected to 3 peers")
+            for other in net.nodes:
+                row = table.locator("tbody tr", has_text=other["name"])
+                expect(row).to_contain_text(other["org"])
+                expect(row).to_contain_text("10 (25%)")
+                expect(row.get_by_test_id("node-status")).to_have_text(
+                    "this node" if other is node else "connected")
+            shots = ROOT / "test-artefacts" / "explorer"
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=shots / "network-nodes.png", full_page=True)
+        finally:
+            browser.close()
+    assert not errors, errors
 
 
 @pytest.mark.js
