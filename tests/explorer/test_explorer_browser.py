@@ -133,6 +133,7 @@ def test_overview_matches_rpc_and_updates_live(world: World) -> None:
     expect(page.get_by_test_id("head")).to_contain_text(f"{head:,}")
     for chart in ("chart-days", "chart-blocks", "chart-time"):
         expect(page.get_by_test_id(chart).locator("canvas")).to_have_count(1)
+    expect(page.get_by_test_id("nodes")).to_have_count(0)  # a devnet: no node table
     page.screenshot(path=SHOTS / "overview.png", full_page=True)
     # A new block arrives over the WebSocket and the page follows without a reload.
     world.w3.eth.send_transaction({"from": A0, "to": A0, "value": 1})
