@@ -45,19 +45,6 @@ class WabeiNamespace:
                 "expiry": codec.hex_int(found.expiry), "issuer": codec.hex_addr(found.issuer),
                 "valid": view.valid, "effectiveLevel": view.level}
 
-
-def _interception_json(item: Interception) -> dict[str, Any]:
-    where, report = item.where, item.report
-    return {
-        "position": codec.hex_int(item.position),
-        "blockNumber": codec.hex_int(where.block_number), "blockHash": codec.hex_bytes(where.block_hash),
-        "transactionHash": codec.hex_bytes(where.tx_hash), "transactionIndex": codec.hex_int(where.tx_index),
-        "logIndex": codec.hex_int(where.log_index),
-        "origin": codec.hex_addr(report.origin), "sender": codec.hex_addr(report.sender),
-        "target": codec.hex_addr(report.target), "selector": codec.hex_bytes(report.selector),
-        "rule": report.rule, "ruleName": item.rule_name, "amount": codec.hex_int(report.amount),
-        "reason": report.reason,
-    }
     def getTransactionFlow(self, tx_hash: Any) -> dict[str, Any] | None:
         """When a recent transaction was received, admitted to the pool, included in a block,
         executed and committed (docs/metrics.md): seconds since the epoch, null for a step not
@@ -72,3 +59,17 @@ def _interception_json(item: Interception) -> dict[str, Any]:
             "blockNumber": None if flow.block_number is None else hex(flow.block_number),
             "blockHash": None if flow.block_hash is None else "0x" + flow.block_hash.hex(),
         }
+
+
+def _interception_json(item: Interception) -> dict[str, Any]:
+    where, report = item.where, item.report
+    return {
+        "position": codec.hex_int(item.position),
+        "blockNumber": codec.hex_int(where.block_number), "blockHash": codec.hex_bytes(where.block_hash),
+        "transactionHash": codec.hex_bytes(where.tx_hash), "transactionIndex": codec.hex_int(where.tx_index),
+        "logIndex": codec.hex_int(where.log_index),
+        "origin": codec.hex_addr(report.origin), "sender": codec.hex_addr(report.sender),
+        "target": codec.hex_addr(report.target), "selector": codec.hex_bytes(report.selector),
+        "rule": report.rule, "ruleName": item.rule_name, "amount": codec.hex_int(report.amount),
+        "reason": report.reason,
+    }
