@@ -61,6 +61,12 @@ interface ICommitteeManager {
     /// @notice (Wabei) AccountManager.setAccountStatus(account, status); a governor cannot be frozen. Type 61.
     function createSetAccountStatusProposal(address account, uint8 status, uint256 blockNumberInterval)
         external returns (uint256 proposalId);
+    /// @notice (Wabei) Regulation (0x…1010).setRegulator(account, enable). Type 71.
+    function createSetRegulatorProposal(address account, bool enable, uint256 blockNumberInterval)
+        external returns (uint256 proposalId);
+    /// @notice (Wabei) IdentityRegistry (0x…1011).setIssuer(issuer, enable). Type 72.
+    function createSetKycIssuerProposal(address issuer, bool enable, uint256 blockNumberInterval)
+        external returns (uint256 proposalId);
 
     /// @notice Vote on an open proposal; the passing vote executes it.
     function voteProposal(uint256 proposalId, bool agree) external;
