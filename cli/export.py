@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -104,9 +105,19 @@ def _verify(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _run(prog: str, command: Callable[[], int]) -> int:
     from warehouse.errors import WarehouseError
 
+    # SIGINT and SIGTERM stop the exporter between database transactions (each block batch commits
+    # with its progress mark, so nothing is half written). Set explicitly: a process started in
+    # the background by a shell or a test runner inherits SIGINT *ignored*, and Python then never
+    # raises KeyboardInterrupt — `kill -INT` and a supervisor's SIGTERM would do nothing.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return command()
     except WarehouseError as exc:
