@@ -40,6 +40,7 @@ class UserTx:
 
     sender: str
     gas: int
+    kind: str = "transfer"                    # for reports only
     creates: bool = False                     # a top-level deploy, or a contract's CREATE2 below
     calls: tuple[tuple[str, bytes], ...] = ()  # (contract, selector) of each CALL frame, in order
     inner_create: bool = False                 # a CREATE2 frame inside the last call

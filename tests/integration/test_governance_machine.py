@@ -18,9 +18,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import event, settings
+from hypothesis import Phase, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from web3 import Web3
 
 from chain.config import ChainConfig
@@ -35,7 +35,7 @@ from vm_hooks.committee.genesis import committee_words
 from vm_hooks.governance.genesis import parse_governance
 
 ADMIN = dev_account(0).address
-USERS = [dev_account(i).address for i in (1, 2, 3)]
+USERS = [dev_account(i).address for i in (1, 2)]  # few, so that rules and transactions meet
 MEMBERS = [dev_account(i).address for i in (5, 6, 7)]
 PAYEE = dev_account(9).address
 # Three members of weight 1 at 60 %/60 %: the proposer's vote alone is 33 % participation (open);
@@ -45,11 +45,12 @@ GOVERNANCE = {"admin": ADMIN, "committee": {"members": {m: 1 for m in MEMBERS}, 
 SET, DEPLOY, CALL_SET = (Web3.keccak(text=s)[:4] for s in ("set(uint256)", "deploy(bytes32)",
                                                             "callSet(address,uint256)"))
 BIG = 1_500_000  # added to a transaction's gas to cross every tx_gas_limit below 30M
-GAS = {"transfer": 100_000, "set": 150_000, "factory_call": 200_000, "deploy": 400_000, "factory_deploy": 800_000}
-LIMITS = st.sampled_from([50_000, 700_000, 1_000_000, 30_000_000])  # 50_000 is below the minimum
+GAS = {"transfer": 100_000, "set": 150_000, "factory_call": 200_000, "deploy": 400_000, "factory_deploy": 700_000}
+LIMITS = st.sampled_from([50_000, 600_000, 1_000_000, 30_000_000])  # 50_000 is below the minimum
 
 users, members = st.sampled_from(USERS), st.integers(0, 2)
-modes, targets = st.integers(0, 2), st.integers(0, 3)  # targets: index into Machine.rule_targets
+# Lists more often than open: an open rule admits everybody and tests little.
+modes, targets = st.sampled_from([1, 2, 1, 2, 0]), st.sampled_from([0, 0, 1, 2])  # index into rule_targets
 
 
 @dataclass
@@ -67,8 +68,10 @@ def actions() -> st.SearchStrategy[tuple[Any, ...]]:
         st.tuples(st.just("deploy_auth"), users, st.booleans()),
         st.tuples(st.just("method_type"), targets, modes),
         st.tuples(st.just("method_auth"), targets, users, st.booleans()),
-        st.tuples(st.just("contract_status"), st.integers(0, 2), st.sampled_from([0, 0, 1, 1, 2])),
-        st.tuples(st.just("account_status"), users, st.integers(0, 1)),
+        # unfreezing more often than freezing, abolishing (final) rarely: a frozen sender or
+        # contract hides every other rule behind it
+        st.tuples(st.just("contract_status"), st.integers(0, 2), st.sampled_from([0, 0, 0, 1, 1, 2])),
+        st.tuples(st.just("account_status"), users, st.sampled_from([0, 0, 1])),
         st.tuples(st.just("tx_gas_limit"), LIMITS),
     )
 
@@ -83,8 +86,8 @@ class GovernanceMachine(RuleBasedStateMachine):
         self.targets = [deploy(self.w3, "GovTarget").address, deploy(self.w3, "GovTarget").address]
         self.factory = deploy(self.w3, "GovFactory")
         self.contracts = [*self.targets, self.factory.address]
-        # (contract, selector) pairs that rules are put on
-        self.rule_targets = [(self.targets[0], SET), (self.targets[1], SET), (self.factory.address, DEPLOY),
+        # (contract, selector) pairs that rules are put on; the second target is never ruled on
+        self.rule_targets = [(self.targets[0], SET), (self.factory.address, DEPLOY),
                              (self.factory.address, CALL_SET)]
         self.target_abi = load_artifact("GovTarget").abi
         self.rules = Rules()
@@ -109,6 +112,12 @@ class GovernanceMachine(RuleBasedStateMachine):
         return int(self.w3.eth.block_number)
 
     # --- rule changes: the admin directly ---
+    @initialize(changes=st.lists(actions(), min_size=2, max_size=6))
+    def some_rules_from_the_start(self, changes: list[tuple[Any, ...]]) -> None:
+        """A few of the admin's changes first, so that every example runs under some rules."""
+        for raw in changes:
+            self.admin_changes_a_rule(raw)
+
     # One rule that draws its operation: Hypothesis's swarm testing enables a random subset of
     # a machine's rules per example, and with five rules most examples ran one or two of them
     # (only proposals, or only transfers); drawing the operation inside one rule mixes them all.
@@ -117,9 +126,9 @@ class GovernanceMachine(RuleBasedStateMachine):
         st.tuples(st.just("propose"), actions(), st.integers(0, 3)),
         st.tuples(st.just("vote"), st.integers(0, 30), st.integers(0, 3), st.booleans()),
         st.tuples(st.just("vote"), st.integers(0, 30), st.integers(0, 3), st.booleans()),
-        st.tuples(st.just("users"), st.lists(st.tuples(st.sampled_from(sorted(GAS)), users, st.integers(0, 1),
+        st.tuples(st.just("users"), st.lists(st.tuples(st.sampled_from(sorted(GAS)), users, st.sampled_from([0, 0, 1]),
                                                        st.booleans()), min_size=1, max_size=4)),
-        st.tuples(st.just("users"), st.lists(st.tuples(st.sampled_from(sorted(GAS)), users, st.integers(0, 1),
+        st.tuples(st.just("users"), st.lists(st.tuples(st.sampled_from(sorted(GAS)), users, st.sampled_from([0, 0, 1]),
                                                        st.booleans()), min_size=1, max_size=4)),
         st.tuples(st.just("same_block"), LIMITS, st.sampled_from(sorted(GAS)), users, st.booleans()),
     ))
@@ -240,23 +249,23 @@ class GovernanceMachine(RuleBasedStateMachine):
         target = self.targets[which]
         request: dict[str, Any] = {"from": sender, "gas": hex(gas)}
         if kind == "transfer":
-            return UserTx(sender, gas), {**request, "to": PAYEE, "value": hex(1)}
+            return UserTx(sender, gas, kind), {**request, "to": PAYEE, "value": hex(1)}
         if kind == "deploy":
-            return UserTx(sender, gas, creates=True), {**request, "data": load_artifact("GovTarget").bytecode}
+            return UserTx(sender, gas, kind, creates=True), {**request, "data": load_artifact("GovTarget").bytecode}
         if kind == "set":
             data = self.w3.eth.contract(address=target, abi=self.target_abi).encode_abi("set", [7])
-            return UserTx(sender, gas, calls=((target, SET),)), {**request, "to": target, "data": data}
+            return UserTx(sender, gas, kind, calls=((target, SET),)), {**request, "to": target, "data": data}
         if kind == "factory_call":
             data = self.factory.encode_abi("callSet", [target, 8])
             calls = ((self.factory.address, CALL_SET), (target, SET))
-            return UserTx(sender, gas, calls=calls), {**request, "to": self.factory.address, "data": data}
+            return UserTx(sender, gas, kind, calls=calls), {**request, "to": self.factory.address, "data": data}
         self.salt += 1
         data = self.factory.encode_abi("deploy", [self.salt.to_bytes(32, "big")])
-        return (UserTx(sender, gas, calls=((self.factory.address, DEPLOY),), inner_create=True),
+        return (UserTx(sender, gas, kind, calls=((self.factory.address, DEPLOY),), inner_create=True),
                 {**request, "to": self.factory.address, "data": data})
 
     def _judge(self, tx: UserTx, sent: dict[str, Any], expected: Outcome, block: int) -> None:
-        event(f"user transaction: {expected.name}")  # --hypothesis-show-statistics counts them
+        event(f"user {tx.kind}: {expected.name}")  # --hypothesis-show-statistics counts them
         if "error" in sent:
             message = sent["error"]["message"]
             assert expected is Outcome.REFUSED, f"{tx} refused ({message}) but must be {expected.value}"
@@ -284,7 +293,9 @@ class GovernanceMachine(RuleBasedStateMachine):
                     contract, selector, user), (contract, selector.hex(), user)
         for contract in self.contracts:
             assert int(perms.contract_status(contract)) == self.rules.contract_status.get(contract, 0), contract
-        assert SystemConfigClient(self.w3).get("tx_gas_limit").value == self.rules.tx_gas_limit(self._head() + 1)
+        config = SystemConfigClient(self.w3).get("tx_gas_limit")
+        last = self.rules.gas_limits[-1] if self.rules.gas_limits else (0, None)
+        assert (config.value, config.enable_number) == (last[1], last[0])  # (value, the block it binds from)
 
 
 def _call_of(w3: Web3, tx_hash: str) -> dict[str, Any]:
@@ -294,5 +305,8 @@ def _call_of(w3: Web3, tx_hash: str) -> dict[str, Any]:
     return {**call, "to": tx["to"]} if tx["to"] else call
 
 
-GovernanceMachine.TestCase.settings = settings(max_examples=8, stateful_step_count=25)
+# About 30 s on two loaded cores. No shrinking: every example starts a node and runs ~60
+# transactions, and shrinking one failure took over six minutes; the report lists the steps.
+GovernanceMachine.TestCase.settings = settings(max_examples=10, stateful_step_count=25,
+                                               phases=[Phase.explicit, Phase.reuse, Phase.generate])
 test_governance_machine = GovernanceMachine.TestCase
