@@ -142,6 +142,9 @@ def _rpc_message(exc: Web3Exception) -> str:
     error = response.get("error") if isinstance(response, dict) else None
     if isinstance(error, dict) and error.get("message"):
         return str(error["message"])
+    message = getattr(exc, "message", None)  # a ContractLogicError's reason, without its revert data
+    if isinstance(message, str) and message:
+        return message
     return str(exc).replace("\n", " ")
 
 

@@ -24,6 +24,8 @@ from network.layout import LayoutError, load_manifest
 from network.membership import revoke_node
 from network.plan import PlanError, plan_network
 from network.status import format_table, network_status, status_table
+from chain.governance_file import GovernanceFileError as CommitteeFileError
+from chain.governance_file import governance_storage
 from vm_hooks.governance.genesis import GovernanceFileError, load_governance
 
 READY_TIMEOUT_S = 60.0
@@ -113,7 +115,8 @@ def _governance_doc(path: Path) -> dict[str, Any]:
     """The governance file's JSON, checked as the nodes will check it; raises GovernanceFileError."""
     try:
         load_governance(path)
-    except GovernanceFileError as exc:
+        governance_storage(path)  # the committee's section, as every node will seed it
+    except (GovernanceFileError, CommitteeFileError) as exc:
         raise GovernanceFileError(f"--governance: {exc}") from None
     doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return doc

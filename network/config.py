@@ -47,6 +47,7 @@ from chain.metrics.routes import parse_metrics_addr
 from network.abci.proto import ROOT
 from network.genesis_doc import EthereumGenesis, GenesisError, ethereum_genesis, read_genesis
 from network.trust_genesis import genesis_storage
+from vm_hooks.committee.genesis import committee_words
 from vm_hooks.governance.genesis import parse_governance
 
 
@@ -154,18 +155,23 @@ def with_trust_genesis(config: NetworkNodeConfig) -> NetworkNodeConfig:
 
 
 def with_governance_genesis(config: NetworkNodeConfig) -> NetworkNodeConfig:
-    """`config` with the governed chain's starting rules from CometBFT's genesis.json
-    (`app_state.governance`, a `--governance` file's content: vm_hooks/governance/genesis.py);
-    unchanged for a genesis without one (the committee is then the only governor)."""
+    """`config` with the governed chain's starting rules and committee from CometBFT's
+    genesis.json (`app_state.governance`, a `--governance` file's content): the rules as
+    vm_hooks/governance/genesis.py reads them, the `"committee"` section's words as
+    vm_hooks/committee/genesis.py writes them (the same reader `wabei node --governance` uses),
+    added to the trust list's genesis words. Unchanged for a genesis without one: the chain then
+    has no committee and no governor for these rules."""
     path = config.comet_home / "config" / "genesis.json"
     try:
         app_state = json.loads(path.read_text(encoding="utf-8")).get("app_state") or {}
         if "governance" not in app_state:
             return config
         rules = parse_governance(app_state["governance"])
-    except (OSError, ValueError) as exc:  # GovernanceFileError is a ValueError
+        committee = committee_words(app_state["governance"])
+    except (OSError, ValueError) as exc:  # GovernanceFileError and CommitteeFileError are ValueErrors
         raise NetworkConfigError(f"{path}: app_state.governance: {exc}") from None
-    return replace(config, chain=replace(config.chain, governance=rules))
+    words = config.chain.genesis_storage + committee
+    return replace(config, chain=replace(config.chain, governance=rules, genesis_storage=words))
 
 
 def default_binary() -> str:

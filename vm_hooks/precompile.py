@@ -75,7 +75,7 @@ class Method:
     @property
     def input_types(self) -> list[str]:
         inner = self.signature[self.signature.index("(") + 1:-1]
-        return _split_types(inner)
+        return split_types(inner)
 
 
 class AbiPrecompile:
@@ -84,6 +84,7 @@ class AbiPrecompile:
     def __init__(self, name: str, address: Address, methods: Sequence[Method]) -> None:
         self.name = name
         self.address = address
+        self.methods = tuple(methods)  # the ABI it speaks (vm_hooks/cns/wellknown.py publishes it)
         self._by_selector = {function_signature_to_4byte_selector(m.signature): m for m in methods}
 
     def __call__(self, computation: ComputationAPI) -> ComputationAPI:
@@ -116,7 +117,7 @@ class AbiPrecompile:
         return encode(list(method.outputs), list(method.handler(call, *args)))
 
 
-def _split_types(inner: str) -> list[str]:
+def split_types(inner: str) -> list[str]:
     """Top-level comma split of an ABI type list (tuples keep their commas)."""
     types: list[str] = []
     depth = 0

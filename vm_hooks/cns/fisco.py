@@ -127,6 +127,10 @@ def _emit_latest(call: Call, label: str, previous: str, entry: Entry) -> None:
 def insert(call: Call, name: str, version: str, addr: str, abi: str) -> tuple[Any, ...]:
     store = CnsStore(call.storage)
     label, pinned = _label(name), _pinned(version)
+    builtin = store.builtin(label)
+    if builtin is not None:
+        raise revert(f"CNS: {name!r} is a well-known platform name (the ABI of "
+                     f"{to_checksum_address(builtin.address)}); it cannot be published")
     address = _contract_address(call, addr)
     _check_abi(abi)
     if store.version_count(label):
@@ -228,14 +232,18 @@ def is_publisher(call: Call, name: str, account: str) -> tuple[Any, ...]:
 
 
 def name_count(call: Call) -> tuple[Any, ...]:
-    return (CnsStore(call.storage).name_count(),)
+    """Published names, then the well-known ones (wellknown.py) this chain answers."""
+    store = CnsStore(call.storage)
+    return (store.name_count() + len(store.builtin_labels()),)
 
 
 def name_at(call: Call, position: int) -> tuple[Any, ...]:
     store = CnsStore(call.storage)
-    if position >= store.name_count():
+    published, builtins = store.name_count(), store.builtin_labels()
+    if position >= published + len(builtins):
         raise revert(f"CNS: there is no name at position {position}")
-    return (store.display_name(store.name_at(position)),)
+    label = store.name_at(position) if position < published else builtins[position - published]
+    return (store.display_name(label),)
 
 
 CNS_PRECOMPILE = AbiPrecompile("CNS", CNS, [

@@ -18,10 +18,10 @@ from eth.abc import ComputationAPI
 from eth_typing import Address
 from eth_utils.address import to_canonical_address
 
-from vm_hooks.addresses import CONSENSUS, SYSTEM_STUB_CODE
+from vm_hooks.addresses import COMMITTEE, CONSENSUS, SYSTEM_STUB_CODE
 from vm_hooks.committee.store import CommitteeStore
 from vm_hooks.precompile import Call
-from vm_hooks.storage import READ_WORD_GAS, WRITE_WORD_GAS
+from vm_hooks.storage import READ_WORD_GAS, WRITE_WORD_GAS, MeteredStorage
 
 DEV_GOVERNOR = Address(to_canonical_address("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"))
 DEV_RATES = (0, 0)  # FISCO's default participatesRate and winRate
@@ -50,6 +50,12 @@ def current(call: Call) -> Committee:
     if is_devnet_state(call.computation):
         return Committee({DEV_GOVERNOR: 1}, *DEV_RATES)
     return Committee({}, 0, 0)
+
+
+def members_of(computation: ComputationAPI) -> dict[Address, int]:
+    """The committee's members in force, read (metered) by another precompile: the account
+    manager asks it before it freezes anyone, since a frozen member could not vote."""
+    return current(Call(computation, COMMITTEE, MeteredStorage(computation, COMMITTEE))).members
 
 
 def materialise(call: Call, committee: Committee) -> CommitteeStore:

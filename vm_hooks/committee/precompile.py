@@ -8,7 +8,8 @@ vote's whole transaction reverts with the target's reason and the proposal stays
 passed proposal is one that has executed, exactly once. Expired (outdated), denied and revoked
 proposals take no votes and never execute. Only members may create, vote on or revoke
 proposals; an account-status proposal that would freeze a member is refused, at creation and
-again at execution. Every step emits an event (events below).
+again at execution, and so is a proposal that would make a frozen account a member (the account
+manager, for its part, refuses to freeze a member). Every step emits an event (events below).
 
 Committee changes (kinds 11, 12) go through the same path: the committee calls its own
 `setWeight(address,uint32)` / `setRate(uint8,uint8)` (FISCO's Committee contract functions),
@@ -23,7 +24,7 @@ from eth_abi.abi import decode, encode
 from eth_utils.abi import event_signature_to_log_topic
 from eth_utils.address import to_canonical_address, to_checksum_address
 
-from vm_hooks.addresses import COMMITTEE
+from vm_hooks.addresses import ACCOUNT_MANAGER, COMMITTEE
 from vm_hooks.committee import views
 from vm_hooks.committee.committee import Committee, current, materialise
 from vm_hooks.committee.execute import call_target
@@ -31,7 +32,9 @@ from vm_hooks.committee.kinds import KINDS, SET_ACCOUNT_STATUS, UPDATE_GOVERNOR,
 from vm_hooks.committee.rules import (CREATED, MAX_INTERVAL, NOT_EXIST, PASSED, STATUS_NAMES,
                                       check_rates, effective_status, vote_result)
 from vm_hooks.committee.store import AGAINST, AGREE, CommitteeStore
+from vm_hooks.governance.store import ABOLISHED, NORMAL, AccountStore
 from vm_hooks.precompile import AbiPrecompile, Call, Method, PrecompileRevert, revert
+from vm_hooks.storage import MeteredStorage
 
 PROPOSAL_CREATED = event_signature_to_log_topic("ProposalCreated(uint256,address,uint8,address,uint256)")
 PROPOSAL_VOTED = event_signature_to_log_topic("ProposalVoted(uint256,address,bool,uint8)")
@@ -71,12 +74,26 @@ def _refuse_empty_committee(members: dict[Any, int], account: bytes, weight: int
                      "nobody could govern the chain any more")
 
 
-def _check_kind(kind: Kind, committee: Committee, args: tuple[Any, ...]) -> None:
-    """The checks that need the committee (the rest are the builder's)."""
+def _refuse_frozen_member(call: Call, account: bytes, weight: int) -> None:
+    """A frozen or abolished account (AccountManager 0x…10003) cannot join the committee: its
+    votes would be transactions refused at admission, and the account manager refuses to freeze
+    members, so the two rules keep each other true."""
+    if weight == 0:
+        return
+    status = AccountStore(MeteredStorage(call.computation, ACCOUNT_MANAGER)).status(account)
+    if status != NORMAL:
+        shown = "abolished" if status == ABOLISHED else "frozen"
+        raise revert(f"Committee: {to_checksum_address(account)} is {shown} (AccountManager 0x10003) and cannot "
+                     "be a committee member; unfreeze it first")
+
+
+def _check_kind(kind: Kind, call: Call, committee: Committee, args: tuple[Any, ...]) -> None:
+    """The checks that need the committee or the state (the rest are the builder's)."""
     if kind.code == SET_ACCOUNT_STATUS:
         _refuse_member_freeze(committee.members, args[0], args[1])
     elif kind.code == UPDATE_GOVERNOR:
         _refuse_empty_committee(committee.members, args[0], args[1])
+        _refuse_frozen_member(call, args[0], args[1])
 
 
 def create(kind: Kind, call: Call, *args: Any) -> tuple[Any, ...]:
@@ -90,7 +107,7 @@ def create(kind: Kind, call: Call, *args: Any) -> tuple[Any, ...]:
         action = kind.build(*action_args)
     except KindError as exc:
         raise revert(f"Committee: {kind.name}: {exc}") from None
-    _check_kind(kind, committee, tuple(action_args))
+    _check_kind(kind, call, committee, tuple(action_args))
     if interval > MAX_INTERVAL:
         raise revert(f"Committee: blockNumberInterval {interval} is too large (at most {MAX_INTERVAL} blocks)")
     block = int(call.computation.state.block_number)
@@ -179,6 +196,7 @@ def set_weight(call: Call, account: str, weight: int) -> tuple[Any, ...]:
     store = _only_committee(call, "setWeight")
     member = to_canonical_address(account)
     _refuse_empty_committee(store.members(), member, weight)
+    _refuse_frozen_member(call, member, weight)  # it may have been frozen since the proposal was made
     store.set_weight(member, weight)
     call.emit([GOVERNOR_UPDATED, _word(member)], encode(["uint32"], [weight]))
     return ()

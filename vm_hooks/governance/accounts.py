@@ -8,7 +8,8 @@ via limits.py) and, if one arrives another way (already pooled, another node's b
 fail in the VM at their first frame (rules.py), with FISCO's status 31 (AccountFrozen) in the
 reason. Its balance and storage are untouched; unfreezing restores it as it was. An abolished
 account stays abolished (FISCO 3.x). A governor cannot be frozen: the chain would lose the
-ability to unfreeze it.
+ability to unfreeze it. Nor can a committee member (vm_hooks/committee: a frozen member could
+not vote, and the committee refuses to add a frozen account, so the two rules hold each other).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from eth_utils.abi import event_signature_to_log_topic
 from eth_utils.address import to_canonical_address, to_checksum_address
 
 from vm_hooks.addresses import ACCOUNT_MANAGER, PERMISSION
+from vm_hooks.committee.committee import members_of
 from vm_hooks.governance.authority import is_governor, require_governor
 from vm_hooks.governance.store import ABOLISHED, FLAG_ACCOUNT, NORMAL, ZERO, AccountStore, PermissionStore
 from vm_hooks.governance.writes import writable
@@ -38,6 +40,9 @@ def set_account_status(call: Call, account: bytes, status: int) -> tuple[Any, ..
         raise revert(f"{PREFIX}: the zero address has no status to set")
     if status != NORMAL and is_governor(call.computation, account):
         raise revert(f"{PREFIX}: {shown} is a governor of this chain and cannot be frozen or abolished")
+    if status != NORMAL and account in members_of(call.computation):
+        raise revert(f"{PREFIX}: {shown} is a committee member and cannot be frozen or abolished "
+                     "(a frozen member could not vote; remove it from the committee first)")
     store = AccountStore(writable(call.computation, ACCOUNT_MANAGER))
     if store.status(account) == ABOLISHED:
         raise revert(f"{PREFIX}: {shown} is abolished; its status can no longer change")

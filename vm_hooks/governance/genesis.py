@@ -98,6 +98,15 @@ def _addresses(doc: dict[str, Any], name: str) -> tuple[bytes, ...]:
     return tuple(_address(v, f"{name}[{i}]") for i, v in enumerate(values))
 
 
+def _refuse_frozen_members(committee: Any, frozen: tuple[bytes, ...]) -> None:
+    """A committee member cannot start frozen (the committee's own section is checked by
+    vm_hooks/committee/genesis.py; only the overlap with frozenAccounts is this file's)."""
+    members = committee.get("members") if isinstance(committee, dict) else None
+    for text in members if isinstance(members, dict) else ():
+        if isinstance(text, str) and is_address(text) and to_canonical_address(text) in frozen:
+            raise GovernanceFileError(f"committee member {text} cannot be in frozenAccounts")
+
+
 def parse_governance(doc: Any) -> GovernanceGenesis:
     """Check a decoded governance document; raises GovernanceFileError naming the bad field."""
     if not isinstance(doc, dict):
@@ -117,6 +126,7 @@ def parse_governance(doc: Any) -> GovernanceGenesis:
     frozen = _addresses(doc, "frozenAccounts")
     if admin is not None and admin in frozen:
         raise GovernanceFileError("the admin cannot be in frozenAccounts")
+    _refuse_frozen_members(doc.get("committee"), frozen)
     config = doc.get("systemConfig", {})
     if not isinstance(config, dict):
         raise GovernanceFileError("systemConfig must be an object of key: value strings")
