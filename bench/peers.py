@@ -151,6 +151,33 @@ def memory_mib(pid: int, field_name: str) -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process tree from /proc: steadier than wall time on a busy machine."""
+    total = 0
+    for p in _descendants(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def unavailable(peer: Peer) -> str | None:
+    """Why `peer` cannot run on this machine (what to install), or None when it can."""
+    if peer.name == "eth-tester":
+        import importlib.util
+
+        if importlib.util.find_spec("eth_tester") is None:
+            return "eth-tester is not installed (./scripts/bench installs the `bench` extra)"
+    if peer.name == "Hardhat" and not (ROOT / "node_modules/.bin/hardhat").exists():
+        return "node_modules/.bin/hardhat is missing (./scripts/setup installs it)"
+    if peer.name == "Ganache" and not (BENCH / "node_modules/.bin/ganache").exists():
+        return "bench/node_modules/.bin/ganache is missing (./scripts/bench runs npm ci in bench/)"
+    return None
+
+
 # -- lifecycle --------------------------------------------------------------------------------
 
 @dataclass
@@ -165,6 +192,10 @@ class Running:
 
     def peak_rss_mib(self) -> float:
         return memory_mib(self.proc.pid, "VmHWM")
+
+    def cpu_s(self) -> float:
+        """User + system CPU seconds so far of the node and its children (Hardhat forks one)."""
+        return cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
         """SIGTERM (a clean shutdown: Wabei checkpoints its database), SIGKILL after 20 s."""
