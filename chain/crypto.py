@@ -10,12 +10,12 @@ mode so that Solidity and its tools keep working (see vm_hooks/hashing.py).
 """
 from __future__ import annotations
 
-import importlib.util
-import os
 from dataclasses import dataclass
 from typing import Callable
 
 from eth_hash.auto import keccak as _eth_keccak
+
+from vm_hooks.fast_keccak import prefer_fast_keccak as prefer_fast_keccak  # re-exported (chain/cli.py, spec.py)
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
@@ -43,16 +43,3 @@ def suite(name: str) -> CryptoSuite:
         return SUITES[name]
     except KeyError:
         raise ValueError(f"unknown crypto suite {name!r}; known: {', '.join(sorted(SUITES))}") from None
-
-
-def prefer_fast_keccak() -> None:
-    """Hash with safe-pysha3 (C) instead of pycryptodome, which eth-hash picks first if both exist.
-
-    Keccak runs about 80 times per ERC-20 transfer (trie nodes, addresses, slots): about 11 us a
-    call through pycryptodome's ctypes wrapper, 3 us through pysha3; both give the same digests.
-    eth-hash (which py-evm hashes through) chooses its backend from the environment on its first
-    call, so this must run before anything hashes; the composition root calls it for every node,
-    in a process of its own or inside a test. After a first hash it changes nothing.
-    """
-    if "ETH_HASH_BACKEND" not in os.environ and importlib.util.find_spec("sha3") is not None:
-        os.environ["ETH_HASH_BACKEND"] = "pysha3"

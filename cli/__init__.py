@@ -6,3 +6,7 @@
 node's own entry, `chain.cli.node_main`. Dependencies point one way: cli imports chain, cns,
 deploy, sharing and transact; none of them imports cli.
 """
+
+from vm_hooks.fast_keccak import prefer_fast_keccak
+
+prefer_fast_keccak()  # before any command hashes (vm_hooks/fast_keccak.py)

@@ -109,13 +109,18 @@ def _sources() -> tuple[tuple[str, AbiPrecompile, Sequence[Event]], ...]:
     from vm_hooks.governance.accounts import ACCOUNT_MANAGER_PRECOMPILE
     from vm_hooks.governance.permission import PERMISSION_PRECOMPILE
     from vm_hooks.governance.sysconfig import SYSTEM_CONFIG_PRECOMPILE
+    from vm_hooks.regulation.identity import EVENTS as IDENTITY_EVENTS
+    from vm_hooks.regulation.identity import IDENTITY_PRECOMPILE
+    from vm_hooks.regulation.precompile import EVENTS as REGULATION_EVENTS
+    from vm_hooks.regulation.precompile import REGULATION_PRECOMPILE
     return (
         ("SystemConfig", SYSTEM_CONFIG_PRECOMPILE, SYSTEM_CONFIG_EVENTS),
         ("ContractAuth", PERMISSION_PRECOMPILE, PERMISSION_EVENTS),
         ("Permission", PERMISSION_PRECOMPILE, PERMISSION_EVENTS),
         ("AccountManager", ACCOUNT_MANAGER_PRECOMPILE, ACCOUNT_EVENTS),
         ("CommitteeManager", COMMITTEE_PRECOMPILE, EVENTS),
-        # the regulation precompile (issue 13, interception/KYC) adds its line here
+        ("Regulation", REGULATION_PRECOMPILE, REGULATION_EVENTS),
+        ("IdentityRegistry", IDENTITY_PRECOMPILE, IDENTITY_EVENTS),
     )
 
 
