@@ -17,7 +17,6 @@ from governance.committee import CommitteeClient
 from network.alloc import default_alloc
 from network.comet_files import cometbft_binary
 from network.init import init_network
-from network.layout import load_manifest
 from network.plan import plan_network
 from tests.comet import testnet
 from tests.comet.test_validator_changes import ABI, CONSENSUS, _free_bases, address_of, node_id, validators
@@ -37,21 +36,8 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[testnet.Test
     plan = plan_network(org_names=["org1"], nodes_per_org=2, observers_per_org=1, p2p_base=p2p, rpc_base=rpc)
     init_network(out, plan, default_alloc(), cometbft=cometbft_binary(), unlocked_mnemonic=DEFAULT_MNEMONIC,
                  governance=GOVERNANCE)
-    network = testnet.TestNetwork(out)
-    for seat in plan.nodes:
-        config = out / seat.name / "cometbft" / "config" / "config.toml"
-        text = config.read_text()
-        for key, value in (("timeout_commit", '"500ms"'), ("timeout_propose", '"1s"')):
-            text = testnet.set_key(text, "consensus", key, value)
-        config.write_text(text)
-        network.nodes.append(testnet.TestNode(seat.name, out / seat.name, testnet.NodePorts(
-            rpc=seat.rpc_port, p2p=seat.p2p_port, comet_rpc=seat.comet_rpc_port, abci=seat.abci_port)))
-    try:
-        for node in network.nodes:
-            network.start(node)
-        yield network, load_manifest(out)
-    finally:
-        network.stop_all()
+    with testnet.running(out, plan.nodes) as started:
+        yield started
 
 
 def web3s(network: testnet.TestNetwork) -> list[Web3]:

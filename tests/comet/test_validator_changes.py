@@ -22,7 +22,6 @@ from chain.config import DEFAULT_MNEMONIC
 from network.alloc import default_alloc
 from network.comet_files import cometbft_binary
 from network.init import init_network
-from network.layout import load_manifest
 from network.plan import plan_network
 from tests.comet import testnet
 
@@ -69,21 +68,8 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[testnet.Test
     p2p, rpc = _free_bases()
     plan = plan_network(org_names=["org1"], nodes_per_org=NODES - 1, observers_per_org=1, p2p_base=p2p, rpc_base=rpc)
     manifest = init_network(out, plan, default_alloc(), cometbft=cometbft_binary(), unlocked_mnemonic=DEFAULT_MNEMONIC)
-    network = testnet.TestNetwork(out)
-    for seat in plan.nodes:
-        config = out / seat.name / "cometbft" / "config" / "config.toml"
-        text = config.read_text()
-        for key, value in (("timeout_commit", '"500ms"'), ("timeout_propose", '"1s"')):
-            text = testnet.set_key(text, "consensus", key, value)
-        config.write_text(text)
-        network.nodes.append(testnet.TestNode(seat.name, out / seat.name, testnet.NodePorts(
-            rpc=seat.rpc_port, p2p=seat.p2p_port, comet_rpc=seat.comet_rpc_port, abci=seat.abci_port)))
-    try:
-        for node in network.nodes:
-            network.start(node)
-        yield network, load_manifest(out)
-    finally:
-        network.stop_all()
+    with testnet.running(out, plan.nodes) as started:
+        yield started
 
 
 def node_id(manifest: dict[str, Any], name: str) -> str:

@@ -16,8 +16,11 @@ import socket
 import subprocess
 import sys
 import time
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from network.config import default_binary
 from tests.conftest import ROOT
@@ -176,3 +179,27 @@ def _configure(node: TestNode, peers: str, timeout_commit: str) -> None:
                      "start": True, "binary": default_binary()},
     }
     (node.folder / "wabei.json").write_text(json.dumps(wabei, indent=2))
+
+
+@contextlib.contextmanager
+def running(out: Path, seats: Any) -> Iterator[tuple[TestNetwork, dict[str, Any]]]:
+    """Start every seat of a network `wabei network init` wrote to `out` (a plan's `nodes`),
+    with 500 ms commits and 1 s proposals so tests wait less; yield it with its manifest, and
+    stop every process at the end."""
+    from network.layout import load_manifest
+
+    network = TestNetwork(out)
+    for seat in seats:
+        config = out / seat.name / "cometbft" / "config" / "config.toml"
+        text = config.read_text()
+        for key, value in (("timeout_commit", '"500ms"'), ("timeout_propose", '"1s"')):
+            text = set_key(text, "consensus", key, value)
+        config.write_text(text)
+        network.nodes.append(TestNode(seat.name, out / seat.name, NodePorts(
+            rpc=seat.rpc_port, p2p=seat.p2p_port, comet_rpc=seat.comet_rpc_port, abci=seat.abci_port)))
+    try:
+        for node in network.nodes:
+            network.start(node)
+        yield network, load_manifest(out)
+    finally:
+        network.stop_all()
