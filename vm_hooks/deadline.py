@@ -38,6 +38,18 @@ class LaneFull(DeadlineExceeded):
 # `at` out by the time it waited), or raises DeadlineExceeded.
 OnLong = Callable[["Deadline"], None]
 
+# A long run gives the GIL away while other threads want it (see Deadline.check). Every SLICE_S
+# it looks at how much CPU the process's other threads used meanwhile; past OTHERS_BUSY_S, and for
+# CONTENDED_FOR_S after the last time it was, the run sleeps YIELD_S before its next slice.
+# CPython otherwise hands the GIL over only once a waiting thread has waited a whole switch
+# interval (5 ms), which a request on the event loop pays at every step that releases the GIL
+# (each socket write, each epoll wake-up). Other processes do not count: preemption by the
+# kernel is not contention for the GIL.
+SLICE_S = 0.001
+YIELD_S = 0.0005
+OTHERS_BUSY_S = 0.00002
+CONTENDED_FOR_S = 0.05
+
 
 class Deadline:
     """When a run must stop, and whether it was cancelled (shutdown, client gone).
@@ -52,9 +64,15 @@ class Deadline:
     time, not the clock: on a loaded machine a 5 ms call can take 100 ms of wall time, and must
     not be mistaken for a long one. The CPU clock is a system call, so it is read only once the
     wall clock says the run could have used that much CPU.
+
+    Once long, a run is polite: while other threads want the GIL it sleeps YIELD_S after every
+    SLICE_S of running, so the event loop and the short calls take the GIL within a slice instead
+    of a switch interval, and a client's five-second loop costs the others little. With nobody
+    else waiting it never sleeps, so a long call on an idle node runs at full speed.
     """
 
-    __slots__ = ("timeout_s", "at", "cancelled", "long_after_s", "long_at", "_long_cpu_at", "_on_long")
+    __slots__ = ("timeout_s", "at", "cancelled", "long_after_s", "long_at", "_long_cpu_at", "_on_long",
+                 "_polite", "_contended_until", "_slice_at", "_cpu_marks", "yields")
 
     def __init__(self, timeout_s: float | None = None, long_after_s: float | None = None,
                  on_long: OnLong | None = None) -> None:
@@ -65,6 +83,11 @@ class Deadline:
         self.long_at = math.inf      # wall clock: when to look at the CPU clock
         self._long_cpu_at = math.inf  # the thread's CPU clock: when the run is long
         self._on_long = on_long
+        self._polite = False
+        self._contended_until = 0.0
+        self._slice_at = 0.0
+        self._cpu_marks = (0.0, 0.0)  # (process CPU, this thread's CPU) at the slice's start
+        self.yields = 0  # sleeps so far: how often the run gave way
 
     def start(self) -> "Deadline":
         """Start the clock (idempotent after the first call)."""
@@ -94,8 +117,29 @@ class Deadline:
                 assert self._on_long is not None
                 self._on_long(self)
                 now = time.monotonic()
+                self._polite = True
+                self._cpu_marks = (time.process_time(), time.thread_time())
+                self._slice_at = now + SLICE_S
+        if self._polite and now >= self._slice_at:
+            now = self._give_way(now)
         if now > self.at:
             raise DeadlineExceeded(self.timeout_message())
+
+    def _give_way(self, now: float) -> float:
+        """At the end of a long run's slice: if other threads of the process used CPU during it
+        (or did lately), sleep so they take the GIL at once. Returns the clock after any sleep."""
+        process, own = time.process_time(), time.thread_time()
+        others = (process - self._cpu_marks[0]) - (own - self._cpu_marks[1])
+        if others > OTHERS_BUSY_S:
+            self._contended_until = now + CONTENDED_FOR_S
+        if now < self._contended_until:
+            time.sleep(YIELD_S)
+            self.yields += 1
+            now = time.monotonic()
+            process, own = time.process_time(), time.thread_time()
+        self._cpu_marks = (process, own)
+        self._slice_at = now + SLICE_S
+        return now
 
     def timeout_message(self) -> str:
         """geth's error for a call past --rpc.evmtimeout."""
