@@ -52,7 +52,7 @@ impl PyDb {
 
     /// True when `key` is a node here or in the mapping.
     pub fn has(&self, py: Python<'_>, key: &[u8]) -> PyResult<bool> {
-        if key == BLANK_ROOT || self.pending.lock().unwrap().contains_key(key) {
+        if self.pending.lock().unwrap().contains_key(key) {
             return Ok(true);
         }
         self.mapping.bind(py).contains(PyBytes::new(py, key))
