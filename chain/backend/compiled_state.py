@@ -49,7 +49,7 @@ class CompiledStorageLookup(StorageLookup):
         if self._trie_nodes_batch is None:
             self._trie_nodes_batch = BatchDB(self._db, read_through_deletes=True)
         if self._write_trie is None:
-            self._write_trie = CompiledHexaryTrie(self._trie_nodes_batch, self._starting_root_hash)  # type: ignore[assignment]
+            self._write_trie = CompiledHexaryTrie(self._trie_nodes_batch, self._starting_root_hash)
         return self._write_trie
 
     def _get_read_trie(self) -> Any:

@@ -21,6 +21,7 @@ import contextlib
 import os
 from typing import Any, Iterator
 
+from eth_typing import Hash32
 from trie.constants import BLANK_NODE_HASH
 from trie.exceptions import MissingTrieNode
 
@@ -77,20 +78,20 @@ class CompiledHexaryTrie:
     def get(self, key: bytes) -> bytes:
         try:
             value: bytes = self._trie.get(key)
-        except _native.MissingNode as exc:  # type: ignore[union-attr]
+        except _native.MissingNode as exc:
             raise self._missing(exc, key) from None
         return value
 
     def set(self, key: bytes, value: bytes) -> None:
         try:
             self._trie.set(key, value)
-        except _native.MissingNode as exc:  # type: ignore[union-attr]
+        except _native.MissingNode as exc:
             raise self._missing(exc, key) from None
 
     def delete(self, key: bytes) -> None:
         try:
             self._trie.delete(key)
-        except _native.MissingNode as exc:  # type: ignore[union-attr]
+        except _native.MissingNode as exc:
             raise self._missing(exc, key) from None
 
     def exists(self, key: bytes) -> bool:
@@ -131,4 +132,4 @@ class CompiledHexaryTrie:
             root: bytes = self._trie.root_hash
         except Exception:  # the root itself cannot be re-encoded: name the missing node
             root = node_hash
-        return MissingTrieNode(node_hash, root, key)
+        return MissingTrieNode(Hash32(node_hash), Hash32(root), key)
