@@ -20,6 +20,7 @@ from chain.backend.compiled_trie import PURE_TRIE_ENV, compiled_trie_installed
 from chain.backend.vm import build_vm_class, use_compiled_trie
 from chain.config import ChainConfig, MiningMode
 from chain.crypto import ETHEREUM, CryptoSuite
+from chain.storage.sqlite_db import SqliteDB
 from chain.types import CallRequest
 
 pytestmark = pytest.mark.skipif(not compiled_trie_installed(), reason="wabei_trie is not built (no Rust at set-up)")
@@ -31,7 +32,7 @@ GENESIS_TIME = 1_700_000_000
 
 
 def _account_db(chain: Chain) -> type:
-    return chain.spec.vm_class.get_state_class().account_db_class  # type: ignore[no-any-return]
+    return chain.spec.vm_class.get_state_class().account_db_class
 
 
 def _chain(tmp_path: Path, name: str, pure: bool, monkeypatch: pytest.MonkeyPatch) -> Chain:
@@ -68,7 +69,9 @@ def _blocks_of_requests(chain: Chain) -> list[list[CallRequest]]:
 
 def _trie_nodes(chain: Chain) -> set[tuple[bytes, bytes]]:
     """Everything keyed by its own keccak: trie nodes (and contract code)."""
-    return {(k, v) for k, v in chain.backend.db.all_items() if len(k) == 32 and keccak(v) == k}
+    db = chain.backend.db
+    assert isinstance(db, SqliteDB)
+    return {(k, v) for k, v in db.all_items() if len(k) == 32 and keccak(v) == k}
 
 
 def _run_both(leader: Chain, other: Chain) -> None:

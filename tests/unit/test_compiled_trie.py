@@ -16,7 +16,7 @@ from eth.db.backends.memory import MemoryDB
 from eth.db.batch import BatchDB
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from trie import HexaryTrie
+from trie.hexary import HexaryTrie
 from trie.constants import BLANK_NODE_HASH
 from trie.exceptions import MissingTrieNode
 
