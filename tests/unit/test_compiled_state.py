@@ -9,6 +9,9 @@ tries runs.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +26,7 @@ from chain.crypto import ETHEREUM, CryptoSuite
 from chain.storage.sqlite_db import SqliteDB
 from chain.types import CallRequest
 
-pytestmark = pytest.mark.skipif(not compiled_trie_installed(), reason="wabei_trie is not built (no Rust at set-up)")
+needs_compiled = pytest.mark.skipif(not compiled_trie_installed(), reason="wabei_trie is not built (no Rust at set-up)")
 
 # Runtime: SSTORE(calldata[0:32], calldata[32:64]); STOP. Init code copies it out and returns it.
 RUNTIME = bytes.fromhex("60203560003555" "00")
@@ -89,6 +92,7 @@ def _run_both(leader: Chain, other: Chain) -> None:
         assert theirs.block.header.state_root == ours.block.header.state_root
 
 
+@needs_compiled
 @pytest.mark.parametrize("leader_pure", [False, True], ids=["compiled-leads", "py-trie-leads"])
 def test_the_same_blocks_hashes_roots_nodes_and_proofs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       leader_pure: bool) -> None:
@@ -106,6 +110,7 @@ def test_the_same_blocks_hashes_roots_nodes_and_proofs(tmp_path: Path, monkeypat
         assert other.backend.proof(head, address, slots) == leader.backend.proof(head, address, slots)
 
 
+@needs_compiled
 def test_the_follower_imports_a_compiled_leaders_blocks_on_py_trie(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The importer re-executes strictly (state root included) on the other implementation."""
@@ -122,6 +127,7 @@ def test_the_follower_imports_a_compiled_leaders_blocks_on_py_trie(tmp_path: Pat
     assert _trie_nodes(follower) == _trie_nodes(leader)
 
 
+@needs_compiled
 def test_a_chain_whose_hash_is_not_keccak_runs_on_py_trie(monkeypatch: pytest.MonkeyPatch) -> None:
     """wabei_trie hashes nodes with keccak only; any other suite keeps py-trie."""
     monkeypatch.delenv(PURE_TRIE_ENV, raising=False)
@@ -138,3 +144,25 @@ def test_wabei_pure_trie_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PURE_TRIE_ENV, "1")
     assert not use_compiled_trie(ETHEREUM)
     assert not issubclass(build_vm_class(ETHEREUM).get_state_class().account_db_class, CompiledTrieAccountDB)
+
+
+def test_without_the_extension_the_chain_runs_on_py_trie() -> None:
+    """A machine where set-up found no Rust: `import wabei_trie` fails, blocks are still made."""
+    script = (
+        "import sys; sys.modules['wabei_trie'] = None\n"  # what a missing extension looks like to import
+        "import asyncio\n"
+        "from chain.api.chain import build_chain\n"
+        "from chain.backend.compiled_trie import compiled_trie_installed\n"
+        "from chain.config import ChainConfig\n"
+        "from chain.types import CallRequest\n"
+        "assert not compiled_trie_installed()\n"
+        "c = build_chain(ChainConfig(genesis_timestamp=1_700_000_000))\n"
+        "asyncio.run(c.transactions.send_transaction(CallRequest(sender=c.accounts[0].address,"
+        " to=c.accounts[1].address, value=1)))\n"
+        "print(c.reads.head.block_number, c.spec.vm_class.get_state_class().account_db_class.__mro__[1].__name__)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != PURE_TRIE_ENV}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "PreimageRecordingAccountDB"]
