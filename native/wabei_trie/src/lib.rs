@@ -19,7 +19,9 @@ use pydb::{PyDb, BLANK_ROOT};
 
 create_exception!(wabei_trie, MissingNode, PyException, "A trie node is not in the database: args[0] is its hash.");
 
-#[pyclass(module = "wabei_trie", unsendable)]
+// Send (not `unsendable`): a state built on a call worker may be dropped by the loop thread's
+// collector, and an unsendable object then raises there. One trie is used by one state at a time.
+#[pyclass(module = "wabei_trie")]
 struct Trie {
     db: Arc<PyDb>,
     /// Built on first use, so a root can be named before its nodes are read (py-trie does so).
