@@ -6,7 +6,7 @@
 //! to reach the database. The overlay gives the same result: commits land here, and `flush`
 //! copies into the mapping exactly the overlay nodes reachable from the root, then forgets the
 //! rest (intermediate roots of earlier commits).
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Mutex;
 
@@ -37,13 +37,17 @@ impl std::error::Error for DbError {}
 pub struct PyDb {
     mapping: Py<PyAny>,
     pending: Mutex<HashMap<Vec<u8>, Vec<u8>>>,
+    /// Nodes known to be in the mapping already (read from it, or flushed to it): a change that
+    /// re-creates one (a value set to what it was) does not write it again. py-trie does not
+    /// either: its pruning cancels the write of a node that replaces itself.
+    stored: Mutex<HashSet<Vec<u8>>>,
     /// The exception a read of `mapping` raised (other than KeyError), re-raised by the caller.
     pub error: Mutex<Option<PyErr>>,
 }
 
 impl PyDb {
     pub fn new(mapping: Py<PyAny>) -> Self {
-        PyDb { mapping, pending: Mutex::new(HashMap::new()), error: Mutex::new(None) }
+        PyDb { mapping, pending: Mutex::new(HashMap::new()), stored: Mutex::new(HashSet::new()), error: Mutex::new(None) }
     }
 
     pub fn mapping(&self) -> &Py<PyAny> {
@@ -58,17 +62,23 @@ impl PyDb {
         self.mapping.bind(py).contains(PyBytes::new(py, key))
     }
 
-    /// Write to the mapping the overlay nodes reachable from `root`; drop the rest.
+    /// Write to the mapping the overlay nodes reachable from `root` that it does not hold yet;
+    /// drop the rest. A node already stored is not opened: its children are stored too.
     pub fn flush(&self, py: Python<'_>, root: &[u8]) -> PyResult<usize> {
         let mut pending = std::mem::take(&mut *self.pending.lock().unwrap());
+        let mut stored = self.stored.lock().unwrap();
         let mapping = self.mapping.bind(py);
         let mut stack = vec![root.to_vec()];
         let mut written = 0;
         while let Some(key) = stack.pop() {
+            if stored.contains(&key) {
+                continue;
+            }
             // remove(): a node reached twice (identical subtrees) is written once
             if let Some(node) = pending.remove(&key) {
                 child_refs(&node, &mut stack);
                 mapping.set_item(PyBytes::new(py, &key), PyBytes::new(py, &node))?;
+                stored.insert(key);
                 written += 1;
             }
         }
@@ -87,10 +97,14 @@ impl DB for PyDb {
             return Ok(Some(node.clone()));
         }
         Python::with_gil(|py| match self.mapping.bind(py).get_item(PyBytes::new(py, key)) {
-            Ok(value) => match value.downcast::<PyBytes>() {
-                Ok(bytes) => Ok(Some(bytes.as_bytes().to_vec())),
-                Err(_) => value.extract::<Vec<u8>>().map(Some).map_err(|e| self.keep(e)),
-            },
+            Ok(value) => {
+                let node = match value.downcast::<PyBytes>() {
+                    Ok(bytes) => bytes.as_bytes().to_vec(),
+                    Err(_) => value.extract::<Vec<u8>>().map_err(|e| self.keep(e))?,
+                };
+                self.stored.lock().unwrap().insert(key.to_vec());
+                Ok(Some(node))
+            }
             Err(e) if e.is_instance_of::<PyKeyError>(py) => Ok(None),
             Err(e) => Err(self.keep(e)),
         })
