@@ -187,3 +187,17 @@ def test_a_database_error_is_raised_as_is() -> None:
 def test_a_root_of_the_wrong_length_is_refused() -> None:
     with pytest.raises(ValueError, match="a trie root is 32 bytes, got 3"):
         CompiledHexaryTrie({}, b"abc")
+
+
+def test_a_root_left_and_returned_to_still_reads() -> None:
+    """As with py-trie, whose changes are in the database at once: set, move away, come back."""
+    trie = CompiledHexaryTrie({})
+    trie[b"a"] = b"x" * 40
+    trie[b"b"] = b"y" * 40
+    changed = CompiledHexaryTrie({})
+    changed[b"a"] = b"x" * 40
+    changed[b"b"] = b"y" * 40
+    new_root = changed.root_hash
+    trie.root_hash = BLANK_NODE_HASH  # never read the new root: the setter must keep the nodes
+    trie.root_hash = new_root
+    assert trie[b"a"] == b"x" * 40 and trie[b"b"] == b"y" * 40

@@ -110,10 +110,13 @@ impl Trie {
         Ok(PyBytes::new(py, &self.root))
     }
 
-    /// Move to another root: uncommitted changes are dropped, as when py-trie's root is set.
+    /// Move to another root. Changes so far are committed into the overlay first: py-trie has
+    /// written them by now, so moving back to that root later must find its nodes.
     #[setter]
     fn set_root_hash(&mut self, root_hash: &[u8]) -> PyResult<()> {
-        self.root = to_root(root_hash)?;
+        let root = to_root(root_hash)?;
+        self.commit()?;
+        self.root = root;
         self.trie = None;
         self.dirty = false;
         Ok(())
