@@ -79,7 +79,11 @@ def _trie_nodes(chain: Chain) -> set[tuple[bytes, bytes]]:
 
 def _run_both(leader: Chain, other: Chain) -> None:
     """`leader` signs and builds each block; `other` builds the same block from the same inputs."""
-    for requests in _blocks_of_requests(leader):
+    _run_both_blocks(leader, other, _blocks_of_requests(leader))
+
+
+def _run_both_blocks(leader: Chain, other: Chain, blocks: list[list[CallRequest]]) -> None:
+    for requests in blocks:
         for request in requests:
             asyncio.run(leader.transactions.send_transaction(request))
         txs = [p.tx for p in leader.pool.ready(leader.blocks.next_base_fee())]
@@ -166,3 +170,19 @@ def test_without_the_extension_the_chain_runs_on_py_trie() -> None:
                          cwd=Path(__file__).resolve().parents[2], timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["1", "PreimageRecordingAccountDB"]
+
+
+@needs_compiled
+def test_a_data_dir_written_on_py_trie_continues_on_the_compiled_trie(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A data dir from before the compiled trie (or from a machine without Rust) opens and grows
+    on it, to the same blocks as a chain that never changed implementation."""
+    reference = _chain(tmp_path, "reference", False, monkeypatch)
+    switched = _chain(tmp_path, "switched", True, monkeypatch)
+    blocks = _blocks_of_requests(reference)
+    _run_both_blocks(reference, switched, blocks[:2])
+    switched.close()
+    switched = _chain(tmp_path, "switched", False, monkeypatch)  # reopened on the compiled trie
+    _run_both_blocks(reference, switched, blocks[2:])
+    assert switched.reads.head.hash == reference.reads.head.hash
+    assert _trie_nodes(switched) == _trie_nodes(reference)
