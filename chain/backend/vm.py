@@ -22,8 +22,10 @@ from eth.vm.forks.prague.state import PragueState
 from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
+from chain.backend.compiled_state import CompiledTrieAccountDB
+from chain.backend.compiled_trie import compiled_trie_enabled
 from chain.backend.preimages import PreimageRecordingAccountDB
-from chain.crypto import CryptoSuite
+from chain.crypto import ETHEREUM, CryptoSuite
 from vm_hooks.computation import WabeiComputation
 from vm_hooks.regulation.report import ReportingContext
 from vm_hooks.tracing import TracingStateMixin
@@ -96,7 +98,6 @@ class AtomicApplyPragueVM(PragueVM):
         return receipt, computation
 
 
-@functools.cache
 def build_vm_class(crypto: CryptoSuite, governance_admin: bytes | None = None) -> type[PragueVM]:
     """The py-evm VM class of a Wabei chain with the crypto suite `crypto`.
 
@@ -107,8 +108,23 @@ def build_vm_class(crypto: CryptoSuite, governance_admin: bytes | None = None) -
     interception reports (vm_hooks/regulation/report.py). One class
     per suite and default governance admin (vm_hooks/governance/authority.py: a devnet's first
     account, None on a network chain), so every chain of a kind shares it.
+
+    The state trie is the compiled one (chain/backend/compiled_trie.py) when it is installed,
+    not turned off by WABEI_PURE_TRIE=1, and the suite hashes with keccak (the only hash
+    `wabei_trie` knows); otherwise py-trie. Both write the same nodes.
     """
-    account_db = type(f"PreimageAccountDB_{crypto.name}", (PreimageRecordingAccountDB,),
+    return _build_vm_class(crypto, governance_admin, use_compiled_trie(crypto))
+
+
+def use_compiled_trie(crypto: CryptoSuite) -> bool:
+    """True when a chain with `crypto` runs its state trie on `wabei_trie`."""
+    return compiled_trie_enabled() and crypto.hash is ETHEREUM.hash
+
+
+@functools.cache
+def _build_vm_class(crypto: CryptoSuite, governance_admin: bytes | None, compiled_trie: bool) -> type[PragueVM]:
+    base = CompiledTrieAccountDB if compiled_trie else PreimageRecordingAccountDB
+    account_db = type(f"PreimageAccountDB_{crypto.name}", (base,),
                       {"key_hash": staticmethod(crypto.hash)})
     state = FloorCheckingPragueState.configure(
         __name__=f"WabeiPragueState_{crypto.name}",
