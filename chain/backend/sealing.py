@@ -1,5 +1,6 @@
-"""Sealing a block with less repeated work: the body's tries in one pass, and the block's
-receipts read from memory rather than back from the trie that was just written.
+"""Opening and sealing a block with less repeated work: the header built once, the body's tries
+in one pass, and the block's receipts read from memory rather than back from the trie that was
+just written.
 
 Both are overrides of PragueVM methods (py-evm's extension point: a VM subclass), so the
 producer and the importer, which share BlockRun, seal the same way. Measured in
@@ -18,6 +19,7 @@ from eth.vm.forks.prague.constants import (
 )
 from eth_utils.conversions import to_bytes
 
+from chain.backend.opening import prague_header_from_parent
 from chain.backend.ordered_trie import ordered_trie_root_and_nodes
 
 
@@ -46,6 +48,8 @@ class SealingPragueVM(PragueVM):
     """
 
     _sealed_receipts: tuple[bytes, tuple[ReceiptAPI, ...]] | None = None
+    # Opening a block: one header instead of py-evm's eight (chain/backend/opening.py).
+    create_header_from_parent = staticmethod(prague_header_from_parent)
 
     def set_block_transactions_and_withdrawals(
         self,
