@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, WithdrawalAPI
 from eth.vm.forks.prague import PragueVM
+from eth.vm.forks.prague.blocks import PragueBlock
 from eth.vm.forks.prague.constants import (
     DEPOSIT_CONTRACT_ADDRESS,
     DEPOSIT_EVENT_SIGNATURE_HASH,
@@ -37,6 +38,24 @@ def deposit_request_data(receipts: Iterable[ReceiptAPI]) -> bytes:
     return data
 
 
+class SharingPragueBlock(PragueBlock):
+    """PragueBlock whose `copy` shares the fields it does not replace instead of deep-copying them.
+
+    Sealing copies the block three times to set one header field each (the roots, the requests
+    hash, the state root), and rlp's `Serializable.copy` deep-copies every other field: each
+    transaction of the block, three times over. The fields are immutable (rlp turns lists into
+    tuples and Serializables refuse attribute writes), so sharing them is safe; the encoding,
+    and so the hash, is PragueBlock's.
+    """
+
+    def copy(self, *args: Any, **kwargs: Any) -> BlockAPI:
+        if args:
+            return super().copy(*args, **kwargs)
+        fields = {name: getattr(self, name) for name in self._meta.field_names}
+        fields.update(kwargs)
+        return type(self)(**fields)
+
+
 class SealingPragueVM(PragueVM):
     """PragueVM that builds the transaction, receipt and withdrawal tries directly
     (chain/backend/ordered_trie.py) and keeps the receipts it sealed for EIP-6110's deposit scan.
@@ -48,6 +67,7 @@ class SealingPragueVM(PragueVM):
     """
 
     _sealed_receipts: tuple[bytes, tuple[ReceiptAPI, ...]] | None = None
+    block_class = SharingPragueBlock
     # Opening a block: one header instead of py-evm's eight (chain/backend/opening.py).
     create_header_from_parent = staticmethod(prague_header_from_parent)
 

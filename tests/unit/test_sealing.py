@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import replace
 
 from eth.vm.forks.prague import PragueVM
+from eth.vm.forks.prague.blocks import PragueBlock
 from eth.vm.forks.prague.constants import DEPOSIT_CONTRACT_ADDRESS, DEPOSIT_EVENT_SIGNATURE_HASH
 from eth_account import Account
 from eth_typing import Address
@@ -15,6 +16,7 @@ from eth_utils import to_checksum_address
 from chain.api.chain import Chain, build_chain
 from chain.backend.builder import propose_block
 from chain.backend.execution import BuiltBlock
+from chain.backend.sealing import SharingPragueBlock
 from chain.config import ChainConfig
 from chain.storage.buffer import WriteBuffer
 
@@ -28,10 +30,12 @@ EMPTY_REQUESTS_HASH = hashlib.sha256().digest()
 
 
 def _plain_vm(vm_class: type[PragueVM]) -> type[PragueVM]:
-    """`vm_class` with py-evm's own sealing methods put back: the reference."""
+    """`vm_class` with py-evm's own opening and sealing put back: the reference."""
     return type("PlainSealing", (vm_class,), {
         "set_block_transactions_and_withdrawals": PragueVM.set_block_transactions_and_withdrawals,
         "process_deposit_request_data": PragueVM.process_deposit_request_data,
+        "create_header_from_parent": PragueVM.create_header_from_parent,
+        "block_class": PragueBlock,
     })
 
 
@@ -82,3 +86,18 @@ def test_sealed_like_py_evm_without_deposits() -> None:
         assert ours.block.header.requests_hash == EMPTY_REQUESTS_HASH
         assert ours.block.hash == py_evm.block.hash
         assert _writes(ours) == _writes(py_evm)
+
+
+def test_a_shared_copy_is_py_evm_s_copy() -> None:
+    ours, _ = _both(3, deposit_calls=1)
+    block = ours.block
+    assert type(block) is SharingPragueBlock
+    plain = PragueBlock(block.header, transactions=block.transactions, uncles=[], withdrawals=[])
+    header = block.header.copy(gas_used=1)
+    for copied, reference in ((block.copy(header=header), plain.copy(header=header)),
+                              (block.copy(), plain.copy())):
+        assert copied.as_dict() == reference.as_dict()
+        assert copied.hash == reference.hash
+        assert type(copied) is SharingPragueBlock
+    assert block.header.gas_used != 1  # the original is untouched
+    assert isinstance(block.transactions, tuple)  # immutable, hence safe to share
