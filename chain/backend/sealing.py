@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, WithdrawalAPI
+from eth.abc import (
+    BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, TransactionFieldsAPI, WithdrawalAPI,
+)
+from eth.vm.forks.cancun.state import get_total_blob_gas
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.blocks import PragueBlock
 from eth.vm.forks.prague.constants import (
@@ -93,6 +96,15 @@ class SealingPragueVM(PragueVM):
             header_fields["withdrawals_root"] = root
         block_fields["header"] = new_header.copy(**header_fields)
         return base_block.copy(**block_fields)
+
+    def increment_blob_gas_used(self, old_header: BlockHeaderAPI,
+                                transaction: TransactionFieldsAPI) -> BlockHeaderAPI:
+        """py-evm's, without its header copy when the transaction carries no blobs (every
+        transaction a Wabei chain mines): the header is immutable, so the same one serves."""
+        blob_gas = get_total_blob_gas(transaction)
+        if not blob_gas:
+            return old_header
+        return old_header.copy(blob_gas_used=old_header.blob_gas_used + blob_gas)
 
     def process_deposit_request_data(self, block: BlockAPI) -> None:
         sealed = self._sealed_receipts

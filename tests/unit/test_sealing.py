@@ -101,3 +101,17 @@ def test_a_shared_copy_is_py_evm_s_copy() -> None:
         assert type(copied) is SharingPragueBlock
     assert block.header.gas_used != 1  # the original is untouched
     assert isinstance(block.transactions, tuple)  # immutable, hence safe to share
+
+
+def test_blob_gas_is_counted_as_py_evm_counts_it() -> None:
+    chain = build_chain(ChainConfig(genesis_timestamp=1_700_000_000))
+    vm_class, header = chain.spec.vm_class, chain.backend.head
+    vm = vm_class(header=header, chaindb=None, chain_context=None, consensus_context=None)  # type: ignore[arg-type]
+    blob_tx = chain.spec.transaction_builder.new_blob_transaction(
+        31337, 0, 1, 10**10, 100_000, Address(b"\x01" * 20), 0, b"", [], 10**9,
+        [b"\x01" + b"\x00" * 31, b"\x01" + b"\x11" * 31], 0, 1, 1)
+    plain_tx = _signed(chain, 1, deposit_calls=0)[0]
+    for tx in (blob_tx, plain_tx):
+        ours = vm.increment_blob_gas_used(header, tx)  # type: ignore[arg-type]
+        assert ours == PragueVM.increment_blob_gas_used(vm, header, tx)  # type: ignore[arg-type]
+    assert vm.increment_blob_gas_used(header, blob_tx).blob_gas_used == 2 * 131072  # type: ignore[arg-type]
