@@ -1,10 +1,11 @@
 """Opening and sealing a block with less repeated work: the header built once, the body's tries
-in one pass, and the block's receipts read from memory rather than back from the trie that was
-just written.
+in one pass, the block's receipts read from memory rather than back from the trie that was just
+written, block copies that share what they keep, no blob-gas header copy without blobs.
 
-Both are overrides of PragueVM methods (py-evm's extension point: a VM subclass), so the
-producer and the importer, which share BlockRun, seal the same way. Measured in
-docs/benchmarks.md (Issue 16 levers).
+All are overrides of PragueVM's methods and block class (py-evm's extension point: a VM
+subclass), so the producer, the importer and replays, which share BlockRun, seal the same way;
+each is compared with py-evm's own in tests (test_sealing, test_opening, test_ordered_trie).
+Measured in docs/benchmarks.md (Issue 16 levers).
 """
 from __future__ import annotations
 
