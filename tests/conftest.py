@@ -8,7 +8,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import pytest
 from hypothesis import settings
@@ -64,12 +64,13 @@ class RunningNode:
                 self.process.wait()
 
 
-def start_node(*args: str, timeout: float = 30.0) -> RunningNode:
-    """Start `wabei node` as a separate process on a free port and wait until it listens."""
+def start_node(*args: str, timeout: float = 30.0, env: Mapping[str, str] | None = None) -> RunningNode:
+    """Start `wabei node` as a separate process on a free port and wait until it listens; `env`
+    adds to (or replaces) this process's environment variables."""
     storage = [] if "--data-dir" in args else ["--in-memory"]
     cmd = [sys.executable, "-m", "chain.cli", "node", "--port", "0", "--quiet", *storage, *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     deadline = time.monotonic() + timeout
     assert proc.stdout is not None
     lines: list[str] = []

@@ -25,6 +25,7 @@ from eth_utils.exceptions import ValidationError
 from chain.backend.compiled_state import CompiledTrieAccountDB
 from chain.backend.compiled_trie import compiled_trie_enabled
 from chain.backend.preimages import PreimageRecordingAccountDB
+from chain.backend.sealing import SealingPragueVM
 from chain.crypto import ETHEREUM, CryptoSuite
 from vm_hooks.computation import WabeiComputation
 from vm_hooks.regulation.report import ReportingContext
@@ -65,7 +66,7 @@ class FloorCheckingPragueState(PragueState):
             )
 
 
-class AtomicApplyPragueVM(PragueVM):
+class AtomicApplyPragueVM(SealingPragueVM):
     """PragueVM whose `apply_transaction` leaves the state as it found it when it raises.
 
     py-evm's version calls `state.lock_changes()`, which drops every journal checkpoint, before it
