@@ -30,6 +30,9 @@ _DELETED = object()
 ENTRY_OVERHEAD = 150
 
 
+READER_PAGE_CACHE_KIB = 256
+
+
 class SqliteDB(BaseAtomicDB):
     """A key-value store in one SQLite file, with a write-through read cache bounded in bytes.
 
@@ -92,6 +95,9 @@ class SqliteDB(BaseAtomicDB):
             # check_same_thread=False only so that close() can close it from the writer's thread.
             conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
                                    check_same_thread=False)
+            # SQLite's own page cache, per connection (2 MiB by default), sits below the shared
+            # read cache above: small for the call workers' connections, one per thread.
+            conn.execute(f"PRAGMA cache_size=-{READER_PAGE_CACHE_KIB}")
             self._local.conn = conn
             with self._readers_lock:
                 self._readers.append(conn)
