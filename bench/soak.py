@@ -104,13 +104,17 @@ async def valid_client(rpc: Rpc, me: str, stop_at: float, stats: Stats) -> None:
         await asyncio.sleep(0.02)
 
 
-async def hostile_client(rpc: Rpc, ws_url: str, loop_address: str, stop_at: float, seed: int) -> None:
+HOSTILE_KINDS = ("loop", "loop_gas", "batch", "topics", "filters", "subscribe", "dump")
+
+
+async def hostile_client(rpc: Rpc, ws_url: str, loop_address: str, stop_at: float, seed: int,
+                         kinds: tuple[str, ...] = HOSTILE_KINDS) -> None:
     """Costly requests, one after another; their answers are ignored."""
     rng = random.Random(seed)
     sockets: list[aiohttp.ClientWebSocketResponse] = []
     topics = [[f"0x{rng.getrandbits(256):064x}" for _ in range(2000)] for _ in range(4)]
     while time.monotonic() < stop_at:
-        kind = rng.choice(["loop", "loop_gas", "batch", "topics", "filters", "subscribe", "dump"])
+        kind = rng.choice(kinds)
         try:
             if kind == "loop":
                 await rpc.call("eth_call", [{"to": loop_address}, "latest"], timeout=60)
@@ -163,7 +167,8 @@ async def soak(url: str, running: peers.Running, args: argparse.Namespace) -> tu
         tasks = [sample_rss(running, stop_at, rss)]
         tasks += [valid_client(Rpc(session, url), ACCOUNTS[1 + i % 9], stop_at, stats)
                   for i in range(args.valid)]
-        tasks += [hostile_client(Rpc(session, url), ws_url, loop_address, stop_at, i)
+        kinds = tuple(getattr(args, "hostile_kinds", None) or HOSTILE_KINDS)
+        tasks += [hostile_client(Rpc(session, url), ws_url, loop_address, stop_at, i, kinds)
                   for i in range(args.hostile)]
         await asyncio.gather(*tasks)
     return stats, rss
@@ -203,6 +208,8 @@ def main() -> int:
     ap.add_argument("--valid", type=int, default=8)
     ap.add_argument("--hostile", type=int, default=2)
     ap.add_argument("--in-memory", action="store_true")
+    ap.add_argument("--hostile-kinds", type=lambda v: tuple(v.split(",")), default=HOSTILE_KINDS,
+                    help=f"comma-separated subset of {','.join(HOSTILE_KINDS)} (to find what costs)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wabei-soak-") as tmp:
         peer = peers.PEERS["Wabei" if args.in_memory else "Wabei (disk)"]

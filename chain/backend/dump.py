@@ -7,7 +7,6 @@ and history exactly. A dump from another chain id loads only its accounts.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import zlib
@@ -78,13 +77,12 @@ def dump_json(src: DumpSource, max_bytes: int = 0, deadline: Deadline | None = N
     yield b"}}"
 
 
-def gzip_dump(src: DumpSource, max_bytes: int = 0, deadline: Deadline | None = None) -> bytes:
-    """The dump as gzip-compressed JSON (anvil_dumpState's format), compressed as it is written."""
-    out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
+def write_gzip_dump(src: DumpSource, sink: Any, max_bytes: int = 0, deadline: Deadline | None = None) -> None:
+    """The gzip-compressed dump written into `sink` (a binary file object) as it is made, so
+    neither the JSON nor the compressed dump is ever held whole (chain/rpc/streamed.py)."""
+    with gzip.GzipFile(fileobj=sink, mode="wb", mtime=0) as gz:
         for piece in dump_json(src, max_bytes, deadline):
             gz.write(piece)
-    return out.getvalue()
 
 
 def dump_state(backend: Backend) -> dict[str, Any]:
@@ -200,5 +198,5 @@ def read_dump_file(path: Path) -> Any:
         raise StorageError(f"state dump {path} is corrupt or truncated (not JSON): {exc}") from exc
 
 
-__all__ = ["DumpSource", "dump_source", "dump_json", "gzip_dump", "dump_state", "load_state",
+__all__ = ["DumpSource", "dump_source", "dump_json", "write_gzip_dump", "dump_state", "load_state",
            "read_gzip_dump", "write_dump_file", "read_dump_file"]

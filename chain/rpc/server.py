@@ -18,6 +18,7 @@ from chain.rpc import jsonwire
 from chain.rpc.cors import OriginPolicy
 from chain.rpc.dispatch import Dispatcher, Session
 from chain.rpc.outbox import DEFAULT_MAX_BYTES, DEFAULT_TOTAL_BYTES, Outbox, OutboxBudget
+from chain.rpc.streamed import HexStream
 from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
 from chain.rpc.subscriptions import SubscriptionSet
 
@@ -84,9 +85,11 @@ class _Endpoint:
             for item in payload:
                 response = await self._dispatcher.handle(item, session)
                 if response is not None:
-                    responses.append(response)
+                    responses.append(await _whole(response))
             return responses or None
-        return await self._dispatcher.handle(payload, session)
+        response = await self._dispatcher.handle(payload, session)
+        # Only a single HTTP request is answered as a stream (chain/rpc/streamed.py).
+        return response if session is None else await _whole(response)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.method == "OPTIONS":
@@ -108,6 +111,8 @@ class _Endpoint:
         result = await self.handle_payload(body)
         if result is None:
             return web.Response(status=204, headers=cors)
+        if isinstance(result, dict) and isinstance(result.get("result"), HexStream):
+            return await _stream(request, result, cors)
         return _json(result, cors)
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
@@ -175,6 +180,35 @@ async def _shed(ws: web.WebSocketResponse, request: web.Request, reason: str) ->
         pass
     if request.transport is not None and not request.transport.is_closing():
         request.transport.abort()
+
+
+async def _whole(response: Any) -> Any:
+    """`response` with a streamed result gathered into its string (batches, WebSockets)."""
+    if isinstance(response, dict) and isinstance(response.get("result"), HexStream):
+        return {**response, "result": await response["result"].text()}
+    return response
+
+
+async def _stream(request: web.Request, response: dict[str, Any], headers: dict[str, str]) -> web.StreamResponse:
+    """Write `{"jsonrpc":"2.0","id":...,"result":"0x..."}` as a chunked body, the hex piece by
+    piece as the worker makes it. If the run fails after the body started, the status is sent
+    already: the connection is cut, and the client sees a truncated body, not a result."""
+    stream: HexStream = response["result"]
+    out = web.StreamResponse(status=200, headers={**headers, "Content-Type": "application/json"})
+    await out.prepare(request)
+    try:
+        await out.write(b'{"jsonrpc":"2.0","id":' + orjson.dumps(response.get("id")) + b',"result":"0x')
+        async for piece in stream.hex_pieces():
+            await out.write(piece)
+        await out.write(b'"}')
+        await out.write_eof()
+    except Exception as exc:  # the run failed, or the client went away
+        log.warning("a streamed answer ended early: %s", exc)
+        if request.transport is not None:
+            request.transport.abort()
+    finally:
+        stream.abandon()  # a no-op once the run has ended
+    return out
 
 
 def _json(body: Any, headers: dict[str, str], status: int = 200) -> web.Response:

@@ -5,17 +5,19 @@ is served under exactly the prefixes that tool uses. Devnet only.
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any
-
 
 import orjson
 
 from chain.api.chain import Chain
 from chain.api.dev import MAX_MINE_BLOCKS, DevControls
-from chain.backend.dump import gzip_dump, read_gzip_dump
+from chain.backend.dump import read_gzip_dump, write_gzip_dump
 from chain.exceptions import InvalidParams
 from chain.rpc import codec
 from chain.rpc.namespaces.web3 import CLIENT_VERSION
+from chain.rpc.streamed import ChunkPipe, HexStream
+from vm_hooks.deadline import Deadline
 
 
 class AnvilNamespace:
@@ -77,13 +79,21 @@ class AnvilNamespace:
     def setIntervalMining(self, seconds: Any) -> None:
         self._dev.mining.set_interval(codec.quantity(seconds, "interval", lenient=True))
 
-    async def dumpState(self) -> str:
+    async def dumpState(self) -> str | HexStream:
         """The whole chain as gzip-compressed JSON, hex-encoded (Anvil's format for this call).
         Written on a call worker from the head fixed now, so other clients are served
-        meanwhile; refused past the chain's dump_max_bytes of JSON (docs/rpc.md, Limits)."""
+        meanwhile; refused past the chain's dump_max_bytes of JSON (docs/rpc.md, Limits). A
+        large dump is sent to an HTTP client as it is made (chain/rpc/streamed.py)."""
         src, limit = self._dev.dump_source(), self._chain.config.dump_max_bytes
-        data = await self._chain.reads.workers.run(lambda d: gzip_dump(src, limit, d))
-        return "0x" + data.hex()
+        pipe = ChunkPipe(asyncio.get_running_loop())
+
+        def job(deadline: Deadline) -> None:
+            pipe.deadline = deadline
+            try:
+                write_gzip_dump(src, pipe, limit, deadline)
+            finally:
+                pipe.close()
+        return await HexStream.start(pipe, self._chain.reads.workers.run(job))
 
     def loadState(self, state: Any) -> bool:
         """Load what dumpState returned (or the JSON of --dump-state, as an object)."""
