@@ -53,7 +53,7 @@ class CompiledHexaryTrie:
     RuntimeError if the extension is not installed.
     """
 
-    __slots__ = ("_trie",)
+    __slots__ = ("_trie", "__weakref__")
 
     def __init__(self, db: Any, root_hash: bytes = BLANK_NODE_HASH) -> None:
         if _native is None:
