@@ -191,3 +191,20 @@ def test_a_log_query_past_the_timeout_is_refused_with_the_limit() -> None:
         assert _rpc(n.http_url, "eth_getLogs", [{"fromBlock": hex(99_990)}])["result"] == []
     finally:
         n.stop()
+
+
+def test_a_full_batch_answers_while_others_are_served(busy: tuple[RunningNode, str]) -> None:
+    """A batch of 1,000 full-block reads runs on the event loop; it yields every few
+    milliseconds (chain/rpc/server.py BATCH_TURN_S), so another connection is not held for the
+    whole batch (which took 0.4-1.5 s here)."""
+    node, _ = busy
+    batch = [{"jsonrpc": "2.0", "id": i, "method": "eth_getBlockByNumber", "params": [hex(i + 1), True]}
+             for i in range(1000)]
+
+    def heavy() -> dict[str, Any]:
+        return {"answers": requests.post(node.http_url, json=batch, timeout=60).json()}
+    answer, took, samples = _meanwhile(node.http_url, heavy)
+    print(f"batch of 1,000: {took:.2f}s; eth_blockNumber max {max(samples) * 1e3:.0f} ms of {len(samples)}")
+    assert [a["result"]["number"] for a in answer["answers"]] == [hex(i + 1) for i in range(1000)]
+    # Held for the whole batch, a request overlapping it waits about `took`.
+    assert max(samples) < min(LATENCY_BOUND_S, took / 3), (took, samples)
