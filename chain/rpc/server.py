@@ -73,6 +73,7 @@ class _Endpoint:
         self._max_bytes = server.max_bytes
         self._max_batch = server.max_batch
         self._origins = server.origins
+        self._heads: dict[bytes, dict[str, Any]] = {}  # newHeads JSON, shared by this chain's sockets
 
     async def handle_payload(self, raw: bytes | str, session: Session | None = None) -> Any:
         """Decode one HTTP body or WS message and run it: single request or batch."""
@@ -141,7 +142,7 @@ class _Endpoint:
         def send(message: Any) -> None:
             outbox.put(orjson.dumps(message).decode())
 
-        subs = SubscriptionSet(self._events, send)
+        subs = SubscriptionSet(self._events, send, heads=self._heads)
         self._server.sessions.add(subs)
         session: Session = {"eth_subscribe": subs.subscribe, "eth_unsubscribe": subs.unsubscribe}
         writer = asyncio.get_running_loop().create_task(_drain(ws, outbox, self._server.ws_write_timeout, shed))

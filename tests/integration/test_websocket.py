@@ -156,3 +156,31 @@ def test_subscribe_over_http_is_method_not_found(node: RunningNode) -> None:
     assert out["error"]["code"] == -32601
     # The node keeps answering on the same transport.
     assert rpc_raw(node.http_url, "eth_chainId")["result"] == "0x7a69"
+
+
+def test_every_socket_gets_each_new_head_whole(node: RunningNode, w3: Web3) -> None:
+    """Header JSON is made once for all of a chain's sockets (chain/rpc/subscriptions.py); each
+    socket, and each subscription on it, still gets every head, whole and right."""
+    import json
+
+    from websockets.sync.client import connect
+
+    with connect(node.ws_url) as one, connect(node.ws_url) as two:
+        subs = {}
+        for ws, count in ((one, 1), (two, 3)):
+            for i in range(count):
+                ws.send(json.dumps({"jsonrpc": "2.0", "id": i, "method": "eth_subscribe", "params": ["newHeads"]}))
+                subs.setdefault(ws, set()).add(json.loads(ws.recv(timeout=10))["result"])
+        numbers = []
+        for _ in range(3):
+            tx = w3.eth.send_transaction({"from": A0, "to": A1, "value": 1})
+            numbers.append(w3.eth.wait_for_transaction_receipt(tx)["blockNumber"])
+        for ws in (one, two):
+            got = [json.loads(ws.recv(timeout=10))["params"] for _ in range(len(subs[ws]) * 3)]
+            assert {p["subscription"] for p in got} == subs[ws]
+            for n in numbers:
+                heads = [p["result"] for p in got if int(p["result"]["number"], 16) == n]
+                assert len(heads) == len(subs[ws])
+                block = w3.eth.get_block(n)
+                assert all(h["hash"] == block["hash"].to_0x_hex() and h["stateRoot"] == block["stateRoot"].to_0x_hex()
+                           for h in heads)
