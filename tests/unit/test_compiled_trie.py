@@ -25,7 +25,12 @@ from chain.backend.compiled_trie import CompiledHexaryTrie, compiled_trie_instal
 
 pytestmark = pytest.mark.skipif(not compiled_trie_installed(), reason="wabei_trie is not built (no Rust at set-up)")
 
-KEYS = st.binary(min_size=1, max_size=32)
+# Keys are 32 bytes, as every key the compiled trie is given (the account and storage tries key
+# by a hash). Not shorter ones: py-trie, the reference, raises ValidationError on a `get` whose
+# key is a proper prefix of stored keys under an extension node ("Traverse should never return an
+# extension node with remaining key": keys 1111 and 111111 stored, 11 read), which a trie of
+# equal-length keys never meets; a fresh-clone run's hypothesis example found it.
+KEYS = st.binary(min_size=32, max_size=32)
 VALUES = st.binary(min_size=1, max_size=100)
 OP = st.one_of(
     st.tuples(st.just("set"), KEYS, VALUES),
@@ -33,8 +38,9 @@ OP = st.one_of(
     st.tuples(st.just("get"), KEYS),
     st.tuples(st.just("root")),
 )
-# A small key pool as well, so keys collide, share prefixes and get deleted again.
-POOL = [bytes([a]) * n for a in (0x00, 0x01, 0x10, 0x11, 0xFF) for n in (1, 2, 3, 32)]
+# A small key pool as well, so keys collide, share prefixes of 1-31 bytes and get deleted again.
+POOL = [bytes([a]) * n + bytes([b]) * (32 - n) for a in (0x00, 0x11, 0xFF) for n in (1, 2, 3, 31)
+        for b in (0x00, 0x01)]
 POOL_OP = st.one_of(
     st.tuples(st.just("set"), st.sampled_from(POOL), VALUES),
     st.tuples(st.just("delete"), st.sampled_from(POOL)),
