@@ -17,9 +17,9 @@ from chain.api.events import ChainEvents
 from chain.rpc import jsonwire
 from chain.rpc.cors import OriginPolicy
 from chain.rpc.dispatch import Dispatcher, Session
+from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
 from chain.rpc.outbox import DEFAULT_MAX_BYTES, DEFAULT_TOTAL_BYTES, Outbox, OutboxBudget
 from chain.rpc.streamed import HexStream
-from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
 from chain.rpc.subscriptions import SubscriptionSet
 
 log = logging.getLogger("wabei.rpc")
@@ -58,7 +58,7 @@ class RpcServer:
 
 
 # A batch's requests run one after another on the event loop, most without ever waiting; a batch
-# of 5,000 block reads held it for over a second, and every other client with it. After each
+# of 1,000 full-block reads held it for 0.3 s, and every other client with it. After each
 # BATCH_TURN_S of work the batch yields once, so requests that arrived meanwhile are answered.
 BATCH_TURN_S = 0.005
 
