@@ -11,7 +11,6 @@ Only the node's entry point calls this, before it starts a thread; off glibc it 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
@@ -22,11 +21,8 @@ def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     """Cap glibc's arenas at `arenas` unless MALLOC_ARENA_MAX is set; True if the cap was set."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return False  # the operator chose
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    try:
-        mallopt = ctypes.CDLL(name).mallopt
+    try:  # the process's own symbols, libc's among them (find_library would run ldconfig)
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
