@@ -142,10 +142,11 @@ def test_status_shows_four_validators_at_one_height_with_three_peers_each(net: C
         result = wabei("status", str(net.dir), "--json", timeout=60)
         rows: list[dict[str, Any]] = json.loads(result.stdout)["nodes"]
         same = result.returncode == 0 and len({(r["height"], r["eth_block_number"]) for r in rows}) == 1
-        return rows if same else None
+        meshed = all(set(r["peers"]) == names - {r["node"]} for r in rows)
+        return rows if same and meshed else None
 
-    rows = wait_for(settled, 30, "every node at the same height", every=1)
     names = {n["name"] for n in net.nodes}
+    rows = wait_for(settled, 30, "every node at the same height, each peered with the other three", every=1)
     assert len(rows) == 4 and rows[0]["height"] > 0 and rows[0]["eth_block_number"] == rows[0]["height"]
     for row in rows:
         assert row["up"] and row["role"] == "validator" and not row["catching_up"]
