@@ -15,7 +15,7 @@ from pathlib import Path
 from chain.config import DEFAULT_MNEMONIC, DEFAULT_TRACE_MAX_BYTES, ETHER, ChainConfig, MiningMode, NodeConfig, ServerConfig
 from chain.crypto import prefer_fast_keccak
 from chain.exceptions import InvalidParams, StorageError
-from chain.malloc import limit_malloc_arenas
+from chain.malloc import limit_malloc_arenas, start_malloc_trimmer
 from chain.rpc.codec import duration
 from chain.rpc.cors import parse_origins
 
@@ -168,6 +168,7 @@ def _run_node(args: argparse.Namespace) -> int:
     gc.collect()
     gc.freeze()
     limit_malloc_arenas()  # before the first worker thread (chain/malloc.py says why)
+    start_malloc_trimmer()
     loop = asyncio.new_event_loop()
     task = loop.create_task(serve_forever(config))
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,4 +1,5 @@
-"""The node's C allocator settings: fewer glibc arenas, so memory freed by one thread is reused.
+"""The node's C allocator settings: fewer glibc arenas, so memory freed by one thread is reused,
+and a trimmer that gives free heap pages back to the system.
 
 Why: in a soak (bench/soak.py) the node's RSS grew while its Python heap (tracemalloc) stayed
 nearly flat; glibc's mallinfo2 showed the growth as free memory kept inside malloc's arenas.
@@ -7,14 +8,25 @@ arena keeps what a long run or a large answer freed, out of reach of the loop th
 (the main one and one shared by the workers), as `MALLOC_ARENA_MAX=2` would set, let freed
 memory be reused; the workers' contention for one arena is cheap next to the GIL they share.
 Only the node's entry point calls this, before it starts a thread; off glibc it does nothing.
+
+Why trim: glibc returns freed memory to the system only from the top of the heap. A burst of
+large answers (a hostile client's 5,000-block batch, a state dump) leaves holes in the middle
+that stay resident: in a 10-minute soak (bench/soak.py) the node's heap held 45-60 MiB of free
+chunks, and RSS followed the highest burst so far instead of what the node holds. malloc_trim(0)
+also releases whole free pages inside the heap (madvise); every 10 s it kept that soak's RSS
+30-50 MiB lower and flat after the first minutes. It walks the free chunks with the arena locked,
+a few milliseconds on such a heap, so it runs on its own thread (ctypes lets the GIL go).
 """
 from __future__ import annotations
 
 import ctypes
 import os
+import threading
+import time
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
 ARENAS = 2
+TRIM_EVERY_S = 10.0
 
 
 def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
@@ -28,3 +40,22 @@ def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
     return bool(mallopt(M_ARENA_MAX, arenas))
+
+
+def start_malloc_trimmer(every_s: float = TRIM_EVERY_S) -> threading.Thread | None:
+    """Call glibc's malloc_trim(0) every `every_s` seconds on a daemon thread; None off glibc."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = (ctypes.c_size_t,)
+    trim.restype = ctypes.c_int
+
+    def run() -> None:
+        while True:
+            time.sleep(every_s)
+            trim(0)
+
+    thread = threading.Thread(target=run, name="wabei-malloc-trim", daemon=True)
+    thread.start()
+    return thread

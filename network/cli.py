@@ -40,6 +40,7 @@ def node_main(argv: list[str]) -> int:
 def run(network_dir: Path, name: str) -> int:
     """Start the node and serve until SIGINT/SIGTERM or until its CometBFT exits."""
     from network.config import NetworkConfigError, load
+    from chain.malloc import limit_malloc_arenas, start_malloc_trimmer
     from network.node import CometExited, NoTrustList, serve_forever
 
     prefer_fast_keccak()
@@ -55,6 +56,8 @@ def run(network_dir: Path, name: str) -> int:
         return 2
     gc.collect()
     gc.freeze()  # as chain/cli.py: long-lived objects are not re-scanned on every collection
+    limit_malloc_arenas()  # as chain/cli.py (chain/malloc.py says why)
+    start_malloc_trimmer()
     loop = asyncio.new_event_loop()
     task = loop.create_task(serve_forever(config, peer_filter))
     for sig in (signal.SIGINT, signal.SIGTERM):
