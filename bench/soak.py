@@ -196,6 +196,9 @@ def report(stats: Stats, rss: list[tuple[float, float]], minutes: float) -> bool
     growth = end / base - 1
     print(f"RSS MiB: start {rss[0][1]:.0f}, warm-up minute {base:.0f}, last minute {end:.0f}, "
           f"peak {max(m for _, m in rss):.0f} ({growth:+.1%})")
+    by_minute = [statistics.mean(ms) for k in range(int(minutes) + 1)
+                 if (ms := [m for t, m in rss if k * 60 <= t < (k + 1) * 60])]
+    print("RSS MiB by minute:", " ".join(f"{m:.0f}" for m in by_minute))
     ok = p99 < P99_TARGET_S and growth <= RSS_FLAT and not stats.errors
     print("targets:", "met" if ok else "MISSED",
           f"(p99 < {P99_TARGET_S * 1e3:.0f} ms, RSS within {RSS_FLAT:.0%}, 0 valid errors)")
