@@ -69,6 +69,9 @@ class ChainConfig:
     # A run past call_long_after_s leaves the short lane for the long lane (chain/workers.py):
     # call_long_lanes at a time, call_long_queue waiting; 0 s: every run stays short.
     call_long_after_s: float = 0.05
+    # An eth_call is first tried on the loop's thread for this much CPU (chain/workers.py, `run`);
+    # most end well within it, and the hand-off to a worker costs about as much. 0: never.
+    call_inline_cpu_s: float = 0.002
     call_long_lanes: int = 1
     call_long_queue: int = 8
     trace_max_bytes: int = DEFAULT_TRACE_MAX_BYTES  # struct-log JSON per debug_trace* answer; 0 = no bound

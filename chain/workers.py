@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Generic, TypeVar
 
 from chain.exceptions import ExecutionFailed, ServerBusy
-from vm_hooks.deadline import Deadline, DeadlineExceeded, LaneFull
+from vm_hooks.deadline import Deadline, DeadlineExceeded, InlineDeadline, LaneFull, Overtime
 
 T = TypeVar("T")
 Job = Callable[[Deadline], T]
@@ -83,13 +83,26 @@ class CallWorkers:
         self._tasks: set[_Task[Any]] = set()
         self._closed = False
 
-    async def run(self, job: Job[T], timeout_s: float | None = None) -> T:
+    async def run(self, job: Job[T], timeout_s: float | None = None, inline_s: float = 0.0) -> T:
         """Run `job` on a worker with a deadline of `timeout_s` seconds from when it starts
         (None or 0: none). Raises ServerBusy when the pool is full, ExecutionFailed when the run
         is aborted (geth's "execution aborted (timeout = 5s)"), or what the job raises.
-        If the awaiting request is cancelled (client gone), the run is cancelled too."""
+        If the awaiting request is cancelled (client gone), the run is cancelled too.
+
+        With `inline_s`, the job is first tried here, on the loop's thread, for up to `inline_s`
+        of CPU time: most calls end within a millisecond, and handing one to a worker and back
+        cost about as much again (two thread wake-ups and the GIL's hand-overs). A run that goes
+        past the budget, or enters a slow precompile, is dropped and started afresh on a worker,
+        so the job must have no effect outside its own result until it returns."""
         if self._closed:
             raise ExecutionFailed(SHUTTING_DOWN)
+        if inline_s > 0:
+            try:
+                return job(InlineDeadline(timeout_s, inline_s).start())
+            except Overtime:
+                pass  # too long for the loop's thread: run it again where it may take its time
+            except DeadlineExceeded as exc:  # the clock ran out (a stalled machine): as a worker would say
+                raise ExecutionFailed(str(exc)) from None
         if len(self._tasks) - self._long_runs >= self.workers + self.queue_limit:
             raise ServerBusy(f"too many calls in progress ({self.workers} running, {self.queue_limit} "
                              "waiting); retry later")

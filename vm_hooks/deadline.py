@@ -12,12 +12,13 @@ mining path never meets this code: only states built from the traced VM class ca
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import Callable
 
 from eth.abc import ComputationAPI, MessageAPI
 
-from vm_hooks.tracing import TracerAPI
+from vm_hooks.tracing import SharedTracer
 
 JUMPS = frozenset({0x56, 0x57})
 
@@ -32,6 +33,18 @@ class DeadlineExceeded(Exception):
 
 class LaneFull(DeadlineExceeded):
     """A run turned long while the long lane and its waiting room were full (chain/workers.py)."""
+
+
+class Overtime(DeadlineExceeded):
+    """A run on the event loop's thread used its budget or met a slow precompile: it is thrown
+    away and run again from the start on a call worker (chain/workers.py, `run`)."""
+
+
+# Precompiles that may run for long in one step, between two deadline checks: modexp, the BN254
+# curve (py_ecc: ~1 s per pairing), blake2f (its rounds are a parameter), the KZG point
+# evaluation, the BLS12-381 operations, and P-256 verification.
+SLOW_PRECOMPILES = frozenset([(5).to_bytes(20, "big"), *((n).to_bytes(20, "big") for n in range(6, 0x12)),
+                              (0x100).to_bytes(20, "big")])
 
 
 # Called once when a run has lasted `long_after_s`; blocks until the run may go on (and may push
@@ -141,13 +154,48 @@ class Deadline:
         self._slice_at = now + SLICE_S
         return now
 
+    def entering(self, code_address: bytes) -> None:
+        """A frame (a call, a creation, a precompile) is about to run the code at `code_address`."""
+        self.check()
+
     def timeout_message(self) -> str:
         """geth's error for a call past --rpc.evmtimeout."""
         return f"execution aborted (timeout = {go_duration(self.timeout_s or 0)})"
 
 
-class DeadlineTracer(TracerAPI):
-    """A tracer that only watches the clock: JUMP/JUMPI steps and frame starts.
+def _overtime(deadline: Deadline) -> None:
+    raise Overtime("the run is too long for the event loop")
+
+
+class InlineDeadline(Deadline):
+    """A deadline for a run tried on the event loop's own thread: it raises Overtime once the run
+    has used `budget_s` of CPU time or when it enters a slow precompile, so the loop is never held
+    for more than about `budget_s` (and one step) by a run that would last."""
+
+    __slots__ = ()
+
+    def __init__(self, timeout_s: float | None, budget_s: float) -> None:
+        super().__init__(timeout_s, budget_s, _overtime)
+
+    def entering(self, code_address: bytes) -> None:
+        if code_address in SLOW_PRECOMPILES:
+            raise Overtime("a slow precompile")
+        self.check()
+
+
+_running = threading.local()  # the deadline of the run on each thread (bind_deadline)
+
+
+def bind_deadline(deadline: Deadline) -> None:
+    """Make `deadline` the one DEADLINE_TRACER checks for runs on the calling thread; call it
+    right before the run, on the thread that runs it."""
+    _running.deadline = deadline
+
+
+class DeadlineTracer(SharedTracer):
+    """A tracer that only watches the clock: JUMP/JUMPI steps and frame starts, against the
+    deadline bound to the running thread. Shared by every run, so its traced classes are built
+    once (vm_hooks/tracing.SharedTracer).
 
     A clock read costs well under a microsecond, a JUMP in py-evm several, so every jump is
     checked (no sampling: one iteration of a loop may be a slow precompile call).
@@ -155,17 +203,17 @@ class DeadlineTracer(TracerAPI):
 
     opcodes = JUMPS
 
-    def __init__(self, deadline: Deadline) -> None:
-        self.deadline = deadline
-
     def step(self, computation: ComputationAPI, opcode: int) -> None:
-        self.deadline.check()
+        _running.deadline.check()
 
     def enter(self, message: MessageAPI, call_type: str, parent: ComputationAPI | None) -> None:
-        self.deadline.check()
+        _running.deadline.entering(bytes(message.code_address))
 
     def exit(self, computation: ComputationAPI) -> None:
         pass
+
+
+DEADLINE_TRACER = DeadlineTracer()
 
 
 def go_duration(seconds: float) -> str:

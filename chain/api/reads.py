@@ -222,11 +222,14 @@ class ChainReads:
         return executor.CallContext(header, self.config.call_gas_cap, self.chain_id,
                                     self.backend.spec)
 
-    async def run_call(self, job: Job[T]) -> T:
+    async def run_call(self, job: Job[T], inline: bool = False) -> T:
         """Run `job` on a call worker under the chain's call timeout (geth's --rpc.evmtimeout);
         for every call-like method (eth_call, estimates, access lists, eth_simulateV1). The job
-        must read only what a CallSnapshot fixed. Raises ServerBusy when the workers are full."""
-        return await self.workers.run(job, self.config.call_timeout_s)
+        must read only what a CallSnapshot fixed. Raises ServerBusy when the workers are full.
+        `inline`: try it on the loop's thread first (CallWorkers.run); only for a job that may
+        be thrown away half done and run again."""
+        return await self.workers.run(job, self.config.call_timeout_s,
+                                      self.config.call_inline_cpu_s if inline else 0.0)
 
     async def call(self, req: CallRequest, header: BlockHeaderAPI | None,
                    overrides: dict[bytes, AccountOverride] | None = None,
@@ -236,8 +239,13 @@ class ChainReads:
         snap = self._call_snapshot(header)
         logs: list[tuple[bytes, ...]] = []
         sink = logs.append if label is not None else None
+
+        def job(deadline: Deadline) -> bytes:
+            logs.clear()  # a run started again on a worker prints only once
+            return executor.call_or_raise(*snap.open(deadline), req, overrides, sink)
         try:
-            return await self.run_call(lambda d: executor.call_or_raise(*snap.open(d), req, overrides, sink))
+            # Not inline when a pending block must be built first: that alone may take long.
+            return await self.run_call(job, inline=not snap.ready)
         finally:
             self._publish_console(label, logs)
 

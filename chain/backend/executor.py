@@ -32,7 +32,7 @@ from chain.exceptions import ExecutionFailed, ExecutionReverted, InvalidParams
 from chain.spec import ChainSpec
 from chain.types import AccountOverride, Authorization, CallRequest, CallResult
 from vm_hooks.console_log import console_payloads
-from vm_hooks.deadline import Deadline, DeadlineExceeded, DeadlineTracer
+from vm_hooks.deadline import DEADLINE_TRACER, Deadline, DeadlineExceeded, Overtime, bind_deadline
 from vm_hooks.tracing import TracerAPI, attach_tracer
 
 log = logging.getLogger("wabei.calls")
@@ -76,6 +76,8 @@ class CallContext:
         if self.deadline is not None:
             try:
                 self.deadline.check()
+            except Overtime:
+                raise  # not an error: the run starts again on a call worker (chain/workers.py)
             except DeadlineExceeded as exc:
                 raise ExecutionFailed(str(exc)) from exc
 
@@ -167,9 +169,12 @@ def execute(
         apply_overrides(state, overrides)
     tx = _transaction(state, ctx, req, gas if gas is not None else ctx.gas_for(req.gas))
     if ctx.deadline is not None:
-        attach_tracer(state, DeadlineTracer(ctx.deadline))
+        bind_deadline(ctx.deadline)  # this thread runs it, now
+        attach_tracer(state, DEADLINE_TRACER)
     try:
         computation = state.apply_transaction(tx)
+    except Overtime:
+        raise  # not an error: the run starts again on a call worker (chain/workers.py)
     except DeadlineExceeded as exc:
         raise ExecutionFailed(str(exc)) from exc
     except ValidationError as exc:

@@ -89,3 +89,40 @@ def test_unknown_tracers(name: str) -> None:
 ])
 def test_opcode_names(opcode: int, name: str) -> None:
     assert op_name(opcode) == name
+
+
+def test_the_deadline_tracer_class_is_built_once_and_each_thread_checks_its_own_run() -> None:
+    """The deadline tracer is shared, so its traced class is built once per computation class
+    (building it cost a fifth of an eth_call); each thread's run answers to its own deadline."""
+    import threading
+
+    from vm_hooks.deadline import DEADLINE_TRACER, Deadline, DeadlineExceeded, bind_deadline
+    from vm_hooks.tracing import attach_tracer
+
+    state_class = build_traced_vm_class(build_spec().vm_class).get_state_class()
+    first, second = object.__new__(state_class), object.__new__(state_class)
+    attach_tracer(first, DEADLINE_TRACER)
+    attach_tracer(second, DEADLINE_TRACER)
+    assert first.computation_class is second.computation_class
+    assert _wrapped(first.computation_class) == {0x56, 0x57}
+    attach_tracer(first, None)
+    assert first.computation_class is state_class.plain_computation_class
+
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, deadline: Deadline) -> None:
+        bind_deadline(deadline)
+        try:
+            DEADLINE_TRACER.step(None, 0x56)  # type: ignore[arg-type]
+            outcomes[name] = "ran"
+        except DeadlineExceeded as exc:
+            outcomes[name] = str(exc)
+    stopped = Deadline(5.0).start()
+    stopped.cancel("execution aborted (request cancelled)")
+    threads = [threading.Thread(target=run, args=("stopped", stopped)),
+               threading.Thread(target=run, args=("free", Deadline(5.0).start()))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == {"stopped": "execution aborted (request cancelled)", "free": "ran"}
