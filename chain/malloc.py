@@ -10,12 +10,13 @@ memory be reused; the workers' contention for one arena is cheap next to the GIL
 Only the node's entry point calls this, before it starts a thread; off glibc it does nothing.
 
 Why trim: glibc returns freed memory to the system only from the top of the heap. A burst of
-large answers (a hostile client's 5,000-block batch, a state dump) leaves holes in the middle
+large answers (a batch of 1,000 full blocks, a state dump) leaves holes in the middle
 that stay resident: in a 10-minute soak (bench/soak.py) the node's heap held 45-60 MiB of free
 chunks, and RSS followed the highest burst so far instead of what the node holds. malloc_trim(0)
-also releases whole free pages inside the heap (madvise); every 10 s it kept that soak's RSS
-30-50 MiB lower and flat after the first minutes. It walks the free chunks with the arena locked,
-a few milliseconds on such a heap, so it runs on its own thread (ctypes lets the GIL go).
+also releases whole free pages inside the heap (madvise): in the soak it cut the heap's resident
+size from 77-87 to 35-40 MiB (docs/benchmarks.md, "Fourth soak"). It walks the free chunks with
+the arena locked (55 ms on a synthetic 1.1 GB heap with 200,000 holes; the node's is ~100 MiB),
+so it runs on its own thread, where ctypes lets the GIL go.
 """
 from __future__ import annotations
 

@@ -90,8 +90,8 @@ class CallWorkers:
         If the awaiting request is cancelled (client gone), the run is cancelled too.
 
         With `inline_s`, the job is first tried here, on the loop's thread, for up to `inline_s`
-        of CPU time: most calls end within a millisecond, and handing one to a worker and back
-        cost about as much again (two thread wake-ups and the GIL's hand-overs). A run that goes
+        of CPU time: most calls end within a millisecond or two, and handing one to a worker and
+        back costs about 0.2 ms more (two thread wake-ups and the GIL's hand-overs). A run that goes
         past the budget, or enters a slow precompile, is dropped and started afresh on a worker,
         so the job must have no effect outside its own result until it returns."""
         if self._closed:
