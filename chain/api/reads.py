@@ -241,7 +241,9 @@ class ChainReads:
         sink = logs.append if label is not None else None
 
         def job(deadline: Deadline) -> bytes:
-            logs.clear()  # a run started again on a worker prints only once
+            # A run hands its lines to the sink when it ends, so a try abandoned on the loop
+            # handed none; cleared all the same, so a second run can never print twice.
+            logs.clear()
             return executor.call_or_raise(*snap.open(deadline), req, overrides, sink)
         try:
             # Not inline when a pending block must be built first: that alone may take long.

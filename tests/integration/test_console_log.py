@@ -148,6 +148,23 @@ def test_calls_and_estimates_print_under_their_label(terminal: NodeTerminal,
     assert not any("console.log (" in x for x in terminal.lines[before:])
 
 
+def test_a_call_run_again_on_a_worker_prints_once(terminal: NodeTerminal, artifact: Artifact) -> None:
+    """A call that outlasts its try on the event loop (2 ms of CPU) starts again on a worker: it
+    answers the right value and prints its lines once (the abandoned try reached no sink)."""
+    w3 = Web3(Web3.HTTPProvider(terminal.url))
+    logger = deploy(w3, artifact)
+    started = time.monotonic()
+    h = logger.functions.shoutThenWork("once, after a retry", 3000).call()
+    took = time.monotonic() - started
+    expected = b"\0" * 32
+    for r in range(3000):
+        expected = Web3.keccak(expected + r.to_bytes(32, "big"))
+    assert h == expected and took > 0.01  # surely past the loop's 2 ms
+    terminal.wait_for(lambda: "      shout: once, after a retry" in terminal.lines)
+    time.sleep(0.5)  # a second print would follow at once
+    assert terminal.lines.count("      shout: once, after a retry") == 1
+
+
 def test_quiet_prints_none(artifact: Artifact) -> None:
     quiet: RunningNode = start_node()
     try:
