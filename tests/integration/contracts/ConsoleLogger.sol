@@ -31,7 +31,7 @@ contract ConsoleLogger {
 
     /// @notice Logs, then works for `rounds` hashes: long enough that a call tried on the node's
     /// event loop first (2 ms of CPU) is started again on a worker.
-    function shoutThenWork(string calldata text, uint256 rounds) external view returns (bytes32 h) {
+    function shoutThenWork(string calldata text, uint256 rounds) external pure returns (bytes32 h) {
         console.log("shout:", text);
         for (uint256 r = 0; r < rounds; r++) {
             h = keccak256(abi.encode(h, r));
