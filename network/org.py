@@ -181,7 +181,8 @@ def join(network_dir: Path, org_dir: Path, *, cometbft: Path) -> list[NodePlan]:
     the network's public files (`network_dir` needs network.json and genesis.json; trust/ and
     certs/ are copied when present; alloc.json is written from the genesis' app_state), and
     for each node its CometBFT config
-    (every other node of the network as a persistent peer) and genesis, and its wabei.json.
+    (the nodes listed before it, the existing ones included, as persistent peers) and genesis,
+    and its wabei.json.
     The nodes' keys stay where `new_org` wrote them. Returns the nodes."""
     bundle = read_bundle(org_dir / BUNDLE)
     manifest = layout.load_manifest(network_dir)

@@ -24,7 +24,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import tomlkit
 from cryptography import x509
@@ -226,7 +226,10 @@ def comet(url: str, method: str) -> Any:
     return requests.get(f"{url}/{method}", timeout=5).json()["result"]
 
 
-def wait_for(check: Any, timeout: float, what: str, every: float = 0.3) -> Any:
+def wait_for(check: Any, timeout: float, what: str, every: float = 0.3,
+             explain: Callable[[], str] | None = None) -> Any:
+    """Poll `check` until it returns something true; on timeout, fail with `what` and, when
+    given, `explain()`: what the processes were doing, so a failure in CI says why."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -236,4 +239,36 @@ def wait_for(check: Any, timeout: float, what: str, every: float = 0.3) -> Any:
         if result:
             return result
         time.sleep(every)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f"\n{explain()}" if explain else ""))
+
+
+P2P_EVENTS = ("Stopping peer for error", "Error dialing peer", "Inbound Peer rejected", "Ignoring inbound connection",
+              "Reconnecting to peer", "Error reconnecting to peer", "Failed to reconnect", "Peer filter timed out",
+              "is not admitted")
+
+
+def mesh_report(nodes: list[dict[str, Any]], folder: Path, tail: int = 6) -> str:
+    """For each node of a `wabei network` folder: its height, whether it catches up, the peers
+    its CometBFT lists (by name), how many P2P events its log has, and the last `tail` of them."""
+    names = {str(n["node_id"]): str(n["name"]) for n in nodes}
+    lines = []
+    for node in nodes:
+        try:
+            sync = comet(node["comet_rpc_url"], "status")["sync_info"]
+            peers = sorted(names.get(p["node_info"]["id"], p["node_info"]["id"][:8])
+                           for p in comet(node["comet_rpc_url"], "net_info")["peers"])
+            lines.append(f"{node['name']}: height {sync['latest_block_height']}, catching up "
+                         f"{sync['catching_up']}, peers {peers}")
+        except (OSError, ValueError, KeyError) as exc:
+            lines.append(f"{node['name']}: CometBFT did not answer ({exc.__class__.__name__}: {exc})")
+        try:
+            log = (folder / node["name"] / "cometbft.log").read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        events = [line for line in log if any(kind in line for kind in P2P_EVENTS)]
+        lines.append(f"  {len(events)} P2P events in cometbft.log; the last {min(tail, len(events))}:")
+        for line in events[-tail:]:
+            for node_id, name in names.items():
+                line = line.replace(node_id, name)
+            lines.append("    " + line[:240])
+    return "\n".join(lines)

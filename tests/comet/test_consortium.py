@@ -54,6 +54,10 @@ class Consortium:
     def peers_of(self, node: dict[str, Any]) -> set[str]:
         return {p["node_info"]["id"] for p in comet(node["comet_rpc_url"], "net_info")["peers"]}
 
+    def report(self) -> str:
+        """What each validator's CometBFT says of its peers, and its last P2P events."""
+        return joiner.mesh_report(self.nodes, self.dir)
+
     def log_text(self, node: dict[str, Any]) -> str:
         """The node's Wabei log (`wabei network up` writes it) and its CometBFT child's log."""
         return ((self.dir / "run" / f"{node['name']}.wabei.log").read_text(errors="replace")
@@ -146,7 +150,8 @@ def test_status_shows_four_validators_at_one_height_with_three_peers_each(net: C
         return rows if same and meshed else None
 
     names = {n["name"] for n in net.nodes}
-    rows = wait_for(settled, 30, "every node at the same height, each peered with the other three", every=1)
+    rows = wait_for(settled, 30, "every node at the same height, each peered with the other three", every=1,
+                    explain=net.report)
     assert len(rows) == 4 and rows[0]["height"] > 0 and rows[0]["eth_block_number"] == rows[0]["height"]
     for row in rows:
         assert row["up"] and row["role"] == "validator" and not row["catching_up"]
@@ -159,7 +164,8 @@ def test_a_validator_says_it_mines_has_three_peers_and_is_not_syncing(net: Conso
     for node in net.nodes:
         w3 = net.web3(node["rpc_url"])
         wait_for(lambda: (rpc(w3, "eth_mining"), rpc(w3, "net_peerCount"), rpc(w3, "eth_syncing"))
-                 == (True, "0x3", False), 30, f"{node['name']} mining, with 3 peers, not syncing")
+                 == (True, "0x3", False), 30, f"{node['name']} mining, with 3 peers, not syncing",
+                 explain=net.report)
 
 
 def test_every_node_lists_the_four_validators_with_organisation_power_and_height(net: Consortium) -> None:
@@ -173,7 +179,8 @@ def test_every_node_lists_the_four_validators_with_organisation_power_and_height
             whole = len(rows) == 4 and all(r["connected"] and r["height"] is not None for r in rows)
             return table if whole else None
 
-        table = wait_for(settled, 30, f"{node['name']} connected to three peers it has heard from")
+        table = wait_for(settled, 30, f"{node['name']} connected to three peers it has heard from",
+                         explain=net.report)
         assert table["mode"] == "network" and table["totalPower"] == "0x28" and not table["catchingUp"]
         assert table["latestBlockTime"].startswith("20")
         rows = table["nodes"]
@@ -267,7 +274,7 @@ def test_peers_without_a_valid_certificate_are_refused_at_the_p2p_layer(net: Con
     for node in net.nodes:
         # The validators' mesh holds (a connection re-made after a missed ping takes a few s).
         wait_for(lambda: comet(node["comet_rpc_url"], "net_info")["n_peers"] == "3", 30,
-                 f"{node['name']} to keep its 3 validator peers")
+                 f"{node['name']} to keep its 3 validator peers", explain=net.report)
         text = net.log_text(node)
         for intruder, (_, reason) in zip(intruders, cases.values()):
             assert f"peer {intruder.node_id} is not admitted: " in text and reason in text, (node["name"], reason)
@@ -285,7 +292,7 @@ def test_a_certified_observer_joins_syncs_and_does_not_mine(net: Consortium) -> 
     net.observer, net.observer_rpc = observer, f"http://127.0.0.1:{rpc_port}"
     everyone = {n["node_id"] for n in net.nodes}
     wait_for(lambda: net.peers_of({"comet_rpc_url": observer.comet_url}) == everyone, 60,
-             "the observer to be a peer of all four validators")
+             "the observer to be a peer of all four validators", explain=net.report)
     assert all(observer.node_id in net.peers_of(n) for n in net.nodes)
     clients = [net.web3(n["rpc_url"]) for n in net.nodes]
     watcher = net.web3(net.observer_rpc)
@@ -295,7 +302,7 @@ def test_a_certified_observer_joins_syncs_and_does_not_mine(net: Consortium) -> 
     wait_for(lambda: rpc(watcher, "eth_syncing") is False, 30, "the observer to stop catching up")
     assert (rpc(watcher, "eth_mining"), rpc(watcher, "net_peerCount")) == (False, "0x4")
     wait_for(lambda: all((rpc(w, "eth_mining"), rpc(w, "net_peerCount")) == (True, "0x4") for w in clients),
-             30, "every validator mining, with 3 validators and the observer as peers")
+             30, "every validator mining, with 3 validators and the observer as peers", explain=net.report)
     # The node table: an observer of org1 with no voting power, seen by itself and by a validator.
     mine = [r for r in rpc(watcher, "wabei_networkNodes")["nodes"] if r["self"]]
     assert [(r["nodeId"], r["organisation"], r["power"], r["validatorAddress"]) for r in mine] == [

@@ -144,9 +144,11 @@ def create(folder: Path, validators: int = 4, timeout_commit: str = "500ms") -> 
         network.nodes.append(node)
     ids = [subprocess.run([binary, "show-node-id", "--home", str(n.folder / "cometbft")], check=True,
                           capture_output=True, text=True).stdout.strip() for n in network.nodes]
-    for node, node_id in zip(network.nodes, ids):
+    for i, node in enumerate(network.nodes):
+        # Each node dials those before it: one dialler per pair, as `wabei network init` does
+        # (network/comet_files.py, dial_list, says why).
         peers = ",".join(f"{other_id}@127.0.0.1:{other.ports.p2p}"
-                         for other, other_id in zip(network.nodes, ids) if other is not node)
+                         for other, other_id in zip(network.nodes[:i], ids[:i]))
         _configure(node, peers, timeout_commit)
     shutil.rmtree(raw)
     return network

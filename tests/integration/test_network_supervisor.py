@@ -19,6 +19,7 @@ from typing import Any, Iterator
 import pytest
 
 from network.comet_files import cometbft_binary
+from tests.comet.joiner import mesh_report
 from tests.conftest import ROOT
 
 cometbft_binary()  # fails here, loudly, when ./scripts/setup-reference has not run
@@ -109,6 +110,7 @@ def test_four_validators_come_up_commit_and_go_down(network: Path) -> None:
             break
         time.sleep(0.5)
     assert code == 0, rows
+    assert meshed(rows), mesh_report(manifest["nodes"], network)
     for row in rows:
         assert row["up"] and row["height"] > 2 and not row["catching_up"]
         assert set(row["peers"]) == names - {row["node"]}
