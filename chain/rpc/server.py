@@ -20,7 +20,7 @@ from chain.rpc.dispatch import Dispatcher, Session
 from chain.rpc.errors import INVALID_REQUEST, PARSE_ERROR, error_object
 from chain.rpc.outbox import DEFAULT_MAX_BYTES, DEFAULT_TOTAL_BYTES, Outbox, OutboxBudget
 from chain.rpc.streamed import HexStream
-from chain.rpc.subscriptions import SubscriptionSet
+from chain.rpc.subscriptions import HeadJsonCache, SubscriptionSet
 
 log = logging.getLogger("wabei.rpc")
 SHED_GRACE_S = 1.0  # how long a socket that is being shed gets to take its close frame
@@ -73,7 +73,7 @@ class _Endpoint:
         self._max_bytes = server.max_bytes
         self._max_batch = server.max_batch
         self._origins = server.origins
-        self._heads: dict[bytes, dict[str, Any]] = {}  # newHeads JSON, shared by this chain's sockets
+        self._heads = HeadJsonCache()  # newHeads JSON, shared by this chain's sockets
 
     async def handle_payload(self, raw: bytes | str, session: Session | None = None) -> Any:
         """Decode one HTTP body or WS message and run it: single request or batch."""

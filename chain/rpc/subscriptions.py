@@ -23,13 +23,43 @@ from chain.types import LogFilter
 Send = Callable[[dict[str, Any]], None]
 MAX_SUBSCRIPTIONS = 1_000            # per connection
 MAX_SUBSCRIPTION_ENTRIES = 20_000    # addresses and topic alternatives across a connection's log subscriptions
-HEAD_CACHE = 4_096                   # header JSONs kept for all connections (more than anvil_mine's 2,000-block chunk)
+HEAD_CACHE = 4_096                   # header JSONs kept at most (one event: anvil_mine mines in chunks of 2,000)
+
+
+class HeadJsonCache:
+    """newHeads JSON made once for every connection of a chain, kept while one event is delivered
+    (100 newHeads subscriptions on one socket would otherwise cost 100 encodings of each block,
+    and of each bulk-mined header 100 decodings too).
+
+    Topic.publish queues an event's deliveries together and in order (loop.call_soon), so once a
+    delivery of another event arrives, the headers of the one before are not asked for again and
+    are dropped. Before, the last 4,096 headers stayed (about 3.3 KB of JSON each, 13 MiB): the
+    cache filled and emptied every couple of minutes of a soak, and the node's RSS with it. The
+    current event is held, not just its id, so a new event can never be mistaken for it.
+    """
+
+    def __init__(self) -> None:
+        self._event: object | None = None
+        self._by_hash: dict[bytes, dict[str, Any]] = {}
+
+    def get(self, event: object, block_hash: bytes, header: Callable[[], BlockHeaderAPI]) -> dict[str, Any]:
+        """The JSON of `header()` (block `block_hash`), delivered as part of `event`."""
+        if event is not self._event or len(self._by_hash) >= HEAD_CACHE:
+            self._event = event
+            self._by_hash.clear()
+        cached = self._by_hash.get(block_hash)
+        if cached is None:
+            cached = self._by_hash[block_hash] = header_json(header())
+        return cached
+
+    def __len__(self) -> int:
+        return len(self._by_hash)
 
 
 class SubscriptionSet:
     def __init__(self, events: ChainEvents, send: Send, max_subscriptions: int = MAX_SUBSCRIPTIONS,
                  max_entries: int = MAX_SUBSCRIPTION_ENTRIES,
-                 heads: dict[bytes, dict[str, Any]] | None = None) -> None:
+                 heads: HeadJsonCache | None = None) -> None:
         """`heads`: the header-JSON cache, shared by every connection of a chain (the endpoint
         passes one); a header's JSON is the same for all of them."""
         self._events = events
@@ -37,10 +67,10 @@ class SubscriptionSet:
         self._max = max_subscriptions
         self._max_entries = max_entries
         self._entries: dict[str, int] = {}  # log subscriptions: their addresses and topics
-        # newHeads JSON by block hash, shared by subscriptions and, through the endpoint, by
-        # connections: kept per connection, 20 sockets with newHeads subscriptions held up to
-        # 4,096 headers each (~8 MiB a socket), and a soak's RSS grew by hundreds of MiB.
-        self._heads: dict[bytes, dict[str, Any]] = {} if heads is None else heads
+        # newHeads JSON, shared by subscriptions and, through the endpoint, by connections: kept
+        # per connection, 20 sockets with newHeads subscriptions held up to 4,096 headers each
+        # (~8 MiB a socket), and a soak's RSS grew by hundreds of MiB.
+        self._heads = HeadJsonCache() if heads is None else heads
         self._unsubscribe: dict[str, Callable[[], None]] = {}
         self.kinds: dict[str, str] = {}  # subscription id → kind (newHeads, logs, ...), for metrics
 
@@ -53,7 +83,7 @@ class SubscriptionSet:
         kind, sid = params[0], "0x" + os.urandom(16).hex()
         if kind == "newHeads":
             stop = _both(self._events.new_blocks.subscribe(
-                             lambda m: self._notify(sid, self._head_json(m.block.hash, lambda: m.block.header))),
+                             lambda m: self._notify(sid, self._heads.get(m, m.block.hash, lambda: m.block.header))),
                          self._events.empty_blocks.subscribe(lambda run: self._on_empty_run(sid, run)))
         elif kind == "logs":
             flt = _log_filter(params[1] if len(params) > 1 else {})
@@ -101,17 +131,7 @@ class SubscriptionSet:
 
     def _on_empty_run(self, sid: str, run: EmptyBlocks) -> None:
         for i, h in enumerate(run.headers):
-            self._notify(sid, self._head_json(h.hash, lambda: run.header(i)))
-
-    def _head_json(self, block_hash: bytes, header: Callable[[], BlockHeaderAPI]) -> dict[str, Any]:
-        """A header's JSON, made once for all connections: 100 newHeads subscriptions on one
-        socket cost 100 encodings a block otherwise (and 100 decodings of each bulk-mined header)."""
-        cached = self._heads.get(block_hash)
-        if cached is None:
-            if len(self._heads) >= HEAD_CACHE:
-                self._heads.clear()
-            cached = self._heads[block_hash] = header_json(header())
-        return cached
+            self._notify(sid, self._heads.get(run, h.hash, lambda: run.header(i)))
 
     def _on_pending(self, sid: str, ptx: PooledTx) -> None:
         self._notify(sid, "0x" + ptx.hash.hex())
