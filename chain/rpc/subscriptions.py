@@ -6,6 +6,7 @@ on the connection's outbox, so they never overtake a response the client is stil
 from __future__ import annotations
 
 import os
+import weakref
 from typing import Any, Callable
 
 from eth.abc import BlockHeaderAPI
@@ -35,17 +36,18 @@ class HeadJsonCache:
     delivery of another event arrives, the headers of the one before are not asked for again and
     are dropped. Before, the last 4,096 headers stayed (about 3.3 KB of JSON each, 13 MiB): the
     cache filled and emptied every couple of minutes of a soak, and the node's RSS with it. The
-    current event is held, not just its id, so a new event can never be mistaken for it.
+    current event is known by a weak reference: not by its id, which a later event can reuse once
+    this one is freed, and not by a strong one, which would keep a mined block's computations.
     """
 
     def __init__(self) -> None:
-        self._event: object | None = None
+        self._event: weakref.ref[object] | None = None
         self._by_hash: dict[bytes, dict[str, Any]] = {}
 
     def get(self, event: object, block_hash: bytes, header: Callable[[], BlockHeaderAPI]) -> dict[str, Any]:
         """The JSON of `header()` (block `block_hash`), delivered as part of `event`."""
-        if event is not self._event or len(self._by_hash) >= HEAD_CACHE:
-            self._event = event
+        if self._event is None or self._event() is not event or len(self._by_hash) >= HEAD_CACHE:
+            self._event = weakref.ref(event)
             self._by_hash.clear()
         cached = self._by_hash.get(block_hash)
         if cached is None:

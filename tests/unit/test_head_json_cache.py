@@ -2,6 +2,8 @@
 delivered (chain/rpc/subscriptions.py, HeadJsonCache): not the last 4,096 headers."""
 from __future__ import annotations
 
+import gc
+import weakref
 from typing import Any
 
 from chain.api.chain import Chain, build_chain
@@ -37,6 +39,18 @@ def test_each_block_is_encoded_once_for_every_connection_and_then_dropped() -> N
     assert [id(h) for h in heads(first)] == [id(h) for h in heads(second)]  # the same object: made once
     assert heads(first)[-1]["hash"] == "0x" + bytes(chain.backend.head.hash).hex()
     assert len(cache) == 1  # the last block's, not every block's
+
+
+def test_the_cache_does_not_keep_a_mined_block_alive() -> None:
+    # A mined block carries its computations (for console.log): the cache must not hold them.
+    chain = build_chain(ChainConfig(genesis_timestamp=GENESIS_TIME))
+    cache = HeadJsonCache()
+    connections(chain, cache, count=1)
+    seen: list[weakref.ref[object]] = []
+    chain.events.new_blocks.subscribe(lambda mined: seen.append(weakref.ref(mined)))
+    chain.blocks.mine_block(GENESIS_TIME + 1)
+    gc.collect()
+    assert len(seen) == 1 and seen[0]() is None and len(cache) == 1
 
 
 def test_a_bulk_run_is_shared_while_delivered_then_dropped_at_the_next_block() -> None:
