@@ -86,7 +86,7 @@ class ChainConfig:
     # state, e.g. a network's trust list (vm_hooks/trust/genesis.py). Part of the genesis state root.
     genesis_storage: tuple[tuple[bytes, int, int], ...] = ()
     # Transactions whose flow (received → committed) is kept for wabei_getTransactionFlow, the
-    # most recent ones; about 450 bytes each (chain/api/flow.py). 0 keeps none.
+    # most recent ones; about 240 bytes each (chain/api/flow.py). 0 keeps none.
     flow_records: int = 10_000
     # A governed chain's starting rules (`--governance FILE`, vm_hooks/governance/genesis.py),
     # seeded into the genesis state. None: an open chain, whose genesis is unchanged; a devnet's

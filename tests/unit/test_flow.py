@@ -33,6 +33,17 @@ def test_records_are_bounded_and_the_oldest_go_first(capacity: int, seen: int, k
     assert [flow.transaction(h(i)) is not None for i in range(seen)] == [i >= seen - kept for i in range(seen)]
 
 
+def test_a_reused_slot_starts_empty() -> None:
+    flow = FlowRecorder(2)
+    flow.admitted(h(1), 1.0)
+    flow.received(h(2), 2.0)
+    flow.received(h(3), 3.0)  # takes h(1)'s slot
+    assert flow.transaction(h(1)) is None
+    record = flow.transaction(h(3))
+    assert record is not None and (record.received, record.admitted, record.block_number) == (3.0, None, None)
+    assert flow.transaction(h(2)) is not None and len(flow) == 2
+
+
 def test_consensus_steps_are_bounded_by_height() -> None:
     flow = FlowRecorder()
     for height in range(1, CONSENSUS_HEIGHTS + 10):
