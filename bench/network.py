@@ -134,7 +134,9 @@ def network_pids(folder: Path) -> dict[str, int]:
     return pids
 
 
-def bench_network(tmp: Path, per_sender: int) -> None:
+def bench_network(tmp: Path, per_sender: int) -> dict[str, float]:
+    """Run the 4-validator network, print its report, return its figures (tx/s waiting and back
+    to back, commit latency p50/p99 in ms, the busiest node's Wabei and CometBFT CPU s/s)."""
     folder = tmp / "net"
     subprocess.run(WABEI + ["network", "init", "--orgs", "2", "--nodes-per-org", "2", "--out", str(folder)],
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -162,6 +164,10 @@ def bench_network(tmp: Path, per_sender: int) -> None:
             if children or children0:
                 cpu[f"{name} (its CometBFT)"] = (children - children0) / wall
         report("Wabei network (4 validators)", rate, latencies, cpu, burst)
+        p50, p99 = percentiles_ms(latencies)
+        return {"net_tps": rate, "net_burst_tps": burst, "net_p50_ms": p50, "net_p99_ms": p99,
+                "net_wabei_cpu": max(v for k, v in cpu.items() if k.endswith("(Wabei)")),
+                "net_comet_cpu": max((v for k, v in cpu.items() if k.endswith("(its CometBFT)")), default=0.0)}
     finally:
         subprocess.run(WABEI + ["network", "down", str(folder)], cwd=ROOT, stdout=subprocess.DEVNULL)
 
@@ -180,11 +186,15 @@ def bench_devnet(tmp: Path, per_sender: int) -> None:
         running.stop()
 
 
-def report(name: str, rate: float, latencies: list[float], cpu: dict[str, float], burst: float) -> None:
+def percentiles_ms(latencies: list[float]) -> tuple[float, float]:
     ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-    print(f"{name:<30} waiting: {rate:6.1f} tx/s, commit latency p50 {statistics.median(ordered) * 1e3:5.0f} ms"
-          f" p99 {p99 * 1e3:5.0f} ms ({len(ordered)} transfers); back to back: {burst:6.1f} tx/s", flush=True)
+    return statistics.median(ordered) * 1e3, ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1e3
+
+
+def report(name: str, rate: float, latencies: list[float], cpu: dict[str, float], burst: float) -> None:
+    p50, p99 = percentiles_ms(latencies)
+    print(f"{name:<30} waiting: {rate:6.1f} tx/s, commit latency p50 {p50:5.0f} ms"
+          f" p99 {p99:5.0f} ms ({len(latencies)} transfers); back to back: {burst:6.1f} tx/s", flush=True)
     print("    CPU seconds per second of wall time over both phases:")
     for process, share in sorted(cpu.items()):
         print(f"    {process:<40} {share:5.2f} CPU s/s")
