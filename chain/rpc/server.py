@@ -7,7 +7,10 @@ to `app` before it starts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
+import struct
 from typing import Any, Callable
 
 import orjson
@@ -185,15 +188,38 @@ async def _drain(ws: web.WebSocketResponse, outbox: Outbox, write_timeout_s: flo
 
 async def _shed(ws: web.WebSocketResponse, request: web.Request, reason: str) -> None:
     """Close a socket whose client does not read: a close frame with the reason if it can still
-    be written within a second, then the connection itself."""
+    be written within a second, then the connection itself, reset.
+
+    Reset, because closing is not enough. When the close frame times out, aiohttp closes the
+    transport, which first waits to flush what is still unsent (a client that does not read
+    never takes it), and then the kernel keeps the closed socket, orphaned, to deliver its full
+    send queue to a zero window. Such connections stayed open for as long as their clients kept
+    them (the soak's hostile clients kept 20 each), with their unsent buffers and compressors,
+    and the node's RSS crept up with their number (docs/benchmarks.md, "Sixth soak"). A zero
+    linger, set before the close, makes the socket's close a reset that drops both queues; then
+    abort() closes the transport without waiting. A client that answers the close frame in
+    time has read everything before it, so the reset costs it nothing."""
     log.warning("closing a WebSocket: %s", reason)
+    transport = request.transport  # taken now: the close detaches it from the request
+    if transport is not None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     try:
         await asyncio.wait_for(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=reason.encode()[:123]),
                                SHED_GRACE_S)
     except (asyncio.TimeoutError, ConnectionError, RuntimeError):
         pass
-    if request.transport is not None and not request.transport.is_closing():
-        request.transport.abort()
+    except asyncio.CancelledError:
+        # aiohttp's close() raises CancelledError when the socket's handler ended while it
+        # waited (the handler saw the close first); only a cancellation of this task goes on.
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+    finally:
+        if transport is not None:
+            transport.abort()
 
 
 async def _whole(response: Any) -> Any:

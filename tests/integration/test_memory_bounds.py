@@ -68,17 +68,35 @@ def _silent_socket(handle: NodeHandle, subscriptions: int) -> socket.socket:
     return sock
 
 
+# /proc/net/tcp states in which the node's end no longer holds data for the client.
+_RELEASED = {"05", "06", "07"}  # FIN_WAIT2, TIME_WAIT, CLOSE
+
+
+def _hex_address(address: tuple[str, int]) -> str:
+    """An IPv4 (host, port) as /proc/net/tcp writes it: the address bytes little-endian."""
+    return socket.inet_aton(address[0])[::-1].hex().upper() + f":{address[1]:04X}"
+
+
 def _closed_by_node(sock: socket.socket, within_s: float) -> bool:
-    """Read what the node had sent; True if it then closed the connection."""
-    sock.settimeout(within_s)
+    """True once the node's end of the connection is gone, seen without reading a byte of it.
+
+    Reading would drain what the node still had to send and let a graceful close complete, so
+    a node that only *asked* to close would pass: one that kept the connection (and its unsent
+    buffer and compressor) for as long as the client kept not reading, or whose kernel kept the
+    closed socket to deliver its send queue to a zero window (FIN_WAIT1). The kernel's table of
+    TCP sockets says which: the node's end must be absent or past sending."""
     try:
-        while sock.recv(1 << 16):
-            pass
-    except ConnectionResetError:
+        node_end = f"{_hex_address(sock.getpeername())} {_hex_address(sock.getsockname())}"
+    except OSError:  # ENOTCONN: the node's reset has arrived already
         return True
-    except socket.timeout:
-        return False
-    return True
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        with open("/proc/net/tcp") as table:
+            states = [line.split()[3] for line in table if " ".join(line.split()[1:3]) == node_end]
+        if all(state in _RELEASED for state in states):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_a_socket_that_does_not_read_is_closed_and_a_reader_keeps_everything(small: NodeHandle) -> None:
